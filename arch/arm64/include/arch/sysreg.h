@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * AArch64 system register fields used by the hypervisor, named after the Arm ARM (DDI 0487).
+ * One header for every constant: no magic numbers elsewhere.
+ */
+#ifndef MOAT_ARCH_SYSREG_H
+#define MOAT_ARCH_SYSREG_H
+
+#include "bits.h"
+
+/* CurrentEL */
+#define CURRENTEL_EL_SHIFT 2
+#define CURRENTEL_EL_MASK UL(3)
+
+/* SCTLR_EL2 (non-VHE layout) */
+#define SCTLR_EL2_M BIT(0)    /* stage-1 MMU enable */
+#define SCTLR_EL2_A BIT(1)    /* alignment check */
+#define SCTLR_EL2_C BIT(2)    /* data cacheability */
+#define SCTLR_EL2_SA BIT(3)   /* SP alignment check */
+#define SCTLR_EL2_I BIT(12)   /* instruction cacheability */
+#define SCTLR_EL2_WXN BIT(19) /* writable implies execute-never */
+#define SCTLR_EL2_EE BIT(25)  /* big-endian data at EL2 */
+#define SCTLR_EL2_RES1 (BIT(4) | BIT(5) | BIT(11) | BIT(16) | BIT(18) | BIT(22) | BIT(23) | \
+			BIT(28) | BIT(29))
+
+/* HCR_EL2 */
+#define HCR_EL2_VM BIT(0)    /* stage-2 translation */
+#define HCR_EL2_SWIO BIT(1)  /* set/way invalidate override */
+#define HCR_EL2_FMO BIT(3)   /* physical FIQ routing */
+#define HCR_EL2_IMO BIT(4)   /* physical IRQ routing */
+#define HCR_EL2_AMO BIT(5)   /* physical SError routing */
+#define HCR_EL2_VSE BIT(8)   /* virtual SError pending */
+#define HCR_EL2_FB BIT(9)    /* force broadcast */
+#define HCR_EL2_BSU_IS (UL(1) << 10)
+#define HCR_EL2_TWI BIT(13)
+#define HCR_EL2_TWE BIT(14)
+#define HCR_EL2_TSC BIT(19)  /* trap SMC */
+#define HCR_EL2_TACR BIT(21)
+#define HCR_EL2_TSW BIT(22)  /* trap set/way cache maintenance */
+#define HCR_EL2_TVM BIT(26)
+#define HCR_EL2_RW BIT(31)   /* EL1 is AArch64 */
+
+/* TCR_EL2 (non-VHE layout) */
+#define TCR_EL2_T0SZ_SHIFT 0
+#define TCR_EL2_IRGN0_WBWA (UL(1) << 8)
+#define TCR_EL2_ORGN0_WBWA (UL(1) << 10)
+#define TCR_EL2_SH0_INNER (UL(3) << 12)
+#define TCR_EL2_TG0_4K (UL(0) << 14)
+#define TCR_EL2_PS_SHIFT 16
+#define TCR_EL2_RES1 (BIT(23) | BIT(31))
+
+/* ID_AA64MMFR0_EL1 */
+#define ID_AA64MMFR0_PARANGE_MASK UL(0xf)
+
+/* ID_AA64PFR0_EL1 */
+#define ID_AA64PFR0_EL2_SHIFT 8
+#define ID_AA64PFR0_EL2_MASK UL(0xf)
+
+/* MAIR attribute encodings and the indices the hypervisor uses. */
+#define MAIR_ATTR_NORMAL_WB UL(0xff)
+#define MAIR_ATTR_DEVICE_nGnRE UL(0x04)
+#define MAIR_ATTR_DEVICE_nGnRnE UL(0x00)
+#define MAIR_IDX_NORMAL 0
+#define MAIR_IDX_DEVICE 1
+#define MAIR_IDX_DEVICE_STRICT 2
+#define MAIR_EL2_VALUE ((MAIR_ATTR_NORMAL_WB << (8 * MAIR_IDX_NORMAL)) | \
+			(MAIR_ATTR_DEVICE_nGnRE << (8 * MAIR_IDX_DEVICE)) | \
+			(MAIR_ATTR_DEVICE_nGnRnE << (8 * MAIR_IDX_DEVICE_STRICT)))
+
+/* ESR_EL2 */
+#define ESR_EC_SHIFT 26
+#define ESR_EC_MASK UL(0x3f)
+#define ESR_IL BIT(25)
+#define ESR_ISS_MASK GENMASK(24, 0)
+#define ESR_EC_UNKNOWN 0x00
+#define ESR_EC_WFX 0x01
+#define ESR_EC_HVC64 0x16
+#define ESR_EC_SMC64 0x17
+#define ESR_EC_SYS64 0x18
+#define ESR_EC_IABT_LOW 0x20
+#define ESR_EC_IABT_CUR 0x21
+#define ESR_EC_DABT_LOW 0x24
+#define ESR_EC_DABT_CUR 0x25
+
+/* SPSR_EL2 / PSTATE */
+#define SPSR_M_MASK UL(0xf)
+#define SPSR_M_EL1H UL(0x5)
+#define SPSR_D BIT(9)
+#define SPSR_A BIT(8)
+#define SPSR_I BIT(7)
+#define SPSR_F BIT(6)
+
+/* MPIDR_EL1 */
+#define MPIDR_AFFINITY_MASK (GENMASK(23, 0) | GENMASK(39, 32))
+
+#ifndef __ASSEMBLER__
+#define read_sysreg(r) ({ unsigned long __v; asm volatile("mrs %0, " #r : "=r"(__v)); __v; })
+#define write_sysreg(r, v) do { unsigned long __v = (unsigned long)(v); \
+	asm volatile("msr " #r ", %x0" : : "rZ"(__v)); } while (0)
+#define isb() asm volatile("isb" : : : "memory")
+#define dsb(opt) asm volatile("dsb " #opt : : : "memory")
+#endif
+
+#endif

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/paging.hpp"
+
+namespace moat::arm64 {
+
+namespace {
+constexpr u64 ENTRIES = 512;
+
+u64 *table_ptr(u64 table) { return reinterpret_cast<u64 *>(table); }
+bool is_valid(u64 e) { return e & pte::VALID; }
+bool is_table(u64 e, unsigned level) { return level < 3 && (e & pte::TABLE); }
+// 4 KiB granule: blocks exist at levels 1 and 2 only.
+bool block_allowed(unsigned level) { return level == 1 || level == 2; }
+u64 leaf_bits(unsigned level) { return level == 3 ? pte::VALID | pte::TABLE : pte::VALID; }
+}  // namespace
+
+PtError PageTable::init(PagePool &pool, unsigned ia_bits, unsigned start_level)
+{
+    if (start_level > 2 || ia_bits < 25 || ia_bits > 48)
+        return PtError::OUT_OF_RANGE;
+    u64 covered = level_shift(start_level) + 9;
+    if (ia_bits > covered + 4)  // at most 16 concatenated tables
+        return PtError::OUT_OF_RANGE;
+    unsigned pages = ia_bits > covered ? 1u << (ia_bits - covered) : 1;
+    u64 root = pool.alloc(pages);
+    if (!root)
+        return PtError::NO_MEMORY;
+    pool_ = &pool;
+    root_ = root;
+    ia_bits_ = ia_bits;
+    start_level_ = start_level;
+    root_pages_ = pages;
+    return PtError::OK;
+}
+
+PtError PageTable::split_block(u64 *entry, unsigned level)
+{
+    u64 table = pool_->alloc();
+    if (!table)
+        return PtError::NO_MEMORY;
+    u64 old = *entry;
+    u64 base = old & pte::ADDR_MASK & ~(level_size(level) - 1);
+    u64 attrs = old & pte::ATTR_MASK;
+    u64 *t = table_ptr(table);
+    for (u64 i = 0; i < ENTRIES; i++)
+        t[i] = (base + i * level_size(level + 1)) | attrs | leaf_bits(level + 1);
+    *entry = table | pte::VALID | pte::TABLE;
+    return PtError::OK;
+}
+
+PtError PageTable::walk(u64 table, unsigned level, u64 ia, u64 pa, u64 size, u64 attrs, bool map)
+{
+    u64 *t = table_ptr(table);
+    u64 span = level_size(level);
+    while (size) {
+        u64 idx = (ia >> level_shift(level)) & (ENTRIES - 1);
+        if (level == start_level_)
+            idx = (ia >> level_shift(level)) & (ENTRIES * root_pages_ - 1);
+        u64 *e = &t[idx];
+        u64 next = align_down(ia, span) + span;
+        u64 chunk = (next - ia < size) ? next - ia : size;
+        bool leaf_here = chunk == span &&
+                         (level == 3 || (block_allowed(level) && (!map || is_aligned(pa, span))));
+
+        if (leaf_here) {
+            if (is_table(*e, level))
+                free_tables(*e & pte::ADDR_MASK, level + 1);
+            *e = map ? (pa | (attrs & pte::ATTR_MASK) | leaf_bits(level)) : 0;
+        } else if (is_valid(*e) || map) {
+            if (!is_valid(*e)) {
+                u64 sub = pool_->alloc();
+                if (!sub)
+                    return PtError::NO_MEMORY;
+                *e = sub | pte::VALID | pte::TABLE;
+            } else if (!is_table(*e, level)) {
+                PtError err = split_block(e, level);
+                if (err != PtError::OK)
+                    return err;
+            }
+            PtError err = walk(*e & pte::ADDR_MASK, level + 1, ia, pa, chunk, attrs, map);
+            if (err != PtError::OK)
+                return err;
+        }
+        ia += chunk;
+        pa += chunk;
+        size -= chunk;
+    }
+    return PtError::OK;
+}
+
+PtError PageTable::map(u64 ia, u64 pa, u64 size, u64 attrs)
+{
+    if (!root_)
+        return PtError::OUT_OF_RANGE;
+    if (!is_aligned(ia | pa | size, PAGE_SIZE))
+        return PtError::BAD_ALIGNMENT;
+    if (size == 0 || ia + size < ia || ia + size > (u64{1} << ia_bits_) || pa + size < pa ||
+        (pa + size - 1) > pte::ADDR_MASK)
+        return PtError::OUT_OF_RANGE;
+    return walk(root_, start_level_, ia, pa, size, attrs, true);
+}
+
+PtError PageTable::unmap(u64 ia, u64 size)
+{
+    if (!root_)
+        return PtError::OUT_OF_RANGE;
+    if (!is_aligned(ia | size, PAGE_SIZE))
+        return PtError::BAD_ALIGNMENT;
+    if (size == 0 || ia + size < ia || ia + size > (u64{1} << ia_bits_))
+        return PtError::OUT_OF_RANGE;
+    return walk(root_, start_level_, ia, 0, size, 0, false);
+}
+
+bool PageTable::translate(u64 ia, u64 *pa, u64 *attrs, unsigned *level_out) const
+{
+    if (!root_ || ia >= (u64{1} << ia_bits_))
+        return false;
+    u64 table = root_;
+    for (unsigned level = start_level_; level < LEVELS; level++) {
+        u64 idx = (ia >> level_shift(level)) & (ENTRIES - 1);
+        if (level == start_level_)
+            idx = (ia >> level_shift(level)) & (ENTRIES * root_pages_ - 1);
+        u64 e = table_ptr(table)[idx];
+        if (!is_valid(e))
+            return false;
+        if (is_table(e, level)) {
+            table = e & pte::ADDR_MASK;
+            continue;
+        }
+        u64 off = ia & (level_size(level) - 1);
+        *pa = (e & pte::ADDR_MASK & ~(level_size(level) - 1)) + off;
+        if (attrs)
+            *attrs = e & pte::ATTR_MASK;
+        if (level_out)
+            *level_out = level;
+        return true;
+    }
+    return false;
+}
+
+void PageTable::free_tables(u64 table, unsigned level)
+{
+    u64 *t = table_ptr(table);
+    for (u64 i = 0; i < ENTRIES && level < 3; i++)
+        if (is_valid(t[i]) && is_table(t[i], level))
+            free_tables(t[i] & pte::ADDR_MASK, level + 1);
+    pool_->free(table);
+}
+
+void PageTable::destroy()
+{
+    if (!root_)
+        return;
+    u64 *t = table_ptr(root_);
+    for (u64 i = 0; i < ENTRIES * root_pages_; i++)
+        if (is_valid(t[i]) && is_table(t[i], start_level_))
+            free_tables(t[i] & pte::ADDR_MASK, start_level_ + 1);
+    pool_->free(root_, root_pages_);
+    root_ = 0;
+}
+
+}  // namespace moat::arm64

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-2.0
+// Entering and leaving the hypervisor on a CPU.
+#include <moat/abi.h>
+
+#include "arch/cpu.hpp"
+#include "arch/mmu.hpp"
+#include "arch/pl011.hpp"
+#include "arch/sysreg.h"
+#include "hv/console.hpp"
+#include "hv/state.hpp"
+
+extern "C" {
+extern moat_image_header hv_header;
+extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];
+extern char __data_start[], __memory_end[];
+extern char hv_vectors[];
+alignas(moat::PAGE_SIZE) moat::u8 hv_stacks[MOAT_MAX_CPUS][HV_STACK_SIZE];
+}
+
+namespace moat::arm64 {
+
+namespace {
+PerCpu per_cpu[MOAT_MAX_CPUS];
+PagePool pool;
+PageTable el2_table;
+// Written by the first CPU with the MMU still off and never again: other CPUs read it with
+// their MMU off, straight from memory.
+u32 global_ready;
+
+u64 addr(const void *p) { return reinterpret_cast<u64>(p); }
+u64 pool_used_bytes() { return pool.used_pages() * PAGE_SIZE; }
+
+u32 current_el() { return (read_sysreg(CurrentEL) >> CURRENTEL_EL_SHIFT) & CURRENTEL_EL_MASK; }
+
+void save_stub_state(StubState &s, u64 stub_sp)
+{
+    s.sctlr = read_sysreg(sctlr_el2);
+    s.tcr = read_sysreg(tcr_el2);
+    s.mair = read_sysreg(mair_el2);
+    s.ttbr0 = read_sysreg(ttbr0_el2);
+    s.vbar = read_sysreg(vbar_el2);
+    s.hcr = read_sysreg(hcr_el2);
+    s.tpidr = read_sysreg(tpidr_el2);
+    s.cptr = read_sysreg(cptr_el2);
+    s.mdcr = read_sysreg(mdcr_el2);
+    s.vttbr = read_sysreg(vttbr_el2);
+    s.vtcr = read_sysreg(vtcr_el2);
+    s.cnthctl = read_sysreg(cnthctl_el2);
+    s.sp = stub_sp;
+}
+
+// Registers the C++ side may restore itself; the translation regime goes in the frame for the
+// assembly that turns the MMU off.
+void restore_stub_state(const StubState &s, TrapFrame &f)
+{
+    write_sysreg(hcr_el2, s.hcr);
+    write_sysreg(cptr_el2, s.cptr);
+    write_sysreg(mdcr_el2, s.mdcr);
+    write_sysreg(vttbr_el2, s.vttbr);
+    write_sysreg(vtcr_el2, s.vtcr);
+    write_sysreg(cnthctl_el2, s.cnthctl);
+    write_sysreg(tpidr_el2, s.tpidr);
+    isb();
+    f.leave_sctlr = s.sctlr;
+    f.leave_sp = s.sp;
+    f.leave_tcr = s.tcr;
+    f.leave_mair = s.mair;
+    f.leave_ttbr0 = s.ttbr0;
+    f.leave_vbar = s.vbar;
+}
+
+u32 global_init()
+{
+    const moat_image_header &h = hv_header;
+    u64 base = addr(&hv_header);
+    if (h.mem_base != base || h.mem_size < h.memory_size || h.num_cpus == 0 ||
+        h.num_cpus > MOAT_MAX_CPUS)
+        return MOAT_ENTRY_EHEADER;
+    u64 pool_start = align_up(base + h.memory_size, PAGE_SIZE);
+    u64 pool_end = align_down(base + h.mem_size, PAGE_SIZE);
+    if (pool_end <= pool_start || !pool.init(pool_start, pool_end - pool_start))
+        return MOAT_ENTRY_ENOMEM;
+    u64 console = h.console_type == MOAT_CONSOLE_PL011 ? h.console_base : 0;
+    El2Layout layout{base, base + sizeof(moat_image_header), addr(__text_start), addr(__text_end),  addr(__rodata_start),
+                     addr(__rodata_end), addr(__data_start), addr(__memory_end),
+                     pool_start,         pool_end,           console};
+    if (!el2_map_build(pool, layout, el2_table))
+        return MOAT_ENTRY_ENOMEM;
+    pl011_init(console);
+    console_set_output(pl011_putc);
+    state_set_memory(h.memory_size, pool_used_bytes);
+    global_ready = 1;
+    return MOAT_ENTRY_OK;
+}
+}  // namespace
+
+PerCpu &this_cpu() { return *reinterpret_cast<PerCpu *>(read_sysreg(tpidr_el2)); }
+
+u64 cpu_leave(TrapFrame &f, PerCpu &pc)
+{
+    pc.active = 0;
+    state_cpu_left(pc.id);
+    log("CPU %u left EL2 after %lu hypercalls, hyp-stub restored", pc.id,
+        static_cast<unsigned long>(pc.hypercalls));
+    restore_stub_state(pc.stub, f);
+    f.x[0] = MOAT_HC_OK;
+    return 1;
+}
+
+u32 cpu_current_el() { return current_el(); }
+
+}  // namespace moat::arm64
+
+using namespace moat;
+using namespace moat::arm64;
+
+// Called from hv_entry with the MMU off. Returns 0 to stay (eret into EL1 under the hypervisor)
+// or 1 to give EL2 back to the stub (on failure).
+extern "C" u64 hv_cpu_boot(TrapFrame *f)
+{
+    u32 cpu = static_cast<u32>(f->x[0]);
+    u64 stub_sp = f->x[1];
+    bool first = f->x[2] & MOAT_ENTRY_FIRST_CPU;
+    PerCpu &pc = per_cpu[cpu];
+    save_stub_state(pc.stub, stub_sp);
+
+    u32 err = MOAT_ENTRY_OK;
+    if (first)
+        err = global_init();
+    else if (!global_ready)
+        err = MOAT_ENTRY_ENOTFIRST;
+    if (!err && cpu >= hv_header.num_cpus)
+        err = MOAT_ENTRY_EBADCPU;
+    if (err) {
+        restore_stub_state(pc.stub, *f);
+        f->x[0] = err;
+        return 1;
+    }
+
+    el2_mmu_enable(el2_table);
+    pc.id = cpu;
+    pc.mpidr = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK;
+    pc.hypercalls = 0;
+    pc.active = 1;
+    write_sysreg(tpidr_el2, &pc);
+    write_sysreg(vbar_el2, hv_vectors);
+    isb();
+    state_cpu_entered(cpu);
+    log("CPU %u entered EL2 (CurrentEL %u, MPIDR %#lx)", cpu, current_el(),
+        static_cast<unsigned long>(pc.mpidr));
+    f->x[0] = MOAT_ENTRY_OK;
+    f->x[1] = MOAT_ABI_VERSION;
+    return 0;
+}

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: GPL-2.0
+// The hypervisor's debug console: whole lines prefixed "moat: ", written under one lock.
+#pragma once
+
+#include "hv/types.hpp"
+
+namespace moat {
+using ConsolePutc = void (*)(char c);
+
+void console_set_output(ConsolePutc putc);
+// One line; the prefix and the trailing newline are added here.
+void log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+}  // namespace moat

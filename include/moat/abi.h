@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * moat ABI: the contract between the hypervisor image, the Linux driver and the host tools.
+ *
+ * Everything here is plain C with fixed-width types so that the same bytes mean the same thing
+ * to the freestanding C++ hypervisor, the C kernel module and the C++ user-space tools.
+ * Bump MOAT_ABI_VERSION whenever a layout or a number below changes meaning.
+ */
+#ifndef MOAT_ABI_H
+#define MOAT_ABI_H
+
+#ifdef __ASSEMBLER__
+#define MOAT_ULL(x) x
+#define MOAT_U(x) x
+#else
+#define MOAT_ULL(x) x##ull
+#define MOAT_U(x) x##u
+#endif
+
+#ifndef __ASSEMBLER__
+#ifdef __KERNEL__
+#include <linux/types.h>
+typedef __u8 moat_u8;
+typedef __u32 moat_u32;
+typedef __u64 moat_u64;
+#else
+#include <stdint.h>
+typedef uint8_t moat_u8;
+typedef uint32_t moat_u32;
+typedef uint64_t moat_u64;
+#endif
+
+#ifdef __cplusplus
+#define MOAT_STATIC_ASSERT(c, m) static_assert(c, m)
+#else
+#define MOAT_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#endif
+#endif /* !__ASSEMBLER__ */
+
+/* Major in the upper 16 bits, minor in the lower 16 bits. Minor bumps stay compatible. */
+#define MOAT_ABI_MAJOR MOAT_U(1)
+#define MOAT_ABI_MINOR MOAT_U(0)
+#define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
+#define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)
+#define MOAT_ABI_VERSION_MINOR(v) ((v) & 0xffff)
+
+/* Highest number of CPUs the hypervisor manages (per-CPU stacks and data are static). */
+#define MOAT_MAX_CPUS 8
+
+/* ------------------------------------------------------------------------------------------
+ * Hypervisor image: a flat binary that starts with this header, linked position-independent.
+ * ------------------------------------------------------------------------------------------ */
+#define MOAT_IMAGE_MAGIC MOAT_ULL(0x3130564854414f4d) /* "MOATHV01" little-endian */
+
+#define MOAT_CONSOLE_NONE 0
+#define MOAT_CONSOLE_PL011 1
+
+#ifndef __ASSEMBLER__
+struct moat_image_header {
+	/* Written by the build (tools/moat-mkimage). */
+	moat_u64 magic;        /* MOAT_IMAGE_MAGIC */
+	moat_u32 abi_version;  /* MOAT_ABI_VERSION the image was built for */
+	moat_u32 header_size;  /* sizeof(struct moat_image_header) */
+	moat_u64 entry_offset; /* EL2 entry point, bytes from the image start */
+	moat_u64 image_size;   /* bytes of the flat binary (text and data) */
+	moat_u64 memory_size;  /* bytes the image needs at run time (image + bss + stacks) */
+	moat_u32 max_cpus;     /* MOAT_MAX_CPUS of the build */
+	moat_u32 reserved0;
+
+	/* Filled by the driver in its copy of the image, before the first entry. */
+	moat_u64 mem_base;     /* physical base of the memory reserved for the hypervisor */
+	moat_u64 mem_size;     /* its size; everything past memory_size is the page pool */
+	moat_u64 console_base; /* physical base of the debug UART, 0 for none */
+	moat_u32 console_type; /* MOAT_CONSOLE_* */
+	moat_u32 num_cpus;     /* CPUs the driver will enter (logical ids 0..num_cpus-1) */
+	moat_u64 cpu_mpidr[MOAT_MAX_CPUS]; /* MPIDR_EL1 affinity of each logical CPU */
+};
+MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 144, "image header layout changed");
+#endif
+#define MOAT_IMAGE_HEADER_SIZE 144
+
+/* ------------------------------------------------------------------------------------------
+ * Entering the hypervisor. The driver uses the kernel hyp-stub's documented HVC_SOFT_RESTART
+ * call (Documentation/virt/kvm/arm/hyp-abi.rst): "hvc #0" with x0 = 1, x1 = physical entry
+ * address, x2..x4 = arguments; the stub jumps there at EL2 with the MMU off, x0 = x2, x1 = x3,
+ * x2 = x4, and leaves ELR_EL2/SPSR_EL2 pointing back at the caller and VBAR_EL2 at its own
+ * vectors, which the hypervisor saves and restores on disable.
+ * ------------------------------------------------------------------------------------------ */
+#define MOAT_ENTRY_MAGIC MOAT_ULL(0x4d4f415445525452) /* "MOATERTR" */
+#define MOAT_ENTRY_FIRST_CPU (MOAT_ULL(1) << 0)      /* this entry also does the global set-up */
+
+/* Values the entry returns in x0 (0 = success). */
+#define MOAT_ENTRY_OK 0
+#define MOAT_ENTRY_EBADMAGIC 1  /* the entry was called without MOAT_ENTRY_MAGIC */
+#define MOAT_ENTRY_EBADCPU 2    /* logical CPU id out of range */
+#define MOAT_ENTRY_ENOTFIRST 3  /* a secondary CPU entered before the global set-up */
+#define MOAT_ENTRY_EAGAIN 4     /* this CPU is already running the hypervisor */
+#define MOAT_ENTRY_ENOMEM 5     /* page tables do not fit the reserved memory */
+#define MOAT_ENTRY_EHEADER 6    /* the driver-filled header fields are inconsistent */
+
+/* ------------------------------------------------------------------------------------------
+ * Hypercalls: SMCCC fast calls, SMC64 convention, owner 6 (vendor-specific hypervisor service),
+ * issued with "hvc #0". Results in x0 (MOAT_HC_* status) and x1..x3.
+ * ------------------------------------------------------------------------------------------ */
+#define MOAT_SMCCC_FAST (MOAT_U(1) << 31)
+#define MOAT_SMCCC_64 (MOAT_U(1) << 30)
+#define MOAT_SMCCC_OWNER_SHIFT 24
+#define MOAT_SMCCC_OWNER_VENDOR_HYP MOAT_U(6)
+#define MOAT_HC(n) (MOAT_SMCCC_FAST | MOAT_SMCCC_64 | \
+		    (MOAT_SMCCC_OWNER_VENDOR_HYP << MOAT_SMCCC_OWNER_SHIFT) | (n))
+
+#define MOAT_HC_GET_INFO MOAT_HC(1) /* -> x1 = ABI version, x2 = CPUs in the hypervisor,
+				       x3 = bytes of reserved memory in use */
+#define MOAT_HC_DISABLE MOAT_HC(2)  /* leave EL2 on the calling CPU, restore the hyp-stub */
+#define MOAT_HC_CPU_INFO MOAT_HC(3) /* -> x1 = logical CPU id, x2 = CurrentEL seen at EL2,
+				       x3 = hypercalls handled on this CPU */
+
+/* Hypercall status in x0, SMCCC style. */
+#define MOAT_HC_OK 0
+#define MOAT_HC_NOT_SUPPORTED (-1)
+#define MOAT_HC_INVALID (-2)
+#define MOAT_HC_DENIED (-3)
+
+#endif /* MOAT_ABI_H */

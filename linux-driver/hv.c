@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loading the hypervisor image into the memory the device tree reserves for it, entering it on
+ * every online CPU through the kernel's hyp-stub, and leaving it again.
+ */
+#include <linux/arm-smccc.h>
+#include <linux/cpu.h>
+#include <linux/io.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/of.h>
+#include <linux/of_address.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <asm/cputype.h>
+#include <asm/sysreg.h>
+#include <asm/virt.h>
+
+#include "moat.h"
+
+#define MOAT_DT_COMPATIBLE "moat,hypervisor"
+/* What the hyp-stub answers to a call it does not know (asm/virt.h: HVC_STUB_ERR). */
+#define STUB_PROBE_CALL 0x6d6f6174ul /* "moat": not a stub call number */
+
+static struct {
+	bool enabled;
+	phys_addr_t base;
+	resource_size_t size;
+	void *virt;
+	u64 enable_count;
+	unsigned long results[NR_CPUS];
+} hv;
+
+bool moat_hv_enabled(void)
+{
+	return hv.enabled;
+}
+
+bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *size)
+{
+	struct device_node *np = of_find_compatible_node(NULL, NULL, MOAT_DT_COMPATIBLE);
+	struct resource res;
+	bool nomap;
+
+	if (!np) {
+		moat_fail(f, ENODEV,
+			  "the device tree reserves no memory for the hypervisor: add a /reserved-memory node with compatible \"%s\" and no-map (see dts/)",
+			  MOAT_DT_COMPATIBLE);
+		return false;
+	}
+	nomap = of_property_read_bool(np, "no-map");
+	if (of_address_to_resource(np, 0, &res)) {
+		moat_fail(f, ENODEV, "%pOF: no usable reg property", np);
+		of_node_put(np);
+		return false;
+	}
+	if (!nomap) {
+		moat_fail(f, ENODEV, "%pOF: must carry no-map, or Linux keeps using that memory", np);
+		of_node_put(np);
+		return false;
+	}
+	of_node_put(np);
+	if (!PAGE_ALIGNED(res.start) || !PAGE_ALIGNED(resource_size(&res))) {
+		moat_fail(f, ENODEV, "hypervisor memory %pR is not page aligned", &res);
+		return false;
+	}
+	*base = res.start;
+	*size = resource_size(&res);
+	return true;
+}
+
+/* The debug UART from /chosen/stdout-path, when it is a PL011. */
+static void find_console(u64 *base, u32 *type)
+{
+	const char *path = of_chosen ? of_get_property(of_chosen, "stdout-path", NULL) : NULL;
+	struct device_node *np;
+	struct resource res;
+
+	*base = 0;
+	*type = MOAT_CONSOLE_NONE;
+	if (!path)
+		return;
+	np = of_find_node_opts_by_path(path, NULL);
+	if (!np)
+		return;
+	if (of_device_is_compatible(np, "arm,pl011") && !of_address_to_resource(np, 0, &res)) {
+		*base = res.start;
+		*type = MOAT_CONSOLE_PL011;
+	} else {
+		pr_warn("moat: %pOF is not a PL011; the hypervisor will have no console\n", np);
+	}
+	of_node_put(np);
+}
+
+/* KVM in the kernel takes EL2 for itself unless told not to. */
+static bool kvm_may_own_el2(void)
+{
+	const char *args, *p, *last = NULL;
+
+	if (!IS_ENABLED(CONFIG_KVM))
+		return false;
+	args = of_chosen ? of_get_property(of_chosen, "bootargs", NULL) : NULL;
+	for (p = args; p && (p = strstr(p, "kvm-arm.mode=")); p++)
+		last = p + strlen("kvm-arm.mode=");
+	return !last || strncmp(last, "none", 4) || (last[4] && last[4] != ' ');
+}
+
+static void probe_stub(void *unused)
+{
+	register unsigned long x0 asm("x0") = STUB_PROBE_CALL;
+
+	asm volatile("hvc #0" : "+r"(x0) : : "memory");
+	hv.results[smp_processor_id()] = x0;
+}
+
+static int check_el2(struct moat_file *f)
+{
+	u64 pfr0 = read_sysreg(id_aa64pfr0_el1);
+	unsigned int cpu;
+
+	if (is_kernel_in_hyp_mode())
+		return moat_fail(f, EOPNOTSUPP,
+				 "Linux itself runs at EL2 (VHE); moat needs it at EL1: boot with id_aa64mmfr1.vh=0 or use a CPU without VHE");
+	if (!((pfr0 >> ID_AA64PFR0_EL1_EL2_SHIFT) & 0xf))
+		return moat_fail(f, ENODEV,
+				 "this CPU has no EL2 (on QEMU use -M virt,virtualization=on)");
+	if (kvm_may_own_el2())
+		return moat_fail(f, EBUSY,
+				 "KVM may own EL2: boot Linux with kvm-arm.mode=none on the kernel command line");
+	on_each_cpu(probe_stub, NULL, 1);
+	for_each_online_cpu(cpu)
+		if (hv.results[cpu] != HVC_STUB_ERR)
+			return moat_fail(f, EBUSY,
+					 "EL2 on CPU %u is not held by the kernel's hyp-stub (it answered %#lx): was the kernel booted at EL2, without KVM?",
+					 cpu, hv.results[cpu]);
+	return 0;
+}
+
+static int check_image(struct moat_file *f, const void *image, size_t size)
+{
+	const struct moat_image_header *h = image;
+
+	if (size < sizeof(*h) || h->magic != MOAT_IMAGE_MAGIC)
+		return moat_fail(f, EINVAL, "not a moat hypervisor image (bad magic or too short)");
+	if (MOAT_ABI_VERSION_MAJOR(h->abi_version) != MOAT_ABI_MAJOR)
+		return moat_fail(f, EINVAL, "image ABI %u.%u does not match the driver's %u.%u: rebuild them together",
+				 MOAT_ABI_VERSION_MAJOR(h->abi_version), MOAT_ABI_VERSION_MINOR(h->abi_version),
+				 MOAT_ABI_MAJOR, MOAT_ABI_MINOR);
+	if (h->header_size != sizeof(*h) || h->image_size != size || h->memory_size < size ||
+	    h->entry_offset < sizeof(*h) || h->entry_offset >= size || (h->entry_offset & 3))
+		return moat_fail(f, EINVAL, "inconsistent image header (sizes or entry offset): rebuild moat-hv.bin");
+	if (h->memory_size > hv.size)
+		return moat_fail(f, ENOMEM,
+				 "the image needs %llu KiB but the device tree reserves only %llu KiB: enlarge the moat,hypervisor region",
+				 h->memory_size >> 10, (unsigned long long)hv.size >> 10);
+	return 0;
+}
+
+/* Code reached at EL2 runs with the MMU and caches off: push everything to the point of coherency. */
+static void clean_inval_poc(void *start, size_t size)
+{
+	unsigned long line = 4ul << ((read_sysreg(ctr_el0) >> CTR_EL0_DminLine_SHIFT) & 0xf);
+	unsigned long p = (unsigned long)start & ~(line - 1);
+	unsigned long end = (unsigned long)start + size;
+
+	for (; p < end; p += line)
+		asm volatile("dc civac, %0" : : "r"(p) : "memory");
+	dsb(sy);
+}
+
+struct enter_args {
+	phys_addr_t entry;
+	unsigned int first_cpu;
+};
+
+static void enter_cpu(void *data)
+{
+	struct enter_args *a = data;
+	unsigned int cpu = smp_processor_id();
+	register unsigned long x0 asm("x0") = HVC_SOFT_RESTART;
+	register unsigned long x1 asm("x1") = a->entry;
+	register unsigned long x2 asm("x2") = cpu;
+	register unsigned long x3 asm("x3") = MOAT_ENTRY_MAGIC;
+	register unsigned long x4 asm("x4") = cpu == a->first_cpu ? MOAT_ENTRY_FIRST_CPU : 0;
+
+	asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x4) : : "memory");
+	hv.results[cpu] = x0;
+}
+
+static void leave_cpu(void *unused)
+{
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(MOAT_HC_DISABLE, &res);
+	hv.results[smp_processor_id()] = res.a0;
+}
+
+static void read_mpidr(void *data)
+{
+	struct moat_image_header *h = data;
+
+	h->cpu_mpidr[smp_processor_id()] = read_cpuid_mpidr() & MPIDR_HWID_BITMASK;
+}
+
+static const char *entry_error(unsigned long code)
+{
+	switch (code) {
+	case MOAT_ENTRY_EBADMAGIC: return "entry called without the entry magic";
+	case MOAT_ENTRY_EBADCPU: return "CPU id out of the image's range";
+	case MOAT_ENTRY_ENOTFIRST: return "secondary CPU entered before the global set-up";
+	case MOAT_ENTRY_EAGAIN: return "CPU already in the hypervisor";
+	case MOAT_ENTRY_ENOMEM: return "page tables do not fit the reserved memory";
+	case MOAT_ENTRY_EHEADER: return "driver-filled header fields rejected";
+	default: return "unknown error";
+	}
+}
+
+/* Leave on every CPU in @cpus; true if all of them gave EL2 back to the stub. */
+static bool leave_cpus(const struct cpumask *cpus)
+{
+	bool ok = true;
+	unsigned int cpu;
+
+	for_each_cpu(cpu, cpus) {
+		smp_call_function_single(cpu, leave_cpu, NULL, 1);
+		if (hv.results[cpu] != MOAT_HC_OK) {
+			pr_err("moat: CPU %u refused to leave the hypervisor (%ld)\n", cpu,
+			       (long)hv.results[cpu]);
+			ok = false;
+		}
+	}
+	on_each_cpu_mask(cpus, probe_stub, NULL, 1);
+	for_each_cpu(cpu, cpus) {
+		if (hv.results[cpu] != HVC_STUB_ERR) {
+			pr_err("moat: CPU %u: EL2 did not return to the hyp-stub (answered %#lx)\n", cpu,
+			       hv.results[cpu]);
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
+{
+	const struct moat_image_header *src = image;
+	struct moat_image_header *h;
+	struct enter_args args;
+	cpumask_var_t entered;
+	unsigned int cpu;
+	int err;
+
+	if (!moat_hv_memory(f, &hv.base, &hv.size))
+		return -ENODEV;
+	err = check_image(f, image, size);
+	if (err)
+		return err;
+	if (nr_cpu_ids > MOAT_MAX_CPUS)
+		return moat_fail(f, EOPNOTSUPP, "this system has %u possible CPUs; the image handles at most %u",
+				 nr_cpu_ids, MOAT_MAX_CPUS);
+	if (!zalloc_cpumask_var(&entered, GFP_KERNEL))
+		return moat_fail(f, ENOMEM, "enable: out of memory");
+
+	/* No CPU may come or go while EL2 changes hands: a CPU onlined now would miss it. */
+	cpu_hotplug_disable();
+	err = check_el2(f);
+	if (err)
+		goto out_hotplug;
+
+	hv.virt = memremap(hv.base, hv.size, MEMREMAP_WB);
+	if (!hv.virt) {
+		err = moat_fail(f, ENOMEM, "cannot map the hypervisor memory at %pa", &hv.base);
+		goto out_hotplug;
+	}
+	memset(hv.virt, 0, hv.size);
+	memcpy(hv.virt, image, size);
+	h = hv.virt;
+	h->mem_base = hv.base;
+	h->mem_size = hv.size;
+	h->num_cpus = nr_cpu_ids;
+	find_console(&h->console_base, &h->console_type);
+	on_each_cpu(read_mpidr, h, 1);
+	clean_inval_poc(hv.virt, hv.size);
+
+	args.entry = hv.base + src->entry_offset;
+	args.first_cpu = cpumask_first(cpu_online_mask);
+	smp_call_function_single(args.first_cpu, enter_cpu, &args, 1);
+	if (hv.results[args.first_cpu] != MOAT_ENTRY_OK) {
+		err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
+				args.first_cpu, entry_error(hv.results[args.first_cpu]),
+				hv.results[args.first_cpu]);
+		goto out_unmap;
+	}
+	cpumask_set_cpu(args.first_cpu, entered);
+	for_each_online_cpu(cpu) {
+		if (cpu == args.first_cpu)
+			continue;
+		smp_call_function_single(cpu, enter_cpu, &args, 1);
+		if (hv.results[cpu] != MOAT_ENTRY_OK) {
+			err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
+					cpu, entry_error(hv.results[cpu]), hv.results[cpu]);
+			leave_cpus(entered);
+			goto out_unmap;
+		}
+		cpumask_set_cpu(cpu, entered);
+	}
+
+	hv.enabled = true;
+	hv.enable_count++;
+	/* Pinned while enabled: unloading would pull the code that talks to EL2 from under it. */
+	__module_get(THIS_MODULE);
+	pr_info("moat: hypervisor enabled on %u CPUs, memory %pa+%#llx\n", cpumask_weight(entered),
+		&hv.base, (unsigned long long)hv.size);
+	free_cpumask_var(entered);
+	return 0;
+
+out_unmap:
+	memunmap(hv.virt);
+	hv.virt = NULL;
+out_hotplug:
+	cpu_hotplug_enable();
+	free_cpumask_var(entered);
+	return err;
+}
+
+int moat_hv_disable(struct moat_file *f)
+{
+	if (!leave_cpus(cpu_online_mask))
+		return moat_fail(f, EIO, "some CPUs did not leave the hypervisor cleanly (see dmesg); it stays enabled");
+	hv.enabled = false;
+	memunmap(hv.virt);
+	hv.virt = NULL;
+	cpu_hotplug_enable();
+	module_put(THIS_MODULE);
+	pr_info("moat: hypervisor disabled, EL2 back with the hyp-stub on every CPU\n");
+	return 0;
+}
+
+void moat_hv_info(struct moat_info *info)
+{
+	struct arm_smccc_res res;
+	phys_addr_t base = 0;
+	resource_size_t size = 0;
+	struct moat_file scratch;
+
+	memset(info, 0, sizeof(*info));
+	info->driver_abi_version = MOAT_ABI_VERSION;
+	info->enabled = hv.enabled;
+	info->enable_count = hv.enable_count;
+	if (moat_hv_memory(&scratch, &base, &size)) {
+		info->mem_base = base;
+		info->mem_size = size;
+	}
+	if (!hv.enabled)
+		return;
+	arm_smccc_1_1_hvc(MOAT_HC_GET_INFO, &res);
+	if (res.a0 == MOAT_HC_OK) {
+		info->hv_abi_version = res.a1;
+		info->hv_cpus = res.a2;
+		info->mem_used = res.a3;
+	}
+}

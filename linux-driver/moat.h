@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef MOAT_DRIVER_H
+#define MOAT_DRIVER_H
+
+#include <linux/types.h>
+#include <moat/ioctl.h>
+
+/* Per open file: the explanation of the last failed request, for MOAT_LAST_ERROR. */
+struct moat_file {
+	char error[MOAT_ERROR_LEN];
+};
+
+/* Record why a request failed, log it, and return -errno. */
+int moat_fail(struct moat_file *f, int errno_value, const char *fmt, ...) __printf(3, 4);
+
+/* hv.c: loading, entering and leaving the hypervisor. Serialised by the caller. */
+int moat_hv_enable(struct moat_file *f, const void *image, size_t size);
+int moat_hv_disable(struct moat_file *f);
+bool moat_hv_enabled(void);
+void moat_hv_info(struct moat_info *info);
+/* Find the memory the device tree reserves for the hypervisor; false if there is none. */
+bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *size);
+
+#endif

@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Fetches Debian's stock arm64 kernel, its headers, the host kbuild tools and busybox-static
+# without installing any arm64 package: apt-get download + dpkg-deb -x into .cache/ (git-ignored).
+# Reuses the cache when present. Prints nothing but progress; ends with the kernel ABI in
+# .cache/kernel/abi.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cache=${MOAT_CACHE:-$top/.cache}
+kdir=$cache/kernel
+mkdir -p "$kdir/debs"
+
+if [ -f "$kdir/abi" ] && [ -f "$kdir/root/boot/vmlinuz-$(cat "$kdir/abi")-arm64" ] \
+   && [ -x "$kdir/root/bin/busybox" ]; then
+  echo "fetch-kernel: cached $(cat "$kdir/abi")"
+  exit 0
+fi
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  [ "$(id -u)" -eq 0 ] || { echo "fetch-kernel: run as root once to add the arm64 package architecture" >&2; exit 1; }
+  dpkg --add-architecture arm64
+  apt-get update -q
+fi
+abi=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/.*Depends: linux-image-\(.*\)-arm64:arm64/\1/p' | head -n1)
+if [ -z "$abi" ]; then
+  [ "$(id -u)" -eq 0 ] && apt-get update -q
+  abi=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/.*Depends: linux-image-\(.*\)-arm64:arm64/\1/p' | head -n1)
+fi
+[ -n "$abi" ] || { echo "fetch-kernel: cannot resolve Debian's arm64 kernel version (apt-get update?)" >&2; exit 1; }
+kbuild=$(apt-cache depends "linux-headers-$abi-arm64:arm64" | sed -n 's/.*Depends: \(linux-kbuild-[0-9.]*\).*/\1/p' | head -n1)
+[ -n "$kbuild" ] || kbuild=linux-kbuild-${abi%%.[0-9]*-*}
+echo "fetch-kernel: kernel $abi, $kbuild"
+
+cd "$kdir/debs"
+rm -f ./*.deb
+apt-get download -q "linux-image-$abi-arm64:arm64" "linux-headers-$abi-arm64:arm64" \
+  "linux-headers-$abi-common" "$kbuild" busybox-static:arm64
+rm -rf "$kdir/root" && mkdir -p "$kdir/root"
+for f in ./*.deb; do
+  case "$f" in
+    *linux-image-*)
+      # Only the kernel Image and the board DTBs are needed, not lib/modules (~290 MB).
+      dpkg-deb --fsys-tarfile "$f" | tar -x -C "$kdir/root" --wildcards './boot/vmlinuz-*' './usr/lib/linux-image-*' ;;
+    *) dpkg-deb -x "$f" "$kdir/root" ;;
+  esac
+done
+# The arm64 headers' Makefile includes the common headers by absolute path: point it at the cache.
+hdr=$kdir/root/usr/src/linux-headers-$abi-arm64
+sed -i "s|include /usr/src/|include $kdir/root/usr/src/|" "$hdr/Makefile"
+rm -f ./*.deb
+echo "$abi" > "$kdir/abi"
+echo "fetch-kernel: ready in $kdir"

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The one QEMU runner for the demo, the tests and the benchmarks.
+#
+#   qemu-run.sh [--build DIR] [--test NAME | --shell] [--gic 3|2] [--cpus 4] [--icount]
+#               [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
+#               [--expect FILE] [--log FILE]
+#
+# Boots Debian's arm64 kernel on QEMU virt (EL2 available, cortex-a57) with the board tree that
+# carries moat's reserved memory and the initramfs from the build. With --test, the guest runs
+# tests/qemu/guest/NAME.sh and the exit status is the guest's; 124 means timeout, 125 that the
+# guest never reported. --expect checks the console log against an expectation file.
+# --kvm leaves kvm-arm.mode=none off the command line (KVM takes EL2 at boot).
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build test="" shell=0 gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log=""
+extras=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --build) build=$2; shift ;;
+    --test) test=$2; shift ;;
+    --shell) shell=1 ;;
+    --gic) gic=$2; shift ;;
+    --cpus) cpus=$2; shift ;;
+    --icount) icount=1 ;;
+    --timeout) timeout=$2; shift ;;
+    --extra) extras+=("$2"); shift ;;
+    --append) append=$2; shift ;;
+    --kvm) kvm=1 ;;
+    --expect) expect=$2; shift ;;
+    --log) log=$2; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+build=$(cd "$build" && pwd)
+abi=$(cat "$top/.cache/kernel/abi" 2>/dev/null) || { echo "qemu-run: no kernel: run scripts/fetch-kernel.sh" >&2; exit 2; }
+kernel=$top/.cache/kernel/root/boot/vmlinuz-$abi-arm64
+initrd=$build/initramfs.cpio.gz
+dtb=$build/dts/qemu-virt-gicv$gic-moat.dtb
+for f in "$kernel" "$initrd" "$dtb"; do
+  [ -f "$f" ] || { echo "qemu-run: missing $f (build first: cmake --build build)" >&2; exit 2; }
+done
+if [ "$cpus" != 4 ]; then
+  echo "qemu-run: the QEMU virt board trees in dts/ describe 4 CPUs; --cpus $cpus needs a matching tree" >&2
+  exit 2
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if [ ${#extras[@]} -gt 0 ]; then
+  # Extra files land in /extra of the guest: a second cpio archive appended to the first.
+  mkdir -p "$work/stage/extra"
+  cp "${extras[@]}" "$work/stage/extra/"
+  (cd "$work/stage" && find . | cpio -o -H newc --owner 0:0 --quiet) | gzip -n > "$work/extra.cpio.gz"
+  cat "$initrd" "$work/extra.cpio.gz" > "$work/initrd.cpio.gz"
+  initrd=$work/initrd.cpio.gz
+fi
+
+cmdline="console=ttyAMA0 quiet"
+[ $kvm -eq 1 ] || cmdline="$cmdline kvm-arm.mode=none"
+[ $shell -eq 1 ] || [ -z "$test" ] || cmdline="$cmdline moat.test=$test"
+[ -n "$append" ] && cmdline="$cmdline $append"
+qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp "$cpus"
+      -m 1G -nographic -nic none -kernel "$kernel" -initrd "$initrd" -dtb "$dtb" -append "$cmdline")
+[ $icount -eq 1 ] && qemu+=(-icount shift=0)
+
+if [ $shell -eq 1 ] || [ -z "$test" ]; then
+  echo "qemu-run: interactive; quit with Ctrl-A X"
+  exec "${qemu[@]}"
+fi
+
+[ -n "$log" ] || log=$build/qemu-logs/$test-gicv$gic.log
+mkdir -p "$(dirname "$log")"
+echo "qemu-run: ${qemu[*]}"
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
+qrc=${PIPESTATUS[0]}
+if [ "$qrc" = 124 ]; then
+  echo "qemu-run: TIMEOUT after ${timeout}s (log: $log)"
+  exit 124
+fi
+rc=$(sed -n 's/.*MOAT-TEST-EXIT=\([0-9]*\).*/\1/p' "$log" | tail -n1)
+if [ -z "$rc" ]; then
+  echo "qemu-run: the guest never reported an exit status (QEMU exit $qrc; log: $log)"
+  exit 125
+fi
+if [ -n "$expect" ] && ! python3 "$top/scripts/check-expect.py" "$log" "$expect"; then
+  echo "qemu-run: console output does not match $expect (log: $log)"
+  [ "$rc" = 0 ] && rc=1
+fi
+echo "qemu-run: guest exit status $rc"
+exit "$rc"

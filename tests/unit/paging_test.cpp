@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: GPL-2.0
+// The translation-table builder, walked back with translate() the way the MMU would.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "arch/paging.hpp"
+
+using namespace moat;
+using namespace moat::arm64;
+
+namespace {
+constexpr u64 GiB = u64{1} << 30, MiB = u64{1} << 20, KiB = 1024;
+
+// Host memory stands in for physical memory: the builder treats addresses as identity mapped.
+struct Arena {
+    explicit Arena(size_t pages) : bytes(pages * PAGE_SIZE), mem(std::aligned_alloc(PAGE_SIZE, bytes))
+    {
+        EXPECT_TRUE(pool.init(reinterpret_cast<u64>(mem), bytes));
+    }
+    ~Arena() { std::free(mem); }
+    Arena(const Arena &) = delete;
+    Arena &operator=(const Arena &) = delete;
+    size_t bytes;
+    void *mem;
+    PagePool pool;
+};
+
+constexpr u64 ATTRS = pte::AF | pte::S2_MEMATTR_NORMAL_WB | pte::S2_AP_R | pte::S2_AP_W;
+}  // namespace
+
+TEST(Paging, UsesBlocksWhereAligned)
+{
+    Arena a(64);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 40, 1), PtError::OK);
+    EXPECT_EQ(t.root_pages(), 2u);  // 40-bit IPA from level 1 concatenates two tables
+    // 1 GiB + 2 MiB + 4 KiB: one 1 GiB block, one 2 MiB block, one page.
+    ASSERT_EQ(t.map(0x40000000, 0x40000000, GiB + 2 * MiB + 4 * KiB, ATTRS), PtError::OK);
+    u64 pa, attrs;
+    unsigned level;
+    ASSERT_TRUE(t.translate(0x40001234, &pa, &attrs, &level));
+    EXPECT_EQ(pa, 0x40001234u);
+    EXPECT_EQ(level, 1u);
+    EXPECT_EQ(attrs & ATTRS, ATTRS);
+    ASSERT_TRUE(t.translate(0x80000000 + MiB, &pa, nullptr, &level));
+    EXPECT_EQ(level, 2u);
+    ASSERT_TRUE(t.translate(0x80200000 + 100, &pa, nullptr, &level));
+    EXPECT_EQ(level, 3u);
+    EXPECT_EQ(pa, 0x80200000u + 100);
+    EXPECT_FALSE(t.translate(0x80201000, &pa));
+    EXPECT_FALSE(t.translate(0x3ffff000, &pa));
+}
+
+TEST(Paging, MapsOffsetTranslation)
+{
+    Arena a(64);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 48, 0), PtError::OK);
+    ASSERT_EQ(t.map(0x1000000, 0x7fc00000, 3 * MiB, ATTRS), PtError::OK);
+    u64 pa;
+    unsigned level;
+    ASSERT_TRUE(t.translate(0x1000000 + 8, &pa, nullptr, &level));
+    EXPECT_EQ(pa, 0x7fc00000u + 8);
+    EXPECT_EQ(level, 2u);  // both addresses 2 MiB aligned: a block
+    ASSERT_TRUE(t.translate(0x1000000 + 2 * MiB + 8, &pa, nullptr, &level));
+    EXPECT_EQ(pa, 0x7fc00000u + 2 * MiB + 8);
+    EXPECT_EQ(level, 3u);  // the last MiB: pages
+    EXPECT_FALSE(t.translate(0x1000000 + 3 * MiB, &pa));
+}
+
+TEST(Paging, UnalignedOutputForcesPages)
+{
+    Arena a(64);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 48, 0), PtError::OK);
+    ASSERT_EQ(t.map(0x200000, 0x201000, 2 * MiB, ATTRS), PtError::OK);
+    u64 pa;
+    unsigned level;
+    ASSERT_TRUE(t.translate(0x200000, &pa, nullptr, &level));
+    EXPECT_EQ(level, 3u);
+    EXPECT_EQ(pa, 0x201000u);
+}
+
+TEST(Paging, UnmapSplitsBlocks)
+{
+    Arena a(64);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 39, 1), PtError::OK);
+    ASSERT_EQ(t.map(0, 0, GiB, ATTRS), PtError::OK);
+    u64 before = a.pool.used_pages();
+    // Punch a 4 KiB hole in the middle of the 1 GiB block.
+    ASSERT_EQ(t.unmap(0x12345000, PAGE_SIZE), PtError::OK);
+    EXPECT_EQ(a.pool.used_pages(), before + 2);  // one level-2 and one level-3 table
+    u64 pa, attrs;
+    EXPECT_FALSE(t.translate(0x12345000, &pa));
+    ASSERT_TRUE(t.translate(0x12344fff, &pa, &attrs));
+    EXPECT_EQ(pa, 0x12344fffu);
+    EXPECT_EQ(attrs & ATTRS, ATTRS);
+    ASSERT_TRUE(t.translate(0x12346000, &pa));
+    ASSERT_TRUE(t.translate(0x3ffff000, &pa));
+    // Remapping the whole range collapses it back into a block and frees the tables.
+    ASSERT_EQ(t.map(0, 0, GiB, ATTRS), PtError::OK);
+    EXPECT_EQ(a.pool.used_pages(), before);
+}
+
+TEST(Paging, RejectsBadArguments)
+{
+    Arena a(16);
+    PageTable t;
+    EXPECT_EQ(t.map(0, 0, PAGE_SIZE, ATTRS), PtError::OUT_OF_RANGE);  // not initialised
+    ASSERT_EQ(t.init(a.pool, 39, 1), PtError::OK);
+    EXPECT_EQ(t.map(0x1001, 0, PAGE_SIZE, ATTRS), PtError::BAD_ALIGNMENT);
+    EXPECT_EQ(t.map(0, 0, 0, ATTRS), PtError::OUT_OF_RANGE);
+    EXPECT_EQ(t.map(u64{1} << 39, 0, PAGE_SIZE, ATTRS), PtError::OUT_OF_RANGE);
+    EXPECT_EQ(t.map(~u64{0} - PAGE_SIZE + 1, 0, 2 * PAGE_SIZE, ATTRS), PtError::OUT_OF_RANGE);
+    EXPECT_EQ(t.init(a.pool, 52, 0), PtError::OUT_OF_RANGE);
+}
+
+TEST(Paging, RunsOutOfPoolCleanly)
+{
+    Arena a(4);  // 1 bitmap page, 3 table pages
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 48, 0), PtError::OK);
+    // Scattered pages need a table per level per region: the pool runs dry.
+    PtError err = PtError::OK;
+    for (u64 i = 0; i < 8 && err == PtError::OK; i++)
+        err = t.map(i << 39, i << 39, PAGE_SIZE, ATTRS);
+    EXPECT_EQ(err, PtError::NO_MEMORY);
+}
+
+TEST(Paging, DestroyReturnsEveryPage)
+{
+    Arena a(64);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 40, 1), PtError::OK);
+    ASSERT_EQ(t.map(0x40000000, 0x40000000, 5 * MiB + 12 * KiB, ATTRS), PtError::OK);
+    EXPECT_GT(a.pool.used_pages(), 2u);
+    t.destroy();
+    EXPECT_EQ(a.pool.used_pages(), 0u);
+}
+
+TEST(PagePool, AllocatesZeroedAlignedRuns)
+{
+    Arena a(40);
+    u64 p = a.pool.alloc(1);
+    ASSERT_NE(p, 0u);
+    *reinterpret_cast<u64 *>(p) = 0xdead;
+    a.pool.free(p);
+    u64 q = a.pool.alloc(1);
+    EXPECT_EQ(q, p);
+    EXPECT_EQ(*reinterpret_cast<u64 *>(q), 0u);
+    u64 run = a.pool.alloc(4);
+    ASSERT_NE(run, 0u);
+    EXPECT_EQ(run % (4 * PAGE_SIZE), 0u);
+    EXPECT_EQ(a.pool.alloc(0), 0u);
+    EXPECT_EQ(a.pool.alloc(3), 0u);   // not a power of two
+    EXPECT_EQ(a.pool.alloc(32), 0u);  // too large a run
+    EXPECT_EQ(a.pool.used_pages(), 5u);
+}

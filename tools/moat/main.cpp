@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+// moat: the command-line front end of the moat hypervisor (runs in the root cell).
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <moat/ioctl.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "image.hpp"
+
+namespace {
+
+constexpr const char *DEVICE = "/dev/" MOAT_DEVICE_NAME;
+
+void usage(FILE *out)
+{
+    std::fprintf(out,
+                 "usage: moat <command> [options]\n"
+                 "\n"
+                 "commands:\n"
+                 "  enable [--image PATH]   load the hypervisor and move every online CPU under it\n"
+                 "                          (default image: /lib/firmware/" MOAT_FIRMWARE_NAME ")\n"
+                 "  disable                 leave the hypervisor on every CPU, give Linux EL2 back\n"
+                 "  info                    show the driver's and the hypervisor's state\n"
+                 "  --version               print the tool's ABI version\n");
+}
+
+// Output still queued for the UART would interleave with the hypervisor's own console lines.
+void drain_console()
+{
+    if (isatty(STDOUT_FILENO))
+        tcdrain(STDOUT_FILENO);
+    if (isatty(STDERR_FILENO))
+        tcdrain(STDERR_FILENO);
+}
+
+int open_device()
+{
+    int fd = open(DEVICE, O_RDWR | O_CLOEXEC);
+    if (fd >= 0)
+        return fd;
+    int err = errno;
+    if (err == ENOENT)
+        std::fprintf(stderr, "moat: %s does not exist: the moat driver is not loaded (run 'insmod moat.ko')\n",
+                     DEVICE);
+    else if (err == EACCES || err == EPERM)
+        std::fprintf(stderr, "moat: cannot open %s: permission denied (run moat as root)\n", DEVICE);
+    else
+        std::fprintf(stderr, "moat: cannot open %s: %s\n", DEVICE, std::strerror(err));
+    return -1;
+}
+
+// The driver keeps an explanation of the last failure on this file; fall back to errno words.
+void report_failure(int fd, const char *what, int err)
+{
+    moat_error e{};
+    if (ioctl(fd, MOAT_LAST_ERROR, &e) == 0 && e.message[0]) {
+        e.message[sizeof(e.message) - 1] = '\0';
+        std::fprintf(stderr, "moat: %s failed: %s\n", what, e.message);
+        return;
+    }
+    const char *hint = "";
+    switch (err) {
+    case ENOTTY:
+        hint = " (the driver does not know this request: moat.ko and the moat tool come from different builds)";
+        break;
+    case EBUSY:
+        hint = " (the hypervisor is busy or already in that state)";
+        break;
+    case EPERM:
+    case EACCES:
+        hint = " (run moat as root)";
+        break;
+    default:
+        break;
+    }
+    std::fprintf(stderr, "moat: %s failed: %s%s\n", what, std::strerror(err), hint);
+}
+
+bool read_file(const std::string &path, std::vector<std::uint8_t> &out)
+{
+    std::ifstream f(path, std::ios::binary);
+    if (!f) {
+        std::fprintf(stderr, "moat: cannot read %s: %s\n", path.c_str(), std::strerror(errno));
+        return false;
+    }
+    out.assign(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
+    return true;
+}
+
+int cmd_enable(int argc, char **argv)
+{
+    std::string image_path;
+    for (int i = 0; i < argc; i++) {
+        std::string a = argv[i];
+        if (a == "--image" && i + 1 < argc) {
+            image_path = argv[++i];
+        } else {
+            std::fprintf(stderr, "moat enable: unexpected argument '%s'\n", a.c_str());
+            usage(stderr);
+            return 2;
+        }
+    }
+    std::vector<std::uint8_t> image;
+    moat_enable_args args{};
+    if (!image_path.empty()) {
+        if (!read_file(image_path, image))
+            return 1;
+        auto check = moat::tools::check_image(image);
+        if (!check.header) {
+            std::fprintf(stderr, "moat: %s: %s\n", image_path.c_str(), check.error.c_str());
+            return 1;
+        }
+        args.image = reinterpret_cast<std::uintptr_t>(image.data());
+        args.image_size = image.size();
+    }
+    int fd = open_device();
+    if (fd < 0)
+        return 1;
+    drain_console();
+    if (ioctl(fd, MOAT_ENABLE, &args) != 0) {
+        report_failure(fd, "enable", errno);
+        close(fd);
+        return 1;
+    }
+    moat_info info{};
+    if (ioctl(fd, MOAT_INFO, &info) == 0)
+        std::printf("moat: hypervisor enabled on %u CPUs (ABI %s)\n", info.hv_cpus,
+                    moat::tools::abi_version_string(info.hv_abi_version).c_str());
+    close(fd);
+    return 0;
+}
+
+int cmd_disable()
+{
+    int fd = open_device();
+    if (fd < 0)
+        return 1;
+    drain_console();
+    if (ioctl(fd, MOAT_DISABLE) != 0) {
+        report_failure(fd, "disable", errno);
+        close(fd);
+        return 1;
+    }
+    std::printf("moat: hypervisor disabled, Linux owns EL2 again\n");
+    close(fd);
+    return 0;
+}
+
+int cmd_info()
+{
+    int fd = open_device();
+    if (fd < 0)
+        return 1;
+    moat_info info{};
+    if (ioctl(fd, MOAT_INFO, &info) != 0) {
+        report_failure(fd, "info", errno);
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    std::printf("driver ABI:        %s\n", moat::tools::abi_version_string(info.driver_abi_version).c_str());
+    std::printf("state:             %s\n", info.enabled ? "enabled" : "disabled");
+    std::printf("reserved memory:   %#llx-%#llx (%llu KiB)\n",
+                static_cast<unsigned long long>(info.mem_base),
+                static_cast<unsigned long long>(info.mem_base + info.mem_size - 1),
+                static_cast<unsigned long long>(info.mem_size / 1024));
+    std::printf("enables:           %llu\n", static_cast<unsigned long long>(info.enable_count));
+    if (info.enabled) {
+        std::printf("hypervisor ABI:    %s (answered at EL2)\n",
+                    moat::tools::abi_version_string(info.hv_abi_version).c_str());
+        std::printf("hypervisor CPUs:   %u\n", info.hv_cpus);
+        std::printf("memory in use:     %llu KiB\n", static_cast<unsigned long long>(info.mem_used / 1024));
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    std::string cmd = argv[1];
+    if (cmd == "enable")
+        return cmd_enable(argc - 2, argv + 2);
+    if (cmd == "disable")
+        return cmd_disable();
+    if (cmd == "info")
+        return cmd_info();
+    if (cmd == "--version") {
+        std::printf("moat ABI %s\n", moat::tools::abi_version_string(MOAT_ABI_VERSION).c_str());
+        return 0;
+    }
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+        usage(stdout);
+        return 0;
+    }
+    std::fprintf(stderr, "moat: unknown command '%s'\n", cmd.c_str());
+    usage(stderr);
+    return 2;
+}
