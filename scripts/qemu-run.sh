@@ -4,20 +4,24 @@
 #   qemu-run.sh [--build DIR] [--test NAME | --shell] [--gic 3|2] [--cpus 4] [--icount]
 #               [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
 #               [--expect FILE] [--log FILE]
+#   qemu-run.sh --baremetal ELF [--gic 3|2] [--icount] [--timeout S] [--expect F] [--log F]
 #
 # Boots Debian's arm64 kernel on QEMU virt (EL2 available, cortex-a57) with the board tree that
 # carries moat's reserved memory and the initramfs from the build. With --test, the guest runs
 # tests/qemu/guest/NAME.sh and the exit status is the guest's; 124 means timeout, 125 that the
 # guest never reported. --expect checks the console log against an expectation file.
 # --kvm leaves kvm-arm.mode=none off the command line (KVM takes EL2 at boot).
+# --baremetal boots a demo ELF directly at EL1 (no EL2, no Linux): the bare-metal baseline; the
+# demo reports MOAT-TEST-EXIT=N itself and powers off through PSCI.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build test="" shell=0 gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log=""
+build=$top/build test="" shell=0 baremetal="" gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log=""
 extras=()
 while [ $# -gt 0 ]; do
   case $1 in
     --build) build=$2; shift ;;
     --test) test=$2; shift ;;
+    --baremetal) baremetal=$2; shift ;;
     --shell) shell=1 ;;
     --gic) gic=$2; shift ;;
     --cpus) cpus=$2; shift ;;
@@ -34,6 +38,11 @@ while [ $# -gt 0 ]; do
   shift
 done
 build=$(cd "$build" && pwd)
+if [ -n "$baremetal" ]; then
+  [ -f "$baremetal" ] || { echo "qemu-run: missing $baremetal" >&2; exit 2; }
+  test=$(basename "$baremetal" .elf)-baremetal
+fi
+if [ -z "$baremetal" ]; then
 abi=$(cat "$top/.cache/kernel/abi" 2>/dev/null) || { echo "qemu-run: no kernel: run scripts/fetch-kernel.sh" >&2; exit 2; }
 kernel=$top/.cache/kernel/root/boot/vmlinuz-$abi-arm64
 initrd=$build/initramfs.cpio.gz
@@ -63,6 +72,13 @@ cmdline="console=ttyAMA0 quiet"
 [ -n "$append" ] && cmdline="$cmdline $append"
 qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp "$cpus"
       -m 1G -nographic -nic none -kernel "$kernel" -initrd "$initrd" -dtb "$dtb" -append "$cmdline")
+else
+  # EL1 only: QEMU's PSCI then answers HVC, and the demo starts at its ELF entry on CPU 0.
+  qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$cpus" -m 1G
+        -nographic -nic none -kernel "$baremetal")
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+fi
 [ $icount -eq 1 ] && qemu+=(-icount shift=0)
 
 if [ $shell -eq 1 ] || [ -z "$test" ]; then

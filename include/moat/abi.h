@@ -114,6 +114,8 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 144, "image header layout
 #define MOAT_HC_DISABLE MOAT_HC(2)  /* leave EL2 on the calling CPU, restore the hyp-stub */
 #define MOAT_HC_CPU_INFO MOAT_HC(3) /* -> x1 = logical CPU id, x2 = CurrentEL seen at EL2,
 				       x3 = hypercalls handled on this CPU */
+#define MOAT_HC_CONSOLE_PUTC MOAT_HC(4) /* x1 = character: the caller's console output */
+/* MOAT_HC(16) and up: cell management (create, load, start, shutdown, destroy, stats). */
 
 /* Hypercall status in x0, SMCCC style. */
 #define MOAT_HC_OK 0
