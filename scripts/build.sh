@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is missing (Debian packages, Debian's arm64 kernel and headers into .cache/) and
+# builds everything into build/: host tools and tests, the hypervisor image, moat.ko, the guest
+# initramfs and the board trees. Safe to run again: every step reuses what is there.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+./scripts/install-deps.sh
+./scripts/fetch-kernel.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build
