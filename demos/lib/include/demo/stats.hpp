@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// Statistics the demos report: running min/avg/max and a fixed-bucket histogram. Header-only
+// and allocation-free so that an interrupt handler can feed them; also built on the host.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace demo {
+
+// Min, max, sum and count of a stream of signed samples (ticks or nanoseconds).
+class RunningStats {
+public:
+    void add(int64_t sample)
+    {
+        if (count_ == 0 || sample < min_)
+            min_ = sample;
+        if (count_ == 0 || sample > max_)
+            max_ = sample;
+        sum_ += sample;
+        count_++;
+    }
+    void reset() { *this = RunningStats{}; }
+
+    uint64_t count() const { return count_; }
+    int64_t sum() const { return sum_; }
+    // 0 when empty: callers print "no samples" from count() rather than trusting these.
+    int64_t min() const { return count_ ? min_ : 0; }
+    int64_t max() const { return count_ ? max_ : 0; }
+    // Rounded to the nearest integer (halves away from zero), so that a stream of identical
+    // samples reports exactly that sample and small biases are not hidden by truncation.
+    int64_t avg() const
+    {
+        if (count_ == 0)
+            return 0;
+        const int64_t n = static_cast<int64_t>(count_);
+        return sum_ >= 0 ? (sum_ + n / 2) / n : (sum_ - n / 2) / n;
+    }
+
+private:
+    uint64_t count_ = 0;
+    int64_t sum_ = 0;
+    int64_t min_ = 0;
+    int64_t max_ = 0;
+};
+
+// Buckets of equal width starting at `lower`; samples outside land in below()/above() so that no
+// sample is ever lost from the total.
+template <size_t Buckets>
+class Histogram {
+    static_assert(Buckets > 0, "a histogram needs at least one bucket");
+
+public:
+    constexpr Histogram(int64_t lower, int64_t width) : lower_(lower), width_(width > 0 ? width : 1) {}
+
+    void add(int64_t sample)
+    {
+        if (sample < lower_) {
+            below_++;
+            return;
+        }
+        const uint64_t index = static_cast<uint64_t>(sample - lower_) / static_cast<uint64_t>(width_);
+        if (index >= Buckets)
+            above_++;
+        else
+            counts_[index]++;
+    }
+    void clear()
+    {
+        for (auto &c : counts_)
+            c = 0;
+        below_ = above_ = 0;
+    }
+
+    static constexpr size_t buckets() { return Buckets; }
+    int64_t bucket_lower(size_t i) const { return lower_ + static_cast<int64_t>(i) * width_; }
+    int64_t bucket_upper(size_t i) const { return bucket_lower(i) + width_; }  // exclusive
+    uint64_t count(size_t i) const { return i < Buckets ? counts_[i] : 0; }
+    uint64_t below() const { return below_; }
+    uint64_t above() const { return above_; }
+    uint64_t total() const
+    {
+        uint64_t t = below_ + above_;
+        for (auto c : counts_)
+            t += c;
+        return t;
+    }
+    int64_t lower() const { return lower_; }
+    int64_t width() const { return width_; }
+
+private:
+    int64_t lower_;
+    int64_t width_;
+    uint64_t counts_[Buckets] = {};
+    uint64_t below_ = 0;
+    uint64_t above_ = 0;
+};
+
+}  // namespace demo
