@@ -4,6 +4,7 @@
 #include <moat/abi.h>
 
 #include "hv/state.hpp"
+#include "hv/stats.hpp"
 
 namespace moat {
 
@@ -21,6 +22,13 @@ HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 a
         r.ret[0] = ctx.cpu;
         r.ret[1] = ctx.current_el;
         r.ret[2] = ctx.calls_on_cpu;
+        break;
+    case MOAT_HC_GET_STATS:
+        if (args[0] >= MOAT_MAX_CPUS || args[1] >= MOAT_EXIT_REASONS) {
+            r.status = MOAT_HC_INVALID;
+            break;
+        }
+        r.ret[0] = stats_read(static_cast<u32>(args[0]), static_cast<u32>(args[1]));
         break;
     case MOAT_HC_DISABLE:
         r.leave = true;

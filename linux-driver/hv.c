@@ -359,3 +359,19 @@ void moat_hv_info(struct moat_info *info)
 		info->mem_used = res.a3;
 	}
 }
+
+void moat_hv_stats(struct moat_stats *stats)
+{
+	struct arm_smccc_res res;
+	unsigned int cpu, reason;
+
+	memset(stats, 0, sizeof(*stats));
+	stats->cpus = min_t(unsigned int, nr_cpu_ids, MOAT_MAX_CPUS);
+	stats->reasons = MOAT_EXIT_REASONS;
+	for (cpu = 0; cpu < stats->cpus; cpu++) {
+		for (reason = 0; reason < MOAT_EXIT_REASONS; reason++) {
+			arm_smccc_1_1_hvc(MOAT_HC_GET_STATS, cpu, reason, &res);
+			stats->count[cpu][reason] = res.a0 == MOAT_HC_OK ? res.a1 : 0;
+		}
+	}
+}

@@ -97,6 +97,7 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct moat_file *f = file->private_data;
 	void __user *uarg = (void __user *)arg;
 	struct moat_info info;
+	struct moat_stats *stats;
 	long ret;
 
 	if (cmd == MOAT_LAST_ERROR)
@@ -119,6 +120,21 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		moat_hv_info(&info);
 		ret = copy_to_user(uarg, &info, sizeof(info)) ?
 			moat_fail(f, EFAULT, "info: the result buffer is not writable memory") : 0;
+		break;
+	case MOAT_STATS:
+		if (!moat_hv_enabled()) {
+			ret = moat_fail(f, EINVAL, "the hypervisor is not enabled: no statistics (run 'moat enable')");
+			break;
+		}
+		stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+		if (!stats) {
+			ret = -ENOMEM;
+			break;
+		}
+		moat_hv_stats(stats);
+		ret = copy_to_user(uarg, stats, sizeof(*stats)) ?
+			moat_fail(f, EFAULT, "stats: the result buffer is not writable memory") : 0;
+		kfree(stats);
 		break;
 	default:
 		ret = moat_fail(f, ENOTTY,

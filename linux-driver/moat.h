@@ -18,6 +18,7 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size);
 int moat_hv_disable(struct moat_file *f);
 bool moat_hv_enabled(void);
 void moat_hv_info(struct moat_info *info);
+void moat_hv_stats(struct moat_stats *stats);
 /* Find the memory the device tree reserves for the hypervisor; false if there is none. */
 bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *size);
 

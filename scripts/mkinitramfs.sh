@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the guest's initramfs (cpio newc, gzip): busybox-static from Debian, moat.ko, the moat
 # tool, the hypervisor image as firmware, and the guest test scripts.
-# Usage: mkinitramfs.sh OUT.cpio.gz BUSYBOX MOAT_KO MOAT_CLI MOAT_HV_BIN GUEST_TEST_DIR
+# Usage: mkinitramfs.sh OUT.cpio.gz BUSYBOX MOAT_KO MOAT_CLI MOAT_HV_BIN GUEST_TEST_DIR [EXTRA_MODULE.ko...]
 set -euo pipefail
 out=$1 busybox=$2 ko=$3 cli=$4 hv=$5 tests=$6
+shift 6
 for f in "$busybox" "$ko" "$cli" "$hv"; do
   [ -f "$f" ] || { echo "mkinitramfs: missing $f" >&2; exit 1; }
 done
@@ -16,5 +17,6 @@ install -m 0644 "$ko" "$stage/moat.ko"
 install -m 0755 "$cli" "$stage/bin/moat"
 install -m 0644 "$hv" "$stage/lib/firmware/moat/moat-hv.bin"
 for t in "$tests"/*.sh; do install -m 0644 "$t" "$stage/tests/"; done
+for m in "$@"; do install -m 0644 "$m" "$stage/"; done   # test modules, in / beside moat.ko
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner 0:0 --quiet) | gzip -9n > "$out.tmp"
 mv "$out.tmp" "$out"

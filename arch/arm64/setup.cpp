@@ -5,6 +5,7 @@
 #include "arch/cpu.hpp"
 #include "arch/mmu.hpp"
 #include "arch/pl011.hpp"
+#include "arch/stage2.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
 #include "hv/state.hpp"
@@ -23,6 +24,11 @@ namespace {
 PerCpu per_cpu[MOAT_MAX_CPUS];
 PagePool pool;
 PageTable el2_table;
+Stage2 root_s2;
+u64 root_vtcr;
+constexpr u16 ROOT_VMID = 1;
+// What the root cell's CPUs run with: stage 2 on, set/way maintenance trapped (made safe).
+constexpr u64 HCR_ROOT = HCR_EL2_VM | HCR_EL2_TSW;
 // Written by the first CPU with the MMU still off and never again: other CPUs read it with
 // their MMU off, straight from memory.
 u32 global_ready;
@@ -58,6 +64,8 @@ void restore_stub_state(const StubState &s, TrapFrame &f)
     write_sysreg(mdcr_el2, s.mdcr);
     write_sysreg(vttbr_el2, s.vttbr);
     write_sysreg(vtcr_el2, s.vtcr);
+    // TLB maintenance Linux did under moat hit moat's VMID only: drop what the stub's VMID cached.
+    stage2_flush_local();
     write_sysreg(cnthctl_el2, s.cnthctl);
     write_sysreg(tpidr_el2, s.tpidr);
     isb();
@@ -85,6 +93,12 @@ u32 global_init()
                      addr(__rodata_end), addr(__data_start), addr(__memory_end),
                      pool_start,         pool_end,           console};
     if (!el2_map_build(pool, layout, el2_table))
+        return MOAT_ENTRY_ENOMEM;
+    u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
+    unsigned ia_bits = stage2_ia_bits(mmfr0);
+    root_vtcr = stage2_vtcr(ia_bits, mmfr0);
+    root_s2.vmid = ROOT_VMID;
+    if (stage2_build_root(root_s2, pool, ia_bits, h.mem_base, h.mem_size) != PtError::OK)
         return MOAT_ENTRY_ENOMEM;
     pl011_init(console);
     console_set_output(pl011_putc);
@@ -144,6 +158,8 @@ extern "C" u64 hv_cpu_boot(TrapFrame *f)
     pc.active = 1;
     write_sysreg(tpidr_el2, &pc);
     write_sysreg(vbar_el2, hv_vectors);
+    stage2_activate(root_s2, root_vtcr);
+    write_sysreg(hcr_el2, pc.stub.hcr | HCR_ROOT);
     isb();
     state_cpu_entered(cpu);
     log("CPU %u entered EL2 (CurrentEL %u, MPIDR %#lx)", cpu, current_el(),

@@ -3,9 +3,11 @@
 #include <moat/abi.h>
 
 #include "arch/cpu.hpp"
+#include "arch/inject.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
 #include "hv/hypercall.hpp"
+#include "hv/stats.hpp"
 
 namespace moat::arm64 {
 u64 cpu_leave(TrapFrame &f, PerCpu &pc);
@@ -26,6 +28,7 @@ u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
         return 0;
     }
     pc.hypercalls++;
+    stats_count(pc.id, MOAT_EXIT_HYPERCALL);
     HypercallContext ctx{pc.id, cpu_current_el(), pc.hypercalls};
     const u64 args[3] = {f.x[1], f.x[2], f.x[3]};
     HypercallResult r = hypercall(ctx, f.x[0] & SMCCC_FUNCTION_MASK, args);
@@ -34,6 +37,54 @@ u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
     f.x[2] = r.ret[1];
     f.x[3] = r.ret[2];
     return r.leave ? cpu_leave(f, pc) : 0;
+}
+
+u64 faulting_ipa()
+{
+    u64 hpfar = read_sysreg(hpfar_el2);
+    return ((hpfar & HPFAR_FIPA_MASK) >> HPFAR_FIPA_SHIFT) << 12 | (read_sysreg(far_el2) & 0xfff);
+}
+
+// A stage-2 fault: the cell touched an address it does not own. The access fails in the cell.
+u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
+{
+    u64 ipa = faulting_ipa();
+    stats_count(pc.id, MOAT_EXIT_ABORT_DENIED);
+    log("CPU %u: access to %#lx denied (%s at PC %#lx): external abort injected", pc.id,
+        static_cast<unsigned long>(ipa),
+        instruction ? "instruction fetch" : (esr & ESR_DABT_WNR) ? "write" : "read",
+        static_cast<unsigned long>(read_sysreg(elr_el2)));
+    inject_external_abort(f, instruction, read_sysreg(far_el2));
+    return 0;
+}
+
+// DC ISW/CSW/CISW trapped by HCR_EL2.TSW. An invalidate without clean could throw away another
+// cell's dirty lines, so every set/way operation is done as clean-and-invalidate.
+constexpr u64 SYS_DC_SETWAY_OP0 = 1, SYS_DC_SETWAY_OP1 = 0, SYS_DC_SETWAY_CRN = 7;
+constexpr u64 SYS_DC_ISW_CRM = 6, SYS_DC_CSW_CRM = 10, SYS_DC_CISW_CRM = 14, SYS_DC_SETWAY_OP2 = 2;
+
+u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
+{
+    u64 op0 = (esr >> ESR_SYS_OP0_SHIFT) & ESR_SYS_FIELD3;
+    u64 op1 = (esr >> ESR_SYS_OP1_SHIFT) & 0x7;
+    u64 op2 = (esr >> ESR_SYS_OP2_SHIFT) & 0x7;
+    u64 crn = (esr >> ESR_SYS_CRN_SHIFT) & ESR_SYS_FIELD4;
+    u64 crm = (esr >> ESR_SYS_CRM_SHIFT) & ESR_SYS_FIELD4;
+    u64 rt = (esr >> ESR_SYS_RT_SHIFT) & ESR_SYS_RT_MASK;
+    u64 value = rt == 31 ? 0 : f.x[rt];
+    if (op0 == SYS_DC_SETWAY_OP0 && op1 == SYS_DC_SETWAY_OP1 && crn == SYS_DC_SETWAY_CRN &&
+        op2 == SYS_DC_SETWAY_OP2 &&
+        (crm == SYS_DC_ISW_CRM || crm == SYS_DC_CSW_CRM || crm == SYS_DC_CISW_CRM)) {
+        asm volatile("dc cisw, %0" : : "r"(value) : "memory");
+        stats_count(pc.id, MOAT_EXIT_CACHE_SETWAY);
+        write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+        return 0;
+    }
+    stats_count(pc.id, MOAT_EXIT_OTHER);
+    log("CPU %u: unhandled system register trap ESR %#lx at PC %#lx: undefined instruction injected",
+        pc.id, static_cast<unsigned long>(esr), static_cast<unsigned long>(read_sysreg(elr_el2)));
+    inject_undefined(f);
+    return 0;
 }
 
 [[noreturn]] void park()
@@ -51,6 +102,12 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
     switch (ec) {
     case ESR_EC_HVC64:
         return handle_hvc(*f, pc, esr);
+    case ESR_EC_DABT_LOW:
+        return handle_abort(*f, pc, esr, false);
+    case ESR_EC_IABT_LOW:
+        return handle_abort(*f, pc, esr, true);
+    case ESR_EC_SYS64:
+        return handle_sysreg(*f, pc, esr);
     default:
         log("CPU %u: unhandled trap from EL1: EC %#lx ESR %#lx ELR %#lx FAR %#lx; CPU parked", pc.id,
             static_cast<unsigned long>(ec), static_cast<unsigned long>(esr),

@@ -115,7 +115,21 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 144, "image header layout
 #define MOAT_HC_CPU_INFO MOAT_HC(3) /* -> x1 = logical CPU id, x2 = CurrentEL seen at EL2,
 				       x3 = hypercalls handled on this CPU */
 #define MOAT_HC_CONSOLE_PUTC MOAT_HC(4) /* x1 = character: the caller's console output */
+#define MOAT_HC_GET_STATS MOAT_HC(5)    /* x1 = logical CPU, x2 = MOAT_EXIT_* -> x1 = count */
 /* MOAT_HC(16) and up: cell management (create, load, start, shutdown, destroy, stats). */
+
+/* Why a CPU left its cell for the hypervisor: the counters of MOAT_HC_GET_STATS. */
+#define MOAT_EXIT_HYPERCALL 0    /* hvc from the cell */
+#define MOAT_EXIT_ABORT_DENIED 1 /* stage-2 fault on memory the cell does not own: abort injected */
+#define MOAT_EXIT_MMIO 2         /* emulated access to a trapped device (GIC distributor) */
+#define MOAT_EXIT_IRQ 3          /* physical interrupt taken at EL2 and injected */
+#define MOAT_EXIT_SGI 4          /* software-generated interrupt request (ICC_SGI1R_EL1) */
+#define MOAT_EXIT_PSCI 5         /* PSCI call (trapped SMC) */
+#define MOAT_EXIT_SMC_OTHER 6    /* any other SMC: refused */
+#define MOAT_EXIT_CACHE_SETWAY 7 /* set/way cache maintenance, done safely at EL2 */
+#define MOAT_EXIT_MAINTENANCE 8  /* GIC maintenance interrupt */
+#define MOAT_EXIT_OTHER 9        /* anything else */
+#define MOAT_EXIT_REASONS 10
 
 /* Hypercall status in x0, SMCCC style. */
 #define MOAT_HC_OK 0

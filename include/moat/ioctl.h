@@ -43,9 +43,19 @@ struct moat_error {
 	char message[MOAT_ERROR_LEN];
 };
 
+/* MOAT_STATS: exits per CPU and per reason (MOAT_EXIT_*), as counted by the hypervisor. */
+struct moat_stats {
+	moat_u32 cpus;    /* rows filled: CPUs in the hypervisor's range */
+	moat_u32 reasons; /* columns filled: MOAT_EXIT_REASONS */
+	moat_u64 count[MOAT_MAX_CPUS][MOAT_EXIT_REASONS];
+};
+MOAT_STATIC_ASSERT(sizeof(struct moat_stats) == 8 + 8 * MOAT_MAX_CPUS * MOAT_EXIT_REASONS,
+		   "moat_stats layout changed");
+
 #define MOAT_ENABLE _IOW(MOAT_IOCTL_TYPE, 1, struct moat_enable_args)
 #define MOAT_DISABLE _IO(MOAT_IOCTL_TYPE, 2)
 #define MOAT_INFO _IOR(MOAT_IOCTL_TYPE, 3, struct moat_info)
 #define MOAT_LAST_ERROR _IOR(MOAT_IOCTL_TYPE, 4, struct moat_error)
+#define MOAT_STATS _IOR(MOAT_IOCTL_TYPE, 5, struct moat_stats)
 
 #endif /* MOAT_IOCTL_H */

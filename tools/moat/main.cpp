@@ -32,6 +32,7 @@ void usage(FILE *out)
                  "                          (default image: /lib/firmware/" MOAT_FIRMWARE_NAME ")\n"
                  "  disable                 leave the hypervisor on every CPU, give Linux EL2 back\n"
                  "  info                    show the driver's and the hypervisor's state\n"
+                 "  stats [--json]          exits to the hypervisor per CPU and reason\n"
                  "  --version               print the tool's ABI version\n");
 }
 
@@ -185,6 +186,52 @@ int cmd_info()
     return 0;
 }
 
+// Names of the MOAT_EXIT_* reasons, in ABI order.
+constexpr const char *EXIT_NAMES[MOAT_EXIT_REASONS] = {
+    "hypercall", "abort_denied", "mmio", "irq", "sgi", "psci", "smc_other", "cache_setway",
+    "maintenance", "other"};
+
+int cmd_stats(int argc, char **argv)
+{
+    bool json = argc == 1 && std::string(argv[0]) == "--json";
+    if (argc > 1 || (argc == 1 && !json)) {
+        std::fprintf(stderr, "moat stats: unexpected argument; usage: moat stats [--json]\n");
+        return 2;
+    }
+    int fd = open_device();
+    if (fd < 0)
+        return 1;
+    moat_stats st{};
+    if (ioctl(fd, MOAT_STATS, &st) != 0) {
+        report_failure(fd, "stats", errno);
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    if (json) {
+        std::printf("{\n  \"cpus\": [\n");
+        for (unsigned c = 0; c < st.cpus; c++) {
+            std::printf("    {\"cpu\": %u", c);
+            for (unsigned r = 0; r < st.reasons && r < MOAT_EXIT_REASONS; r++)
+                std::printf(", \"%s\": %llu", EXIT_NAMES[r], static_cast<unsigned long long>(st.count[c][r]));
+            std::printf("}%s\n", c + 1 < st.cpus ? "," : "");
+        }
+        std::printf("  ]\n}\n");
+        return 0;
+    }
+    std::printf("%-14s", "exit reason");
+    for (unsigned c = 0; c < st.cpus; c++)
+        std::printf(" %10s%u", "cpu", c);
+    std::printf("\n");
+    for (unsigned r = 0; r < st.reasons && r < MOAT_EXIT_REASONS; r++) {
+        std::printf("%-14s", EXIT_NAMES[r]);
+        for (unsigned c = 0; c < st.cpus; c++)
+            std::printf(" %11llu", static_cast<unsigned long long>(st.count[c][r]));
+        std::printf("\n");
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -200,6 +247,8 @@ int main(int argc, char **argv)
         return cmd_disable();
     if (cmd == "info")
         return cmd_info();
+    if (cmd == "stats")
+        return cmd_stats(argc - 2, argv + 2);
     if (cmd == "--version") {
         std::printf("moat ABI %s\n", moat::tools::abi_version_string(MOAT_ABI_VERSION).c_str());
         return 0;

@@ -10,6 +10,7 @@ struct Spec {
     bool zero = false;      // '0': pad numbers with zeros after the sign
     bool plus = false;      // '+': always print a sign
     bool space = false;     // ' ': a space where a '+' would go
+    bool alt = false;       // '#': 0x/0X before a non-zero hexadecimal number, as C does
     unsigned width = 0;
     int precision = -1;     // only used by %s (maximum characters)
 };
@@ -100,6 +101,7 @@ const char *parse_flags(const char *f, Spec &s)
         case '0': s.zero = true; break;
         case '+': s.plus = true; break;
         case ' ': s.space = true; break;
+        case '#': s.alt = true; break;
         default: return f;
         }
     }
@@ -185,8 +187,13 @@ const char *convert(Writer &w, const char *f, va_list &ap)
         break;
     }
     case 'u': put_number(w, s, fetch_unsigned(ap, len), false, 10, false, ""); break;
-    case 'x': put_number(w, s, fetch_unsigned(ap, len), false, 16, false, ""); break;
-    case 'X': put_number(w, s, fetch_unsigned(ap, len), false, 16, true, ""); break;
+    case 'x':
+    case 'X': {
+        const uint64_t v = fetch_unsigned(ap, len);
+        const bool upper = *f == 'X';
+        put_number(w, s, v, false, 16, upper, s.alt && v ? (upper ? "0X" : "0x") : "");
+        break;
+    }
     case 'o': put_number(w, s, fetch_unsigned(ap, len), false, 8, false, ""); break;
     case 'p':
         put_number(w, s, reinterpret_cast<uintptr_t>(va_arg(ap, void *)), false, 16, false, "0x");

@@ -49,6 +49,57 @@
 #define TCR_EL2_PS_SHIFT 16
 #define TCR_EL2_RES1 (BIT(23) | BIT(31))
 
+/* VTCR_EL2 */
+#define VTCR_EL2_T0SZ_SHIFT 0
+#define VTCR_EL2_SL0_SHIFT 6
+#define VTCR_EL2_SL0_LEVEL1 (UL(1) << VTCR_EL2_SL0_SHIFT) /* 4 KiB granule: walk starts at level 1 */
+#define VTCR_EL2_IRGN0_WBWA (UL(1) << 8)
+#define VTCR_EL2_ORGN0_WBWA (UL(1) << 10)
+#define VTCR_EL2_SH0_INNER (UL(3) << 12)
+#define VTCR_EL2_TG0_4K (UL(0) << 14)
+#define VTCR_EL2_PS_SHIFT 16
+#define VTCR_EL2_RES1 BIT(31)
+
+/* VTTBR_EL2 */
+#define VTTBR_VMID_SHIFT 48
+
+/* CNTHCTL_EL2 (non-VHE) */
+#define CNTHCTL_EL1PCTEN BIT(0) /* EL1 physical counter access */
+#define CNTHCTL_EL1PCEN BIT(1)  /* EL1 physical timer access */
+
+/* ISS of data aborts (ESR_EL2.EC == 0x24) */
+#define ESR_DABT_ISV BIT(24)
+#define ESR_DABT_SAS_SHIFT 22
+#define ESR_DABT_SAS_MASK UL(3)
+#define ESR_DABT_SSE BIT(21)
+#define ESR_DABT_SRT_SHIFT 16
+#define ESR_DABT_SRT_MASK UL(0x1f)
+#define ESR_DABT_SF BIT(15)
+#define ESR_DABT_AR BIT(14)
+#define ESR_DABT_S1PTW BIT(7)
+#define ESR_DABT_WNR BIT(6)
+#define ESR_FSC_MASK UL(0x3f)
+#define ESR_FSC_EXTABT UL(0x10) /* synchronous external abort, not on a table walk */
+
+/* HPFAR_EL2: faulting IPA bits [47:12] in bits [39:4] */
+#define HPFAR_FIPA_SHIFT 4
+#define HPFAR_FIPA_MASK GENMASK(43, 4)
+
+/* ISS of trapped system register accesses (ESR_EL2.EC == 0x18) */
+#define ESR_SYS_OP0_SHIFT 20
+#define ESR_SYS_OP2_SHIFT 17
+#define ESR_SYS_OP1_SHIFT 14
+#define ESR_SYS_CRN_SHIFT 10
+#define ESR_SYS_RT_SHIFT 5
+#define ESR_SYS_CRM_SHIFT 1
+#define ESR_SYS_DIR_READ BIT(0)
+#define ESR_SYS_FIELD3 UL(0x3)
+#define ESR_SYS_FIELD4 UL(0xf)
+#define ESR_SYS_RT_MASK UL(0x1f)
+/* Exception vector offsets from VBAR_ELx */
+#define VECTOR_CURRENT_SPX_SYNC 0x200
+#define VECTOR_LOWER_A64_SYNC 0x400
+
 /* ID_AA64MMFR0_EL1 */
 #define ID_AA64MMFR0_PARANGE_MASK UL(0xf)
 

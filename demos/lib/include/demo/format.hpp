@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A small printf for the demos, also built on the host for the unit tests.
-// Conversions: %d %i %u %x %X %o %p %s %c %%; flags '-', '0', '+', ' '; a field width (digits or
+// Conversions: %d %i %u %x %X %o %p %s %c %%; flags '-', '0', '+', ' ', '#'; a field width (digits or
 // '*'); a precision for %s; length modifiers hh h l ll z t j. No floating point: demos print
 // fixed-point values with format_milli() so that the formatter never touches FP registers.
 #pragma once

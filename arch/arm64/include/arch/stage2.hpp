@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+// Stage-2 translation: the address space a cell (the root cell first) sees as "physical".
+#pragma once
+
+#include "arch/paging.hpp"
+
+namespace moat::arm64 {
+
+struct Stage2 {
+    PageTable table;
+    u16 vmid;
+};
+
+// Input-address size for stage 2 on this CPU: what PARange allows, at most 40 bits (QEMU virt's
+// highest MMIO, the high PCIe window, sits just below 2^40). Walks start at level 1.
+unsigned stage2_ia_bits(u64 id_aa64mmfr0);
+u64 stage2_vtcr(unsigned ia_bits, u64 id_aa64mmfr0);
+
+// Leaf attributes of ordinary cell memory: Normal write-back, read/write/execute. Combined with
+// the cell's own stage-1 attributes the stricter one wins, so device mappings stay device.
+u64 stage2_attrs_ram();
+
+// The root cell before it has a descriptor: all of the input address space, identity-mapped,
+// except the hypervisor's own memory.
+PtError stage2_build_root(Stage2 &s2, PagePool &pool, unsigned ia_bits, u64 hv_base, u64 hv_size);
+
+// Point the calling CPU's stage 2 at s2 and invalidate what its VMID cached before.
+void stage2_activate(const Stage2 &s2, u64 vtcr);
+// Drop every stage-1 and stage-2 TLB entry of the current VMID on this CPU.
+void stage2_flush_local();
+
+}  // namespace moat::arm64

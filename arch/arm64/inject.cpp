@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/inject.hpp"
+
+#include "arch/sysreg.h"
+
+namespace moat::arm64 {
+
+namespace {
+bool trapped_from_el1() { return (read_sysreg(spsr_el2) & SPSR_M_MASK) != 0; }  // else EL0
+
+// Deliver a synchronous exception to EL1 the way the hardware would have.
+void inject_sync(u64 esr, u64 far)
+{
+    u64 spsr = read_sysreg(spsr_el2);
+    bool from_el1 = trapped_from_el1();
+    write_sysreg(esr_el1, esr);
+    write_sysreg(far_el1, far);
+    write_sysreg(elr_el1, read_sysreg(elr_el2));
+    write_sysreg(spsr_el1, spsr);
+    u64 vector = read_sysreg(vbar_el1) + (from_el1 ? VECTOR_CURRENT_SPX_SYNC : VECTOR_LOWER_A64_SYNC);
+    // Enter EL1h with every exception masked, as the hardware would.
+    write_sysreg(elr_el2, vector);
+    write_sysreg(spsr_el2, SPSR_M_EL1H | SPSR_D | SPSR_A | SPSR_I | SPSR_F);
+}
+}  // namespace
+
+void inject_external_abort(TrapFrame &, bool instruction, u64 far)
+{
+    bool from_el1 = trapped_from_el1();
+    u64 ec;
+    if (instruction)
+        ec = from_el1 ? ESR_EC_IABT_CUR : ESR_EC_IABT_LOW;
+    else
+        ec = from_el1 ? ESR_EC_DABT_CUR : ESR_EC_DABT_LOW;
+    u64 esr = (ec << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT;
+    if (!instruction)
+        esr |= read_sysreg(esr_el2) & ESR_DABT_WNR;
+    inject_sync(esr, far);
+}
+
+void inject_undefined(TrapFrame &)
+{
+    inject_sync((u64{ESR_EC_UNKNOWN} << ESR_EC_SHIFT) | ESR_IL, 0);
+}
+
+}  // namespace moat::arm64

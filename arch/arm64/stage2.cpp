@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/stage2.hpp"
+
+#include "arch/sysreg.h"
+
+namespace moat::arm64 {
+
+namespace {
+constexpr unsigned STAGE2_MAX_IA_BITS = 40;
+constexpr unsigned STAGE2_START_LEVEL = 1;
+constexpr unsigned PARANGE_BITS[] = {32, 36, 40, 42, 44, 48, 52};
+constexpr u64 PARANGE_48 = 5;
+}  // namespace
+
+unsigned stage2_ia_bits(u64 mmfr0)
+{
+    u64 parange = mmfr0 & ID_AA64MMFR0_PARANGE_MASK;
+    unsigned pa_bits = parange < 7 ? PARANGE_BITS[parange] : 48;
+    return pa_bits < STAGE2_MAX_IA_BITS ? pa_bits : STAGE2_MAX_IA_BITS;
+}
+
+u64 stage2_vtcr(unsigned ia_bits, u64 mmfr0)
+{
+    u64 parange = mmfr0 & ID_AA64MMFR0_PARANGE_MASK;
+    if (parange > PARANGE_48)
+        parange = PARANGE_48;
+    return VTCR_EL2_RES1 | (u64(64 - ia_bits) << VTCR_EL2_T0SZ_SHIFT) | VTCR_EL2_SL0_LEVEL1 |
+           VTCR_EL2_IRGN0_WBWA | VTCR_EL2_ORGN0_WBWA | VTCR_EL2_SH0_INNER | VTCR_EL2_TG0_4K |
+           (parange << VTCR_EL2_PS_SHIFT);
+}
+
+u64 stage2_attrs_ram()
+{
+    return pte::AF | pte::S2_MEMATTR_NORMAL_WB | pte::S2_AP_R | pte::S2_AP_W | pte::S2_SH_INNER;
+}
+
+PtError stage2_build_root(Stage2 &s2, PagePool &pool, unsigned ia_bits, u64 hv_base, u64 hv_size)
+{
+    PtError err = s2.table.init(pool, ia_bits, STAGE2_START_LEVEL);
+    if (err != PtError::OK)
+        return err;
+    err = s2.table.map(0, 0, u64{1} << ia_bits, stage2_attrs_ram());
+    if (err != PtError::OK)
+        return err;
+    return s2.table.unmap(hv_base, hv_size);
+}
+
+#ifdef __aarch64__
+void stage2_flush_local()
+{
+    asm volatile("dsb ishst\n tlbi vmalls12e1\n dsb nsh\n isb" ::: "memory");
+}
+
+void stage2_activate(const Stage2 &s2, u64 vtcr)
+{
+    write_sysreg(vtcr_el2, vtcr);
+    write_sysreg(vttbr_el2, s2.table.root() | (u64{s2.vmid} << VTTBR_VMID_SHIFT));
+    isb();
+    stage2_flush_local();
+}
+#endif
+
+}  // namespace moat::arm64

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#include "demo/timer.hpp"
+
+#include "demo/arch_bits.h"
+#include "demo/board.hpp"
+#include "demo/gicv3.hpp"
+#include "demo/sysreg.hpp"
+
+namespace demo::timer {
+
+uint64_t frequency()
+{
+    // Read once: CNTFRQ_EL0 is set by firmware and never changes while we run.
+    static uint64_t hz = 0;
+    if (!hz)
+        hz = arch::read_cntfrq();
+    return hz;
+}
+
+uint64_t now()
+{
+    arch::isb();
+    return arch::read_cntvct();
+}
+
+void arm_at(uint64_t deadline)
+{
+    arch::write_cntv_cval(deadline);
+    arch::write_cntv_ctl(CNTV_CTL_ENABLE);  // enabled, not masked
+    arch::isb();
+}
+
+void stop()
+{
+    arch::write_cntv_ctl(CNTV_CTL_IMASK);
+    arch::isb();
+}
+
+bool attach_interrupt(irq::Handler handler, void *ctx)
+{
+    if (!irq::attach(board::kVirtualTimerIntid, handler, ctx) || !gic::redistributor())
+        return false;
+    gic::enable_ppi(board::kVirtualTimerIntid, gic::kDefaultPriority,
+                    board::kVirtualTimerLevel ? gic::Trigger::Level : gic::Trigger::Edge);
+    return true;
+}
+
+void delay_ticks(uint64_t ticks)
+{
+    const uint64_t end = now() + ticks;
+    while (now() < end) {
+    }
+}
+
+}  // namespace demo::timer

@@ -1,0 +1,28 @@
+# The root cell cannot touch the hypervisor's memory: the access fails in Linux (external abort
+# in the writer's context), the hypervisor and the rest of Linux go on, and the exit is counted.
+. /tests/lib.sh
+hv_base=0x7fc00000
+check "insmod moat.ko" insmod /moat.ko
+check "insmod moat_probe.ko" insmod /moat_probe.ko
+# Before enable the memory is plain RAM that the probe can read (no-map keeps Linux itself away).
+check "probe reads the reserved region while moat is disabled" sh -c "echo read $hv_base > /proc/moat_probe"
+dmesg -c > /dev/null   # from here on, the log only shows what happens under moat
+check "moat enable" moat enable
+moat stats > /tmp/before; cat /tmp/before
+# The probe's writer is killed by the abort; run it in a subshell.
+sh -c "echo read $hv_base > /proc/moat_probe"; echo "reader exit status: $?"
+sh -c "echo write $(printf '%#x' $((hv_base + 0x1000))) > /proc/moat_probe"; echo "writer exit status: $?"
+dmesg | grep -E 'moat_probe|external abort|Internal error' | tail -12
+check "Linux saw a synchronous external abort" sh -c "dmesg | grep -q 'synchronous external abort'"
+check "it happened in the probe's context" sh -c "dmesg | grep -q 'probe_write'"
+check "the probe never read hypervisor memory" sh -c "! dmesg | grep -q 'read 0x7fc00000 = '"
+check "the probe never wrote hypervisor memory" sh -c "! dmesg | grep -q 'wrote 0x7fc01000'"
+moat stats | tee /tmp/after
+denied=$(moat stats --json | sed -n 's/.*"abort_denied": \([0-9]*\).*/\1/p' | awk '{ s += $1 } END { print s }')
+echo "denied accesses counted: $denied"
+check "stats count both denied accesses" test "$denied" -eq 2
+check "the hypervisor still answers" sh -c "moat info | grep -q 'answered at EL2'"
+check "Linux still works on every CPU" workload
+check "moat disable" moat disable
+check "probe reads the region again after disable" sh -c "echo read $hv_base > /proc/moat_probe"
+finish

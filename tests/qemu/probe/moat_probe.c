@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * moat_probe.ko: a test-only module that touches physical memory on request, to check from the
+ * root cell that the hypervisor really denies what the root does not own (/dev/mem is closed by
+ * STRICT_DEVMEM). "echo read 0x7fc00000 > /proc/moat_probe" reads 8 bytes there; "write" writes.
+ */
+#include <linux/io.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/proc_fs.h>
+#include <linux/uaccess.h>
+
+static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
+{
+	char buf[64], op[8];
+	unsigned long long addr;
+	void *va;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(buf, "%7s %llx", op, &addr) != 2 || (addr & 7))
+		return -EINVAL;
+	va = memremap(addr & PAGE_MASK, PAGE_SIZE, MEMREMAP_WB);
+	if (!va)
+		return -ENOMEM;
+	va += addr & ~PAGE_MASK;
+	pr_info("moat_probe: %s %#llx\n", op, addr);
+	if (!strcmp(op, "read")) {
+		pr_info("moat_probe: read %#llx = %#llx\n", addr, (unsigned long long)READ_ONCE(*(u64 *)va));
+	} else if (!strcmp(op, "write")) {
+		WRITE_ONCE(*(u64 *)va, 0x6d6f617470726f62ull);
+		pr_info("moat_probe: wrote %#llx\n", addr);
+	}
+	memunmap((void *)((unsigned long)va & PAGE_MASK));
+	return len;
+}
+
+static const struct proc_ops probe_ops = {
+	.proc_write = probe_write,
+};
+
+static int __init probe_init(void)
+{
+	return proc_create("moat_probe", 0200, NULL, &probe_ops) ? 0 : -ENOMEM;
+}
+
+static void __exit probe_exit(void)
+{
+	remove_proc_entry("moat_probe", NULL);
+}
+
+module_init(probe_init);
+module_exit(probe_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("moat test helper: touch physical memory from the root cell");
