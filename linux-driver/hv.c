@@ -12,6 +12,7 @@
 #include <linux/of_address.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 #include <asm/cputype.h>
 #include <asm/sysreg.h>
 #include <asm/virt.h>
@@ -88,6 +89,33 @@ static void find_console(u64 *base, u32 *type)
 		*type = MOAT_CONSOLE_PL011;
 	} else {
 		pr_warn("moat: %pOF is not a PL011; the hypervisor will have no console\n", np);
+	}
+	of_node_put(np);
+}
+
+/* GICv3 distributor, redistributors and maintenance interrupt, from the board tree. */
+static void find_gic(struct moat_image_header *h)
+{
+	struct device_node *np = of_find_compatible_node(NULL, NULL, "arm,gic-v3");
+	struct resource gicd, gicr;
+	u32 type, num;
+
+	if (!np) {
+		pr_warn("moat: no GICv3 in the device tree; interrupts stay with the root cell directly\n");
+		return;
+	}
+	if (!of_address_to_resource(np, 0, &gicd) && !of_address_to_resource(np, 1, &gicr) &&
+	    !of_property_read_u32_index(np, "interrupts", 0, &type) &&
+	    !of_property_read_u32_index(np, "interrupts", 1, &num)) {
+		h->gic_version = 3;
+		/* Interrupt specifier: type 1 = PPI (INTID 16 + n), type 0 = SPI (INTID 32 + n). */
+		h->gic_maint_intid = (type == 1 ? 16 : 32) + num;
+		h->gicd_base = gicd.start;
+		h->gicd_size = resource_size(&gicd);
+		h->gicr_base = gicr.start;
+		h->gicr_size = resource_size(&gicr);
+	} else {
+		pr_warn("moat: %pOF lacks reg or interrupts; interrupts stay with the root cell\n", np);
 	}
 	of_node_put(np);
 }
@@ -173,7 +201,12 @@ struct enter_args {
 	unsigned int first_cpu;
 };
 
-static void enter_cpu(void *data)
+/*
+ * Entering and leaving run in process context on the target CPU (work_on_cpu), never inside an
+ * IPI handler: an interrupt being handled while the CPU interface switches from physical to
+ * virtual would stay active in the physical GIC for ever.
+ */
+static void enter_cpu_irqs_off(void *data)
 {
 	struct enter_args *a = data;
 	unsigned int cpu = smp_processor_id();
@@ -187,12 +220,26 @@ static void enter_cpu(void *data)
 	hv.results[cpu] = x0;
 }
 
-static void leave_cpu(void *unused)
+static long enter_cpu(void *data)
+{
+	unsigned long flags;
+
+	local_irq_save(flags);
+	enter_cpu_irqs_off(data);
+	local_irq_restore(flags);
+	return 0;
+}
+
+static long leave_cpu(void *unused)
 {
 	struct arm_smccc_res res;
+	unsigned long flags;
 
+	local_irq_save(flags);
 	arm_smccc_1_1_hvc(MOAT_HC_DISABLE, &res);
 	hv.results[smp_processor_id()] = res.a0;
+	local_irq_restore(flags);
+	return 0;
 }
 
 static void read_mpidr(void *data)
@@ -222,7 +269,7 @@ static bool leave_cpus(const struct cpumask *cpus)
 	unsigned int cpu;
 
 	for_each_cpu(cpu, cpus) {
-		smp_call_function_single(cpu, leave_cpu, NULL, 1);
+		work_on_cpu(cpu, leave_cpu, NULL);
 		if (hv.results[cpu] != MOAT_HC_OK) {
 			pr_err("moat: CPU %u refused to leave the hypervisor (%ld)\n", cpu,
 			       (long)hv.results[cpu]);
@@ -278,12 +325,13 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
 	h->mem_size = hv.size;
 	h->num_cpus = nr_cpu_ids;
 	find_console(&h->console_base, &h->console_type);
+	find_gic(h);
 	on_each_cpu(read_mpidr, h, 1);
 	clean_inval_poc(hv.virt, hv.size);
 
 	args.entry = hv.base + src->entry_offset;
 	args.first_cpu = cpumask_first(cpu_online_mask);
-	smp_call_function_single(args.first_cpu, enter_cpu, &args, 1);
+	work_on_cpu(args.first_cpu, enter_cpu, &args);
 	if (hv.results[args.first_cpu] != MOAT_ENTRY_OK) {
 		err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
 				args.first_cpu, entry_error(hv.results[args.first_cpu]),
@@ -294,7 +342,7 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
 	for_each_online_cpu(cpu) {
 		if (cpu == args.first_cpu)
 			continue;
-		smp_call_function_single(cpu, enter_cpu, &args, 1);
+		work_on_cpu(cpu, enter_cpu, &args);
 		if (hv.results[cpu] != MOAT_ENTRY_OK) {
 			err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
 					cpu, entry_error(hv.results[cpu]), hv.results[cpu]);

@@ -34,6 +34,11 @@ bool el2_map_build(PagePool &pool, const El2Layout &l, PageTable &t)
         if (end > start && t.map(start, start, end - start, r.attrs) != PtError::OK)
             return false;
     }
+    for (const auto &d : l.devices) {
+        u64 start = align_down(d.base, PAGE_SIZE), end = align_up(d.base + d.size, PAGE_SIZE);
+        if (d.size && t.map(start, start, end - start, el2_attrs_device()) != PtError::OK)
+            return false;
+    }
     if (l.console_base) {
         u64 page = align_down(l.console_base, PAGE_SIZE);
         if (t.map(page, page, PAGE_SIZE, el2_attrs_device()) != PtError::OK)

@@ -89,9 +89,23 @@ u32 global_init()
     if (pool_end <= pool_start || !pool.init(pool_start, pool_end - pool_start))
         return MOAT_ENTRY_ENOMEM;
     u64 console = h.console_type == MOAT_CONSOLE_PL011 ? h.console_base : 0;
-    El2Layout layout{base, base + sizeof(moat_image_header), addr(__text_start), addr(__text_end),  addr(__rodata_start),
-                     addr(__rodata_end), addr(__data_start), addr(__memory_end),
-                     pool_start,         pool_end,           console};
+    bool gic = h.gic_version == 3 && h.gicd_base && h.gicr_base;
+    El2Layout layout{};
+    layout.head_start = base;
+    layout.head_end = base + sizeof(moat_image_header);
+    layout.text_start = addr(__text_start);
+    layout.text_end = addr(__text_end);
+    layout.rodata_start = addr(__rodata_start);
+    layout.rodata_end = addr(__rodata_end);
+    layout.data_start = addr(__data_start);
+    layout.data_end = addr(__memory_end);
+    layout.pool_start = pool_start;
+    layout.pool_end = pool_end;
+    layout.console_base = console;
+    if (gic) {
+        layout.devices[0] = {h.gicd_base, h.gicd_size};
+        layout.devices[1] = {h.gicr_base, h.gicr_size};
+    }
     if (!el2_map_build(pool, layout, el2_table))
         return MOAT_ENTRY_ENOMEM;
     u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
@@ -100,6 +114,8 @@ u32 global_init()
     root_s2.vmid = ROOT_VMID;
     if (stage2_build_root(root_s2, pool, ia_bits, h.mem_base, h.mem_size) != PtError::OK)
         return MOAT_ENTRY_ENOMEM;
+    if (gic)
+        gicv3_init({h.gicd_base, h.gicd_size, h.gicr_base, h.gicr_size, h.gic_maint_intid});
     pl011_init(console);
     console_set_output(pl011_putc);
     state_set_memory(h.memory_size, pool_used_bytes);
@@ -116,6 +132,12 @@ u64 cpu_leave(TrapFrame &f, PerCpu &pc)
     state_cpu_left(pc.id);
     log("CPU %u left EL2 after %lu hypercalls, hyp-stub restored", pc.id,
         static_cast<unsigned long>(pc.hypercalls));
+    if (read_sysreg(hcr_el2) & HCR_EL2_IMO) {
+        // Physical IRQs back to EL1 first, so none is taken at EL2 after the interface switches.
+        write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_EL2_IMO);
+        isb();
+        gicv3_cpu_leave(pc.gic);
+    }
     restore_stub_state(pc.stub, f);
     f.x[0] = MOAT_HC_OK;
     return 1;
@@ -159,7 +181,15 @@ extern "C" u64 hv_cpu_boot(TrapFrame *f)
     write_sysreg(tpidr_el2, &pc);
     write_sysreg(vbar_el2, hv_vectors);
     stage2_activate(root_s2, root_vtcr);
-    write_sysreg(hcr_el2, pc.stub.hcr | HCR_ROOT);
+    u64 hcr = pc.stub.hcr | HCR_ROOT;
+    if (gicv3_enabled()) {
+        if (!gicv3_cpu_enter(pc.gic, pc.mpidr))
+            log("CPU %u: no redistributor matches MPIDR %#lx; interrupts stay physical", cpu,
+                static_cast<unsigned long>(pc.mpidr));
+        else
+            hcr |= HCR_EL2_IMO;
+    }
+    write_sysreg(hcr_el2, hcr);
     isb();
     state_cpu_entered(cpu);
     log("CPU %u entered EL2 (CurrentEL %u, MPIDR %#lx)", cpu, current_el(),

@@ -63,6 +63,10 @@ u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
 constexpr u64 SYS_DC_SETWAY_OP0 = 1, SYS_DC_SETWAY_OP1 = 0, SYS_DC_SETWAY_CRN = 7;
 constexpr u64 SYS_DC_ISW_CRM = 6, SYS_DC_CSW_CRM = 10, SYS_DC_CISW_CRM = 14, SYS_DC_SETWAY_OP2 = 2;
 
+// ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: trapped while EL1 uses the virtual interface.
+constexpr u64 SYS_ICC_OP0 = 3, SYS_ICC_OP1 = 0, SYS_ICC_CRN = 12, SYS_ICC_SGI_CRM = 11;
+constexpr u64 SYS_ICC_SGI1R_OP2 = 5, SYS_ICC_ASGI1R_OP2 = 6, SYS_ICC_SGI0R_OP2 = 7;
+
 u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
 {
     u64 op0 = (esr >> ESR_SYS_OP0_SHIFT) & ESR_SYS_FIELD3;
@@ -77,6 +81,13 @@ u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
         (crm == SYS_DC_ISW_CRM || crm == SYS_DC_CSW_CRM || crm == SYS_DC_CISW_CRM)) {
         asm volatile("dc cisw, %0" : : "r"(value) : "memory");
         stats_count(pc.id, MOAT_EXIT_CACHE_SETWAY);
+        write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+        return 0;
+    }
+    if (op0 == SYS_ICC_OP0 && op1 == SYS_ICC_OP1 && crn == SYS_ICC_CRN && crm == SYS_ICC_SGI_CRM &&
+        op2 >= SYS_ICC_SGI1R_OP2 && !(esr & ESR_SYS_DIR_READ)) {
+        gicv3_send_sgi(value, static_cast<unsigned>(op2 - SYS_ICC_SGI1R_OP2));
+        stats_count(pc.id, MOAT_EXIT_SGI);
         write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
         return 0;
     }
@@ -115,6 +126,13 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
             static_cast<unsigned long>(read_sysreg(far_el2)));
         park();
     }
+}
+
+extern "C" u64 hv_trap_irq(TrapFrame *, u64)
+{
+    PerCpu &pc = this_cpu();
+    gicv3_handle_irq(pc.gic, pc.id);
+    return 0;
 }
 
 extern "C" u64 hv_trap_unexpected(TrapFrame *, u64 vector)

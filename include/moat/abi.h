@@ -74,10 +74,16 @@ struct moat_image_header {
 	moat_u32 console_type; /* MOAT_CONSOLE_* */
 	moat_u32 num_cpus;     /* CPUs the driver will enter (logical ids 0..num_cpus-1) */
 	moat_u64 cpu_mpidr[MOAT_MAX_CPUS]; /* MPIDR_EL1 affinity of each logical CPU */
+	/* Interrupt controller, from the board device tree (0 = not virtualised yet). */
+	moat_u32 gic_version;     /* 3 for GICv3 */
+	moat_u32 gic_maint_intid; /* maintenance interrupt (a PPI) */
+	moat_u64 gicd_base, gicd_size;
+	moat_u64 gicr_base, gicr_size; /* all redistributor frames, 128 KiB per CPU */
+	moat_u64 reserved1;
 };
-MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 144, "image header layout changed");
+MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 192, "image header layout changed");
 #endif
-#define MOAT_IMAGE_HEADER_SIZE 144
+#define MOAT_IMAGE_HEADER_SIZE 192
 
 /* ------------------------------------------------------------------------------------------
  * Entering the hypervisor. The driver uses the kernel hyp-stub's documented HVC_SOFT_RESTART

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "arch/asm.h"
+#include "arch/gicv3.hpp"
 #include "hv/types.hpp"
 
 namespace moat::arm64 {
@@ -34,6 +35,7 @@ struct alignas(PAGE_SIZE) PerCpu {
     u64 mpidr;
     u64 hypercalls;
     StubState stub;
+    GicCpu gic;
 };
 
 PerCpu &this_cpu();

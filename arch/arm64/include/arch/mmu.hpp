@@ -14,6 +14,9 @@ struct El2Layout {
     u64 data_start, data_end;      // read-write (data, bss, stacks, per-CPU pages)
     u64 pool_start, pool_end;      // read-write page pool
     u64 console_base;              // one device page, or 0
+    struct {
+        u64 base, size;
+    } devices[2];                  // interrupt controller frames the hypervisor drives
 };
 
 // Builds the tables in `pool`. Returns false when the pool is too small.

@@ -100,6 +100,40 @@
 #define VECTOR_CURRENT_SPX_SYNC 0x200
 #define VECTOR_LOWER_A64_SYNC 0x400
 
+/* GICv3 CPU interface (ICC_*) and hypervisor control (ICH_*) fields */
+#define ICC_CTLR_EL1_EOIMODE BIT(1)  /* 1: EOIR drops priority, DIR deactivates */
+#define ICC_CTLR_EL1_CBPR BIT(0)
+#define ICC_IGRPEN1_EN BIT(0)
+#define ICC_IAR_INTID_MASK UL(0xffffff)
+#define ICC_INTID_SPECIAL_FIRST 1020 /* 1020..1023: no interrupt to acknowledge */
+#define ICC_SGI1R_INTID_SHIFT 24
+#define ICC_SGI1R_INTID_MASK UL(0xf)
+#define ICC_SGI1R_AFF1_SHIFT 16
+#define ICC_SGI1R_IRM BIT(40)
+#define ICH_HCR_EL2_EN BIT(0)
+#define ICH_HCR_EL2_UIE BIT(1)  /* maintenance interrupt when at most one LR is valid */
+#define ICH_VTR_EL2_LISTREGS_MASK UL(0x1f)
+#define ICH_VMCR_EL2_VENG0 BIT(0)
+#define ICH_VMCR_EL2_VENG1 BIT(1)
+#define ICH_VMCR_EL2_VCBPR BIT(4)
+#define ICH_VMCR_EL2_VEOIM BIT(9)
+#define ICH_VMCR_EL2_VBPR1_SHIFT 18
+#define ICH_VMCR_EL2_VBPR1_MASK UL(0x7)
+#define ICH_VMCR_EL2_VBPR0_SHIFT 21
+#define ICH_VMCR_EL2_VBPR0_MASK UL(0x7)
+#define ICH_VMCR_EL2_VPMR_SHIFT 24
+#define ICH_VMCR_EL2_VPMR_MASK UL(0xff)
+#define ICH_LR_STATE_SHIFT 62
+#define ICH_LR_STATE_MASK UL(3)
+#define ICH_LR_STATE_PENDING UL(1)
+#define ICH_LR_STATE_ACTIVE UL(2)
+#define ICH_LR_HW BIT(61)
+#define ICH_LR_GROUP1 BIT(60)
+#define ICH_LR_PRIORITY_SHIFT 48
+#define ICH_LR_PINTID_SHIFT 32
+#define ICH_LR_PINTID_MASK UL(0x3ff)
+#define ICH_LR_VINTID_MASK UL(0xffffffff)
+
 /* ID_AA64MMFR0_EL1 */
 #define ID_AA64MMFR0_PARANGE_MASK UL(0xf)
 

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/gicv3.hpp"
+
+#include <moat/abi.h>
+
+#include "arch/sysreg.h"
+#include "hv/stats.hpp"
+
+namespace moat::arm64 {
+
+namespace {
+GicConfig gic;
+
+// Redistributor: two 64 KiB frames per CPU (RD_base, SGI_base).
+constexpr u64 GICR_FRAME_STRIDE = 0x20000;
+constexpr u64 GICR_TYPER = 0x0008;
+constexpr u64 GICR_TYPER_LAST = u64{1} << 4;
+constexpr unsigned GICR_TYPER_AFFINITY_SHIFT = 32;
+constexpr u64 GICR_SGI_BASE = 0x10000;
+constexpr u64 GICR_ISENABLER0 = GICR_SGI_BASE + 0x0100;
+constexpr u64 GICR_ICENABLER0 = GICR_SGI_BASE + 0x0180;
+constexpr u64 GICR_ISPENDR0 = GICR_SGI_BASE + 0x0200;
+constexpr u64 GICD_ISPENDR = 0x0200;
+constexpr u32 SGI_COUNT = 16, PRIVATE_COUNT = 32;
+// Linux's default interrupt priority; injected interrupts keep the guest's masking working.
+constexpr u8 INJECT_PRIORITY = 0xa0;
+
+void write32(u64 a, u32 v) { *reinterpret_cast<volatile u32 *>(a) = v; }
+u64 read64(u64 a) { return *reinterpret_cast<volatile u64 *>(a); }
+
+// Affinity in GICR_TYPER[63:32] order: Aff3.Aff2.Aff1.Aff0.
+u64 mpidr_to_typer_affinity(u64 mpidr)
+{
+    return (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
+}
+
+#define LR_ACCESSORS(n)                                                              \
+    case n:                                                                          \
+        if (write)                                                                   \
+            asm volatile("msr ich_lr" #n "_el2, %0" : : "r"(value));                 \
+        else                                                                         \
+            asm volatile("mrs %0, ich_lr" #n "_el2" : "=r"(value));                  \
+        break;
+
+u64 lr_access(unsigned n, bool write, u64 value)
+{
+    switch (n) {
+        LR_ACCESSORS(0) LR_ACCESSORS(1) LR_ACCESSORS(2) LR_ACCESSORS(3)
+        LR_ACCESSORS(4) LR_ACCESSORS(5) LR_ACCESSORS(6) LR_ACCESSORS(7)
+        LR_ACCESSORS(8) LR_ACCESSORS(9) LR_ACCESSORS(10) LR_ACCESSORS(11)
+        LR_ACCESSORS(12) LR_ACCESSORS(13) LR_ACCESSORS(14) LR_ACCESSORS(15)
+    default:
+        break;
+    }
+    return value;
+}
+u64 lr_read(unsigned n) { return lr_access(n, false, 0); }
+void lr_write(unsigned n, u64 v) { lr_access(n, true, v); }
+
+bool lr_free(u64 lr) { return ((lr >> ICH_LR_STATE_SHIFT) & ICH_LR_STATE_MASK) == 0; }
+
+// SGIs were already deactivated physically when taken: they go in without the hardware bit.
+bool try_inject(GicCpu &g, u32 intid)
+{
+    for (unsigned n = 0; n < g.nr_lrs; n++) {
+        if (lr_free(lr_read(n))) {
+            lr_write(n, gicv3_lr_value(intid, intid >= SGI_COUNT, INJECT_PRIORITY));
+            return true;
+        }
+    }
+    return false;
+}
+
+void flush_pending(GicCpu &g)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < g.npending; i++)
+        if (!try_inject(g, g.pending[i]))
+            g.pending[kept++] = g.pending[i];
+    g.npending = kept;
+    u64 hcr = read_sysreg(ich_hcr_el2);
+    hcr = kept ? (hcr | ICH_HCR_EL2_UIE) : (hcr & ~ICH_HCR_EL2_UIE);
+    write_sysreg(ich_hcr_el2, hcr);
+}
+
+// Make `intid` pending again in the physical GIC (it was acknowledged at EL2 but not delivered).
+void repend_physical(GicCpu &g, u32 intid)
+{
+    if (intid < PRIVATE_COUNT)
+        write32(g.redist + GICR_ISPENDR0, 1u << intid);
+    else
+        write32(gic.gicd_base + GICD_ISPENDR + (intid / 32) * 4, 1u << (intid % 32));
+}
+}  // namespace
+
+u64 gicv3_lr_value(u32 intid, bool hw, u8 priority)
+{
+    u64 lr = (ICH_LR_STATE_PENDING << ICH_LR_STATE_SHIFT) | ICH_LR_GROUP1 |
+             (u64{priority} << ICH_LR_PRIORITY_SHIFT) | (intid & ICH_LR_VINTID_MASK);
+    if (hw)
+        lr |= ICH_LR_HW | ((u64{intid} & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT);
+    return lr;
+}
+
+void gicv3_init(const GicConfig &cfg) { gic = cfg; }
+bool gicv3_enabled() { return gic.gicd_base != 0; }
+
+#ifdef __aarch64__
+bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
+{
+    g.redist = 0;
+    u64 want = mpidr_to_typer_affinity(mpidr);
+    for (u64 f = gic.gicr_base; f + GICR_FRAME_STRIDE <= gic.gicr_base + gic.gicr_size;
+         f += GICR_FRAME_STRIDE) {
+        u64 typer = read64(f + GICR_TYPER);
+        if ((typer >> GICR_TYPER_AFFINITY_SHIFT) == want) {
+            g.redist = f;
+            break;
+        }
+        if (typer & GICR_TYPER_LAST)
+            break;
+    }
+    if (!g.redist)
+        return false;
+    g.nr_lrs = static_cast<u32>((read_sysreg(ich_vtr_el2) & ICH_VTR_EL2_LISTREGS_MASK) + 1);
+    g.npending = 0;
+    for (unsigned n = 0; n < g.nr_lrs; n++)
+        lr_write(n, 0);
+    write_sysreg(ich_ap1r0_el2, 0);
+
+    // The virtual interface starts where the kernel left the physical one.
+    u64 ctlr = read_sysreg(icc_ctlr_el1);
+    g.stub_ctlr = ctlr;
+    u64 vmcr = ((read_sysreg(icc_pmr_el1) & ICH_VMCR_EL2_VPMR_MASK) << ICH_VMCR_EL2_VPMR_SHIFT) |
+               ((read_sysreg(icc_bpr1_el1) & ICH_VMCR_EL2_VBPR1_MASK) << ICH_VMCR_EL2_VBPR1_SHIFT) |
+               ((read_sysreg(icc_bpr0_el1) & ICH_VMCR_EL2_VBPR0_MASK) << ICH_VMCR_EL2_VBPR0_SHIFT);
+    if (ctlr & ICC_CTLR_EL1_EOIMODE)
+        vmcr |= ICH_VMCR_EL2_VEOIM;
+    if (ctlr & ICC_CTLR_EL1_CBPR)
+        vmcr |= ICH_VMCR_EL2_VCBPR;
+    if (read_sysreg(icc_igrpen1_el1) & ICC_IGRPEN1_EN)
+        vmcr |= ICH_VMCR_EL2_VENG1;
+    write_sysreg(ich_vmcr_el2, vmcr);
+    write_sysreg(ich_hcr_el2, ICH_HCR_EL2_EN);
+
+    // At EL2: EOIR only drops the priority; the cell's deactivation of the virtual interrupt
+    // deactivates the physical one through the hardware bit.
+    write_sysreg(icc_ctlr_el1, ctlr | ICC_CTLR_EL1_EOIMODE);
+    write32(g.redist + GICR_ISENABLER0, 1u << gic.maint_intid);
+    isb();
+    return true;
+}
+
+void gicv3_cpu_leave(GicCpu &g)
+{
+    write32(g.redist + GICR_ICENABLER0, 1u << gic.maint_intid);
+    // Whatever the cell has not taken yet goes back to the physical GIC as pending.
+    for (unsigned n = 0; n < g.nr_lrs; n++) {
+        u64 lr = lr_read(n);
+        u64 state = (lr >> ICH_LR_STATE_SHIFT) & ICH_LR_STATE_MASK;
+        u32 intid = static_cast<u32>(lr & ICH_LR_VINTID_MASK);
+        lr_write(n, 0);
+        if (!state)
+            continue;
+        if (lr & ICH_LR_HW)
+            write_sysreg(icc_dir_el1, intid);
+        if (state & ICH_LR_STATE_PENDING)
+            repend_physical(g, intid);
+    }
+    for (unsigned i = 0; i < g.npending; i++) {
+        if (g.pending[i] >= SGI_COUNT)
+            write_sysreg(icc_dir_el1, g.pending[i]);
+        repend_physical(g, g.pending[i]);
+    }
+    g.npending = 0;
+
+    // Back to the physical interface with the kernel's current settings.
+    u64 vmcr = read_sysreg(ich_vmcr_el2);
+    write_sysreg(icc_pmr_el1, (vmcr >> ICH_VMCR_EL2_VPMR_SHIFT) & ICH_VMCR_EL2_VPMR_MASK);
+    write_sysreg(icc_bpr1_el1, (vmcr >> ICH_VMCR_EL2_VBPR1_SHIFT) & ICH_VMCR_EL2_VBPR1_MASK);
+    u64 ctlr = g.stub_ctlr & ~(ICC_CTLR_EL1_EOIMODE | ICC_CTLR_EL1_CBPR);
+    if (vmcr & ICH_VMCR_EL2_VEOIM)
+        ctlr |= ICC_CTLR_EL1_EOIMODE;
+    if (vmcr & ICH_VMCR_EL2_VCBPR)
+        ctlr |= ICC_CTLR_EL1_CBPR;
+    write_sysreg(icc_ctlr_el1, ctlr);
+    write_sysreg(icc_igrpen1_el1, (vmcr & ICH_VMCR_EL2_VENG1) ? ICC_IGRPEN1_EN : 0);
+    write_sysreg(ich_hcr_el2, 0);
+    write_sysreg(ich_vmcr_el2, 0);
+    write_sysreg(ich_ap1r0_el2, 0);
+    isb();
+}
+
+u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
+{
+    u32 intid = static_cast<u32>(read_sysreg(icc_iar1_el1) & ICC_IAR_INTID_MASK);
+    if (intid >= ICC_INTID_SPECIAL_FIRST && intid < 1024)
+        return intid;
+    write_sysreg(icc_eoir1_el1, intid);  // priority drop only (EOImode 1)
+    if (intid == gic.maint_intid) {
+        write_sysreg(icc_dir_el1, intid);
+        stats_count(cpu, MOAT_EXIT_MAINTENANCE);
+    } else {
+        stats_count(cpu, MOAT_EXIT_IRQ);
+        if (intid < SGI_COUNT)
+            write_sysreg(icc_dir_el1, intid);  // SGIs have no hardware link: done physically
+        if (!try_inject(g, intid)) {
+            if (g.npending < GIC_PENDING_MAX) {
+                g.pending[g.npending++] = intid;
+            } else {
+                // Nowhere to keep it: give it back to the distributor to be taken again later.
+                if (intid >= SGI_COUNT)
+                    write_sysreg(icc_dir_el1, intid);
+                repend_physical(g, intid);
+            }
+        }
+    }
+    flush_pending(g);
+    return intid;
+}
+
+void gicv3_send_sgi(u64 value, unsigned which)
+{
+    switch (which) {
+    case 0:
+        write_sysreg(icc_sgi1r_el1, value);
+        break;
+    case 1:
+        write_sysreg(icc_asgi1r_el1, value);
+        break;
+    default:
+        write_sysreg(icc_sgi0r_el1, value);
+        break;
+    }
+    isb();
+}
+#endif
+
+}  // namespace moat::arm64
