@@ -45,14 +45,6 @@ int find_unique_compatible(const Tree &t, std::initializer_list<const char *> co
     return found;
 }
 
-u32 single_cell(const Tree &t, int node, const char *prop)
-{
-    auto v = t.cells(node, prop);
-    if (!v || v->size() != 1)
-        throw Error(t.at(node, prop), "must be a single 32-bit cell");
-    return (*v)[0];
-}
-
 void read_ram(const Tree &t, Board &b)
 {
     int node;
