@@ -1,10 +1,23 @@
 # Bare-metal runs of the demos (included from tests/qemu/CMakeLists.txt): each demo's
 # -baremetal.elf booted at EL1 on QEMU virt without EL2, under -icount so that guest time counts
 # instructions and the timing numbers are the same on every host.
-foreach(demo hello timer-latency ctl-loop)
-  add_test(NAME qemu.baremetal-${demo}
-    COMMAND ${CMAKE_SOURCE_DIR}/scripts/qemu-run.sh --baremetal
-            ${CMAKE_BINARY_DIR}/aarch64/demos/${demo}/${demo}-baremetal.elf --icount --timeout 120
-            --expect ${CMAKE_SOURCE_DIR}/tests/qemu/${demo}-baremetal.expect)
-  set_tests_properties(qemu.baremetal-${demo} PROPERTIES LABELS qemu)
-endforeach()
+add_test(NAME qemu.baremetal-hello
+  COMMAND ${CMAKE_SOURCE_DIR}/scripts/qemu-run.sh --baremetal
+          ${CMAKE_BINARY_DIR}/aarch64/demos/hello/hello-baremetal.elf --icount --timeout 120
+          --expect ${CMAKE_SOURCE_DIR}/tests/qemu/hello-baremetal.expect)
+add_test(NAME qemu.baremetal-timer-latency
+  COMMAND ${CMAKE_SOURCE_DIR}/scripts/qemu-run.sh --baremetal
+          ${CMAKE_BINARY_DIR}/aarch64/demos/timer-latency/timer-latency-baremetal.elf --icount --timeout 120
+          --expect ${CMAKE_SOURCE_DIR}/tests/qemu/timer-latency-baremetal.expect)
+add_test(NAME qemu.baremetal-ctl-loop
+  COMMAND ${CMAKE_SOURCE_DIR}/scripts/qemu-run.sh --baremetal
+          ${CMAKE_BINARY_DIR}/aarch64/demos/ctl-loop/ctl-loop-baremetal.elf --icount --timeout 120
+          --expect ${CMAKE_SOURCE_DIR}/tests/qemu/ctl-loop-baremetal.expect)
+# The one board fact the bare-metal build changes by overlay (PSCI through HVC without EL2) and
+# all the others must agree with the tree QEMU generates for that machine.
+add_test(NAME qemu.baremetal-board-tree
+  COMMAND ${CMAKE_COMMAND} -DHEADER=${CMAKE_BINARY_DIR}/aarch64/demos/generated/baremetal/demo/board.hpp
+          -DWORK=${CMAKE_BINARY_DIR}/qemu-logs/baremetal-board-tree
+          -P ${CMAKE_SOURCE_DIR}/demos/cmake/check-baremetal-tree.cmake)
+set_tests_properties(qemu.baremetal-hello qemu.baremetal-timer-latency qemu.baremetal-ctl-loop
+  qemu.baremetal-board-tree PROPERTIES LABELS qemu)

@@ -96,4 +96,56 @@ private:
     uint64_t above_ = 0;
 };
 
+// Power-of-two buckets for samples spanning orders of magnitude (latencies on an emulator and on
+// hardware differ by 100x): bucket 0 holds 0, bucket k >= 1 holds [2^(k-1), 2^k). Negative
+// samples go to below(), samples past the last bucket to above().
+template <size_t Buckets>
+class Log2Histogram {
+    static_assert(Buckets > 1 && Buckets < 64, "bucket k covers up to 2^k");
+
+public:
+    void add(int64_t sample)
+    {
+        if (sample < 0) {
+            below_++;
+            return;
+        }
+        const size_t index = bucket_of(static_cast<uint64_t>(sample));
+        if (index >= Buckets)
+            above_++;
+        else
+            counts_[index]++;
+    }
+
+    static constexpr size_t buckets() { return Buckets; }
+    static constexpr uint64_t bucket_lower(size_t i) { return i == 0 ? 0 : uint64_t{1} << (i - 1); }
+    static constexpr uint64_t bucket_upper(size_t i) { return uint64_t{1} << i; }  // exclusive
+    uint64_t count(size_t i) const { return i < Buckets ? counts_[i] : 0; }
+    uint64_t below() const { return below_; }
+    uint64_t above() const { return above_; }
+    uint64_t total() const
+    {
+        uint64_t t = below_ + above_;
+        for (auto c : counts_)
+            t += c;
+        return t;
+    }
+
+private:
+    // Number of significant bits: 0 -> 0, 1 -> 1, 2..3 -> 2, 4..7 -> 3, ...
+    static constexpr size_t bucket_of(uint64_t v)
+    {
+        size_t bits = 0;
+        while (v) {
+            bits++;
+            v >>= 1;
+        }
+        return bits;
+    }
+
+    uint64_t counts_[Buckets] = {};
+    uint64_t below_ = 0;
+    uint64_t above_ = 0;
+};
+
 }  // namespace demo

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+// ctl-loop: a 10 kHz periodic control task on the virtual timer interrupt, running a PID
+// speed controller on a simulated DC motor (motor_control.hpp). Every second of guest time it
+// reports how many periods ran, how many missed their deadline, the period jitter and the state
+// of the plant. After CTL_LOOP_SECONDS seconds (0: never) it stops; the exit status is 0 when
+// no deadline was missed.
+//
+// The whole job runs in the interrupt handler, so its timing is the interrupt's timing; the
+// main thread only prints. Between interrupts the CPU spins rather than sleeping in WFI: on a
+// CPU the cell owns alone, waking from WFI costs latency for nothing (timer-latency measures
+// both); build with -DCTL_LOOP_IDLE_WFI=1 to sleep instead.
+#include "../ctl-loop/motor_control.hpp"
+#include "demo/console.hpp"
+#include "demo/flavour.hpp"
+#include "demo/periodic.hpp"
+#include "demo/runtime.hpp"
+#include "demo/stats.hpp"
+#include "demo/sysreg.hpp"
+#include "demo/timer.hpp"
+
+#ifndef CTL_LOOP_SECONDS
+#define CTL_LOOP_SECONDS 0
+#endif
+#ifndef CTL_LOOP_IDLE_WFI
+#define CTL_LOOP_IDLE_WFI 0
+#endif
+
+namespace {
+
+constexpr uint64_t kRateHz = 10'000;
+constexpr uint64_t kRunSeconds = CTL_LOOP_SECONDS;
+constexpr bool kIdleWfi = CTL_LOOP_IDLE_WFI != 0;
+// First release a little after start-up, so that the set-up below is not counted as latency.
+constexpr uint64_t kStartDelayNs = 1'000'000;
+constexpr double kMilli = 1000.0;
+
+// What the interrupt handler publishes once per second of guest time.
+struct Report {
+    uint64_t second;
+    uint64_t periods;
+    uint64_t misses;
+    demo::RunningStats jitter;   // ticks: (start - previous start) - period
+    demo::RunningStats latency;  // ticks: start - release
+    demo::RunningStats exec;     // ticks: job run time
+    double speed;
+    double setpoint;
+    double voltage;
+    double load;
+    bool settled;
+};
+
+struct Loop {
+    demo::PeriodicTask task{0, 0};
+    ctl::MotorControl control{kRateHz};
+    Report window{};           // being filled by the handler
+    Report published{};        // last complete second
+    volatile uint64_t seq = 0;  // bumped after `published` is written
+    uint64_t total_misses = 0;
+};
+
+Loop loop;
+
+// The periodic job: one control step per timer interrupt.
+void on_tick(uint32_t, uint64_t, void *)
+{
+    const uint64_t start = demo::timer::now();
+    const demo::PeriodicTask::Job job = loop.task.start(start);
+
+    loop.control.step();
+
+    const uint64_t end = demo::timer::now();
+    const bool met = loop.task.complete(end);
+    demo::timer::arm_at(loop.task.next_release());  // also drops the level-triggered line
+
+    Report &w = loop.window;
+    if (w.periods > 0 || loop.task.jobs() > 1)  // the first job ever has no previous start
+        w.jitter.add(job.period_jitter);
+    w.latency.add(job.latency);
+    w.exec.add(static_cast<int64_t>(end - start));
+    w.periods++;
+    if (!met) {
+        w.misses++;
+        loop.total_misses++;
+    }
+    if (w.periods == kRateHz) {
+        w.second++;
+        w.speed = loop.control.speed();
+        w.setpoint = loop.control.setpoint();
+        w.voltage = loop.control.voltage();
+        w.load = loop.control.load();
+        w.settled = loop.control.settled();
+        loop.published = w;
+        loop.seq = loop.seq + 1;
+        const uint64_t second = w.second;
+        w = Report{};
+        w.second = second;
+    }
+}
+
+long long ns(int64_t ticks) { return static_cast<long long>(demo::ticks_to_ns_signed(ticks, demo::timer::frequency())); }
+
+// Fixed-point text for a plant value: the formatter has no floating point.
+const char *milli(char (&buf)[32], double v)
+{
+    demo::format_milli(buf, sizeof(buf), static_cast<int64_t>(v * kMilli + (v < 0 ? -0.5 : 0.5)));
+    return buf;
+}
+
+void print_report(const Report &r)
+{
+    char speed[32], setpoint[32], voltage[32], load[32];
+    demo::printf("ctl-loop: t=%llus periods=%llu misses=%llu jitter_min=%lldns jitter_avg=%lldns jitter_max=%lldns"
+                 " latency_max=%lldns exec_max=%lldns speed=%s setpoint=%s voltage=%s load=%s settled=%d\n",
+                 static_cast<unsigned long long>(r.second), static_cast<unsigned long long>(r.periods),
+                 static_cast<unsigned long long>(r.misses), ns(r.jitter.min()), ns(r.jitter.avg()),
+                 ns(r.jitter.max()), ns(r.latency.max()), ns(r.exec.max()), milli(speed, r.speed),
+                 milli(setpoint, r.setpoint), milli(voltage, r.voltage), milli(load, r.load), r.settled ? 1 : 0);
+}
+
+Report wait_for_report(uint64_t &seen)
+{
+    while (loop.seq == seen) {
+        if (kIdleWfi)
+            demo::arch::wfi();
+    }
+    // Copy with the handler held off, so that the copy is never half old, half new.
+    demo::arch::irq_disable();
+    const Report r = loop.published;
+    seen = loop.seq;
+    demo::arch::irq_enable();
+    return r;
+}
+
+}  // namespace
+
+int demo_main()
+{
+    demo::set_program_name("ctl-loop");
+    const uint64_t period = demo::timer::frequency() / kRateHz;
+    demo::printf("ctl-loop: %s flavour, %llu Hz task (period %llu ticks = %llu ns), idle=%s, run=%llus%s\n",
+                 demo::kFlavour, static_cast<unsigned long long>(kRateHz), static_cast<unsigned long long>(period),
+                 static_cast<unsigned long long>(demo::timer::to_ns(period)), kIdleWfi ? "wfi" : "spin",
+                 static_cast<unsigned long long>(kRunSeconds), kRunSeconds ? "" : " (forever)");
+    if (demo::timer::frequency() % kRateHz != 0)
+        demo::printf("ctl-loop: note: CNTFRQ is not a multiple of %llu Hz; the period is rounded down\n",
+                     static_cast<unsigned long long>(kRateHz));
+    if (!demo::timer::attach_interrupt(on_tick, nullptr)) {
+        demo::printf("ctl-loop: ERROR: cannot enable the virtual timer interrupt\n");
+        return 1;
+    }
+
+    loop.task = demo::PeriodicTask(demo::timer::now() + demo::timer::from_ns(kStartDelayNs), period);
+    demo::timer::arm_at(loop.task.next_release());
+    demo::arch::irq_enable();
+
+    uint64_t seen = 0;
+    for (;;) {
+        const Report r = wait_for_report(seen);
+        print_report(r);
+        if (kRunSeconds && r.second >= kRunSeconds)
+            break;
+    }
+    demo::arch::irq_disable();
+    demo::timer::stop();
+    const uint64_t misses = loop.total_misses;
+    demo::printf("ctl-loop: done seconds=%llu periods=%llu misses=%llu\n", static_cast<unsigned long long>(kRunSeconds),
+                 static_cast<unsigned long long>(loop.task.jobs()), static_cast<unsigned long long>(misses));
+    return misses == 0 ? 0 : 1;
+}
