@@ -18,5 +18,11 @@ install -m 0755 "$cli" "$stage/bin/moat"
 install -m 0644 "$hv" "$stage/lib/firmware/moat/moat-hv.bin"
 for t in "$tests"/*.sh; do install -m 0644 "$t" "$stage/tests/"; done
 for m in "$@"; do install -m 0644 "$m" "$stage/"; done   # test modules, in / beside moat.ko
+# Debian's virtio modules (disk and network for the root-cell workload), if the cache has them.
+kmods=$(dirname "$busybox")/../lib/modules
+if [ -d "$kmods" ]; then
+  mkdir -p "$stage/lib/modules"
+  find "$kmods" -name '*.ko' -exec install -m 0644 {} "$stage/lib/modules/" \;
+fi
 (cd "$stage" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner 0:0 --quiet) | gzip -9n > "$out.tmp"
 mv "$out.tmp" "$out"

@@ -70,8 +70,13 @@ cmdline="console=ttyAMA0 quiet"
 [ $kvm -eq 1 ] || cmdline="$cmdline kvm-arm.mode=none"
 [ $shell -eq 1 ] || [ -z "$test" ] || cmdline="$cmdline moat.test=$test"
 [ -n "$append" ] && cmdline="$cmdline $append"
+# Every root cell gets a scratch virtio disk (16 MiB) and a virtio network card on QEMU's user
+# network (10.0.2.0/24, gateway 10.0.2.2), on the board's virtio-mmio transports.
+truncate -s 16M "$work/disk.img"
 qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp "$cpus"
-      -m 1G -nographic -nic none -kernel "$kernel" -initrd "$initrd" -dtb "$dtb" -append "$cmdline")
+      -m 1G -nographic -nic none -kernel "$kernel" -initrd "$initrd" -dtb "$dtb" -append "$cmdline"
+      -drive "if=none,file=$work/disk.img,format=raw,id=disk0" -device virtio-blk-device,drive=disk0
+      -netdev user,id=net0 -device virtio-net-device,netdev=net0)
 else
   # EL1 only: QEMU's PSCI then answers HVC, and the demo starts at its ELF entry on CPU 0.
   qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$cpus" -m 1G
