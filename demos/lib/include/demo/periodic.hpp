@@ -41,7 +41,8 @@ public:
     bool complete(uint64_t now)
     {
         const uint64_t deadline = release_ + period_;
-        const bool met = now <= deadline;
+        // Compare through the signed difference, which stays right across a counter wrap.
+        const bool met = static_cast<int64_t>(now - deadline) <= 0;
         if (!met)
             misses_++;
         jobs_++;
