@@ -439,9 +439,12 @@ std::vector<Cell> read_cells(const Tree &tree, const Board &board, Diagnostics &
 void check_cell(const Cell &cell, const Board &board, Diagnostics &diags)
 {
     check_cpus(cell, diags);
+    size_t before_memory = diags.size();
     check_memory(cell, board, diags);
+    bool memory_ok = diags.size() == before_memory;
     check_devices(cell, board, diags);
-    check_entry(cell, diags);
+    if (memory_ok)  // otherwise the entry message would only repeat the memory problem
+        check_entry(cell, diags);
 }
 
 namespace {

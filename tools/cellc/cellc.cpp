@@ -20,6 +20,14 @@ System load_system(const Blob &board, const std::vector<Blob> &overlays, Diagnos
     Board b = read_board(tree);
     System s{std::move(tree), std::move(b), {}};
     s.cells = read_cells(s.tree, s.board, diags);
+    // Command-line order, so that a conflict is reported on the overlay that comes later.
+    auto rank = [&](const Cell &c) {
+        for (size_t i = 0; i < overlays.size(); i++)
+            if (overlays[i].file == c.where.file)
+                return i;
+        return overlays.size();
+    };
+    std::stable_sort(s.cells.begin(), s.cells.end(), [&](const Cell &a, const Cell &b) { return rank(a) < rank(b); });
     return s;
 }
 
