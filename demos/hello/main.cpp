@@ -22,6 +22,9 @@ int demo_main()
     printf("hello: MPIDR=%#llx CurrentEL=EL%u CNTFRQ=%llu Hz\n",
            static_cast<unsigned long long>(demo::arch::read_mpidr()), demo::arch::current_el(),
            static_cast<unsigned long long>(demo::timer::frequency()));
+    const uint64_t sctlr = demo::arch::read_sctlr();
+    printf("hello: MMU=%s dcache=%s icache=%s\n", (sctlr & SCTLR_EL1_M) ? "on" : "off",
+           (sctlr & SCTLR_EL1_C) ? "on" : "off", (sctlr & SCTLR_EL1_I) ? "on" : "off");
     const uint64_t start = demo::timer::now();
     for (unsigned i = 1; i <= kCount; i++) {
         demo::timer::delay_ns(kStepNs);

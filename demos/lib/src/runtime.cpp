@@ -6,6 +6,7 @@
 #include "demo/console.hpp"
 #include "demo/flavour.hpp"
 #include "demo/gicv3.hpp"
+#include "demo/mmu.hpp"
 #include "demo/psci.hpp"
 #include "demo/sysreg.hpp"
 
@@ -23,6 +24,7 @@ namespace {
 
 const char *program_name = "demo";
 bool stopping = false;  // set on the way out: an exception while stopping must not recurse
+bool reporting = false;  // inside the exception reporter: a fault while printing must not recurse
 
 const char *exception_kind_name(uint64_t kind)
 {
@@ -69,6 +71,9 @@ void exit(int status)
 
 void demo_start()
 {
+#if DEMO_MMU
+    demo::mmu::enable();
+#endif
     demo::run_constructors();
     demo::console_init();
     demo::gic::init_distributor();
@@ -81,6 +86,11 @@ void demo_start()
 void demo_unexpected_exception(const uint64_t *frame, uint64_t kind)
 {
     using demo::printf;
+    // A second exception while reporting the first (say the console itself faults) would
+    // recurse until the stack overflows: stop quietly instead.
+    if (demo::reporting)
+        demo::halt();
+    demo::reporting = true;
     constexpr unsigned kRegsPerLine = 4;
     const auto reg = [frame](unsigned offset) { return static_cast<unsigned long long>(frame[offset / 8]); };
     const unsigned long long esr = reg(EXC_FRAME_ESR);

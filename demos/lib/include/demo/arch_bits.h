@@ -106,4 +106,35 @@
 #define IRQ_FRAME_Q0 (26 * 8) /* 16-byte aligned */
 #define IRQ_FRAME_SIZE (IRQ_FRAME_Q0 + 32 * 16)
 
+/* SCTLR_EL1 */
+#define SCTLR_EL1_M DEMO_BIT(0)  /* stage-1 MMU */
+#define SCTLR_EL1_A DEMO_BIT(1)  /* alignment fault checking */
+#define SCTLR_EL1_C DEMO_BIT(2)  /* data cacheability */
+#define SCTLR_EL1_I DEMO_BIT(12) /* instruction cacheability */
+#define SCTLR_EL1_WXN DEMO_BIT(19)
+
+/* TCR_EL1 (TTBR0 half; TTBR1 walks disabled) */
+#define TCR_EL1_T0SZ_SHIFT 0
+#define TCR_EL1_IRGN0_WBWA (DEMO_UL(1) << 8)
+#define TCR_EL1_ORGN0_WBWA (DEMO_UL(1) << 10)
+#define TCR_EL1_SH0_INNER (DEMO_UL(3) << 12)
+#define TCR_EL1_TG0_4K (DEMO_UL(0) << 14)
+#define TCR_EL1_EPD1 DEMO_BIT(23)
+#define TCR_EL1_IPS_SHIFT 32
+#define TCR_EL1_IPS_4G DEMO_UL(0) /* 32-bit output addresses */
+
+/* MAIR attribute encodings */
+#define MAIR_ATTR_DEVICE_nGnRE DEMO_UL(0x04)
+#define MAIR_ATTR_NORMAL_WB DEMO_UL(0xff) /* inner and outer write-back, read/write-allocate */
+#define MAIR_ATTR_SHIFT(idx) (8 * (idx))
+
+/* Stage-1 block descriptor, 4 KiB granule */
+#define PTE_BLOCK DEMO_UL(1)            /* bits[1:0] = 0b01 at level 1 or 2 */
+#define PTE_ATTRINDX_SHIFT 2
+#define PTE_SH_INNER (DEMO_UL(3) << 8)
+#define PTE_AF DEMO_BIT(10)             /* access flag: set, or the first access faults */
+#define PTE_PXN DEMO_BIT(53)
+#define PTE_UXN DEMO_BIT(54)
+#define PTE_LEVEL1_BLOCK_SHIFT 30       /* a level-1 block maps 1 GiB */
+
 #endif /* DEMO_ARCH_BITS_H */

@@ -32,6 +32,10 @@ DEMO_SYSREG_RO(mpidr, mpidr_el1)
 DEMO_SYSREG_RO(current_el, CurrentEL)
 DEMO_SYSREG_RO(esr, esr_el1)
 DEMO_SYSREG_RO(far, far_el1)
+DEMO_SYSREG_RW(sctlr, sctlr_el1)
+DEMO_SYSREG_RW(tcr, tcr_el1)
+DEMO_SYSREG_RW(mair, mair_el1)
+DEMO_SYSREG_RW(ttbr0, ttbr0_el1)
 DEMO_SYSREG_RO(cntfrq, cntfrq_el0)
 DEMO_SYSREG_RO(cntvct, cntvct_el0)
 DEMO_SYSREG_RW(cntv_ctl, cntv_ctl_el0)
@@ -50,6 +54,9 @@ DEMO_SYSREG_WO(icc_eoir1, s3_0_c12_c12_1)    // ICC_EOIR1_EL1
 
 inline void isb() { asm volatile("isb" ::: "memory"); }
 inline void dsb_sy() { asm volatile("dsb sy" ::: "memory"); }
+inline void dsb_ish() { asm volatile("dsb ish" ::: "memory"); }
+inline void tlbi_vmalle1() { asm volatile("tlbi vmalle1" ::: "memory"); }
+inline void ic_iallu() { asm volatile("ic iallu" ::: "memory"); }
 inline void wfi() { asm volatile("wfi" ::: "memory"); }
 
 // Masking only IRQs: the demos never use FIQ, and SError/debug stay as the boot left them.
