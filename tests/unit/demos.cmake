@@ -14,6 +14,7 @@ add_executable(demo_tests
   ${CMAKE_CURRENT_LIST_DIR}/demos/time_conv_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/demos/periodic_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/demos/control_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/demos/gicr_walk_test.cpp
   ${moat_demos_dir}/lib/src/format.cpp)
 target_include_directories(demo_tests PRIVATE ${moat_demos_dir}/lib/include ${moat_demos_dir})
 target_compile_features(demo_tests PRIVATE cxx_std_20)

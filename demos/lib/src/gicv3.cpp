@@ -5,6 +5,7 @@
 
 #include "demo/arch_bits.h"
 #include "demo/board.hpp"
+#include "demo/gicr_walk.hpp"
 #include "demo/mmio.hpp"
 #include "demo/sysreg.hpp"
 
@@ -27,18 +28,11 @@ constexpr uint32_t kGicdCtlrEnableGrp1 = 1u << 1;
 constexpr uint32_t kGicdCtlrAre = 1u << 4;
 constexpr uint32_t kGicdCtlrRwp = 1u << 31;
 
-// Redistributor RD_base frame (GICR_*).
-constexpr uintptr_t kGicrTyperLow = 0x0008;
-constexpr uintptr_t kGicrTyperHigh = 0x000c;  // Affinity_Value, Aff3.Aff2.Aff1.Aff0
+// Redistributor RD_base frame (GICR_*); GICR_TYPER and the frame layout are in gicr_walk.hpp.
 constexpr uintptr_t kGicrWaker = 0x0014;
-constexpr uint32_t kGicrTyperVlpis = 1u << 1;  // GICv4: two extra frames for virtual LPIs
-constexpr uint32_t kGicrTyperLast = 1u << 4;   // last redistributor of the region
 constexpr uint32_t kGicrWakerProcessorSleep = 1u << 1;
 constexpr uint32_t kGicrWakerChildrenAsleep = 1u << 2;
-constexpr uintptr_t kGicrFrameSize = 0x10000;      // 64 KiB
 constexpr uintptr_t kGicrSgiFrame = kGicrFrameSize;  // SGI_base follows RD_base
-constexpr unsigned kGicrFramesV3 = 2;               // RD_base + SGI_base
-constexpr unsigned kGicrFramesV4 = 4;               // + VLPI_base + reserved
 
 // Redistributor SGI_base frame: the SGI/PPI counterparts of the distributor registers.
 constexpr uintptr_t kGicrIgroupr0 = kGicrSgiFrame + 0x0080;
@@ -86,20 +80,6 @@ void configure(uintptr_t igroupr, uintptr_t igrpmodr, uintptr_t ipriorityr, uint
     mmio::update32(igroupr + word_offset(intid, 1), 0, bit(intid));
 }
 
-// Walks the redistributor region for the frame whose GICR_TYPER affinity is this CPU's.
-uintptr_t find_redistributor(uint32_t affinity)
-{
-    for (uintptr_t rd = board::kGicrBase; rd < board::kGicrBase + board::kGicrSize;) {
-        const uint32_t typer = mmio::read32(rd + kGicrTyperLow);
-        if (mmio::read32(rd + kGicrTyperHigh) == affinity)
-            return rd;
-        if (typer & kGicrTyperLast)
-            break;
-        rd += kGicrFrameSize * ((typer & kGicrTyperVlpis) ? kGicrFramesV4 : kGicrFramesV3);
-    }
-    return 0;
-}
-
 // A redistributor comes out of reset asleep: tell it this CPU is awake and wait until its
 // interface to the CPU is up, or no PPI/SGI will be forwarded.
 void wake_redistributor(uintptr_t rd)
@@ -124,7 +104,8 @@ void init_cpu_interface()
 
 bool init_cpu()
 {
-    rd_base = find_redistributor(arch::mpidr_affinity32(arch::read_mpidr()));
+    rd_base = find_redistributor(board::kGicrBase, board::kGicrSize, affinity_of_mpidr(arch::read_mpidr()),
+                                 mmio::read32);
     if (rd_base)
         wake_redistributor(rd_base);
     init_cpu_interface();

@@ -65,12 +65,4 @@ inline void irq_disable() { asm volatile("msr daifset, %0" ::"i"(DAIF_IMM_IRQ) :
 
 inline unsigned current_el() { return static_cast<unsigned>((read_current_el() >> CURRENTEL_EL_SHIFT) & CURRENTEL_EL_MASK); }
 
-// The four affinity levels packed as Aff3.Aff2.Aff1.Aff0 in 32 bits, the layout GICR_TYPER uses.
-inline uint32_t mpidr_affinity32(uint64_t mpidr)
-{
-    const auto field = [mpidr](unsigned shift) { return static_cast<uint32_t>((mpidr >> shift) & MPIDR_AFF_MASK); };
-    return field(MPIDR_AFF3_SHIFT) << 24 | field(MPIDR_AFF2_SHIFT) << 16 | field(MPIDR_AFF1_SHIFT) << 8 |
-           field(MPIDR_AFF0_SHIFT);
-}
-
 }  // namespace demo::arch
