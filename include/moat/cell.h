@@ -14,7 +14,7 @@
 #include "abi.h"
 
 /* "MOATCELL" read as a little-endian u64. */
-#define MOAT_CELL_MAGIC MOAT_ULL(0x4c4c4543544f4d4d)
+#define MOAT_CELL_MAGIC MOAT_ULL(0x4c4c454354414f4d)
 
 #define MOAT_CELL_NAME_LEN 32       /* bytes of name[], including at least one NUL */
 #define MOAT_CELL_MAX_CPUS MOAT_MAX_CPUS

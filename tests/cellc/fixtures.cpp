@@ -75,11 +75,11 @@ std::string cell_dtso(const CellText &c)
         s << "\t\tcpus = <" << c.cpus << ">;\n";
     if (!c.devices.empty())
         s << "\t\tdevices = <" << c.devices << ">;\n";
-    s << "\t\tconsole = \"hypercall\";\n\t\tentry = <" << c.entry << ">;\n";
+    s << "\t\tconsole = \"hypercall\";\n\t\tentry = <" << c.entry << ">;\n" << c.cell_extra << "\n";
     if (c.with_ram)
         s << "\t\tram {\n\t\t\tmemory-region = <&" << c.name << "_ram>;\n\t\t\tipa = <" << c.ram_ipa << ">;\n\t\t\t"
           << c.ram_extra << "\n\t\t};\n";
-    s << c.cell_extra << "\n\t};\n};\n";
+    s << "\t};\n};\n";
     return s.str();
 }
 

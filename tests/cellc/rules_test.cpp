@@ -332,7 +332,7 @@ TEST(CellcRules, DuplicateCellNames)
     CellText b = second_cell();
     std::string text = cellc_test::cell_dtso(b);
     // Same cell-name "a" as the first cell, everything else distinct.
-    text.replace(text.find("cell-name = \"b\""), 15, "cell-name = \"a\"");
+    text.replace(text.find("cell-name = \"b\""), std::string("cell-name = \"b\"").size(), "cell-name = \"a\"");
     EXPECT_THAT(check({cell_blob({}), compile_dts("b.dtbo", text)}),
                 ElementsAre("b.dtbo: /cell-b: cell-name: \"a\" is also the name of the cell in a.dtbo; names must be "
                             "unique"));

@@ -34,6 +34,20 @@ std::vector<std::string> property_names(const void *fdt, const char *path)
     return names;
 }
 
+// The target-path of every fragment: nodes that must exist before the overlay can apply.
+std::vector<std::string> target_paths(const void *fdto)
+{
+    std::vector<std::string> out;
+    int fragment;
+    fdt_for_each_subnode(fragment, fdto, 0) {
+        int len = 0;
+        const char *p = static_cast<const char *>(fdt_getprop(fdto, fragment, "target-path", &len));
+        if (p && len > 0 && p[len - 1] == '\0')
+            out.emplace_back(p);
+    }
+    return out;
+}
+
 bool has_symbol(const void *fdt, const std::string &label)
 {
     int symbols = fdt_path_offset(fdt, "/__symbols__");
@@ -288,6 +302,88 @@ static std::string overlay_display_path(const void *fdto, const std::string &p)
     return t + rest;
 }
 
+// libfdt 1.6 trusts the offsets in an overlay's fixup tables and writes wherever they point, so
+// every one is checked against the property it patches before fdt_overlay_apply() sees it.
+namespace {
+
+constexpr int MAX_FIXUP_DEPTH = 64;
+
+[[noreturn]] void corrupted_fixup(const std::string &file, const std::string &where, const std::string &what)
+{
+    throw Error(Location{file, where, {}}, "corrupted overlay: " + what + "; rebuild it with dtc -@");
+}
+
+void check_local_fixups(const std::string &file, const void *fdto, int fixup_node, int tree_node, int depth)
+{
+    if (depth > MAX_FIXUP_DEPTH)
+        corrupted_fixup(file, "/__local_fixups__", "nested too deeply");
+    int prop;
+    fdt_for_each_property_offset(prop, fdto, fixup_node) {
+        const char *name = nullptr;
+        int len = 0;
+        const char *offsets = static_cast<const char *>(fdt_getprop_by_offset(fdto, prop, &name, &len));
+        int target_len = -1;
+        if (!name || !offsets || !fdt_getprop(fdto, tree_node, name, &target_len) || len % 4)
+            corrupted_fixup(file, "/__local_fixups__", std::string("entry ") + (name ? name : "?") + " matches no property");
+        for (int i = 0; i < len; i += 4) {
+            fdt32_t raw;
+            std::memcpy(&raw, offsets + i, 4);
+            u32 offset = fdt32_to_cpu(raw);
+            if (offset > static_cast<u32>(target_len) || static_cast<u32>(target_len) - offset < 4)
+                corrupted_fixup(file, "/__local_fixups__", "offset " + std::to_string(offset) + " of " + name +
+                                                                " is outside the property");
+        }
+    }
+    int child;
+    fdt_for_each_subnode(child, fdto, fixup_node) {
+        const char *name = fdt_get_name(fdto, child, nullptr);
+        int tree_child = name ? fdt_subnode_offset(fdto, tree_node, name) : -1;
+        if (tree_child < 0)
+            corrupted_fixup(file, "/__local_fixups__", std::string("node ") + (name ? name : "?") + " matches no node");
+        check_local_fixups(file, fdto, child, tree_child, depth + 1);
+    }
+}
+
+// Each use in __fixups__ is "path:property:offset" and must name 4 bytes inside that property.
+void check_external_fixup(const std::string &file, const void *fdto, const std::string &use)
+{
+    size_t c2 = use.rfind(':');
+    size_t c1 = c2 == std::string::npos || c2 == 0 ? std::string::npos : use.rfind(':', c2 - 1);
+    if (c1 == std::string::npos)
+        corrupted_fixup(file, "/__fixups__", "\"" + use + "\" is not path:property:offset");
+    std::string path = use.substr(0, c1), prop = use.substr(c1 + 1, c2 - c1 - 1), offset = use.substr(c2 + 1);
+    int node = fdt_path_offset(fdto, path.c_str());
+    int len = -1;
+    if (node < 0 || !fdt_getprop(fdto, node, prop.c_str(), &len))
+        corrupted_fixup(file, "/__fixups__", "\"" + use + "\" names no property");
+    bool digits = !offset.empty() && offset.size() < 10 &&
+                  std::all_of(offset.begin(), offset.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoul(offset) + 4 > static_cast<unsigned long>(len))
+        corrupted_fixup(file, "/__fixups__", "\"" + use + "\" points outside the property");
+}
+
+void check_fixup_tables(const Blob &overlay)
+{
+    const void *fdto = overlay.bytes.data();
+    int local = fdt_path_offset(fdto, "/__local_fixups__");
+    if (local >= 0)
+        check_local_fixups(overlay.file, fdto, local, 0, 0);
+    int fixups = fdt_path_offset(fdto, "/__fixups__");
+    if (fixups < 0)
+        return;
+    int prop;
+    fdt_for_each_property_offset(prop, fdto, fixups) {
+        int len = 0;
+        const char *uses = static_cast<const char *>(fdt_getprop_by_offset(fdto, prop, nullptr, &len));
+        if (!uses || len <= 0 || uses[len - 1] != '\0')
+            corrupted_fixup(overlay.file, "/__fixups__", "an entry is not a list of strings");
+        for (int i = 0; i < len; i += static_cast<int>(std::strlen(uses + i)) + 1)
+            check_external_fixup(overlay.file, fdto, uses + i);
+    }
+}
+
+}  // namespace
+
 void Tree::check_fixups(const Blob &overlay) const
 {
     const void *fdto = overlay.bytes.data();
@@ -350,6 +446,7 @@ void Tree::check_targets(const Blob &overlay) const
 void Tree::apply_one(const Blob &overlay)
 {
     check_targets(overlay);
+    check_fixup_tables(overlay);
     check_fixups(overlay);
     std::set<std::string> before;
     for (int node : nodes())
@@ -385,6 +482,9 @@ void Tree::apply_overlays(const std::vector<Blob> &overlays)
         auto ready = std::find_if(pending.begin(), pending.end(), [&](const Blob *o) {
             for (const std::string &label : property_names(o->bytes.data(), "/__fixups__"))
                 if (!has_symbol(fdt(), label))
+                    return false;
+            for (const std::string &target : target_paths(o->bytes.data()))
+                if (fdt_path_offset(fdt(), target.c_str()) < 0)
                     return false;
             return true;
         });
