@@ -9,7 +9,6 @@
 // main thread only prints. Between interrupts the CPU spins rather than sleeping in WFI: on a
 // CPU the cell owns alone, waking from WFI costs latency for nothing (timer-latency measures
 // both); build with -DCTL_LOOP_IDLE_WFI=1 to sleep instead.
-#include "../ctl-loop/motor_control.hpp"
 #include "demo/console.hpp"
 #include "demo/flavour.hpp"
 #include "demo/periodic.hpp"
@@ -17,6 +16,7 @@
 #include "demo/stats.hpp"
 #include "demo/sysreg.hpp"
 #include "demo/timer.hpp"
+#include "motor_control.hpp"
 
 #ifndef CTL_LOOP_SECONDS
 #define CTL_LOOP_SECONDS 0
@@ -73,7 +73,7 @@ void on_tick(uint32_t, uint64_t, void *)
     demo::timer::arm_at(loop.task.next_release());  // also drops the level-triggered line
 
     Report &w = loop.window;
-    if (w.periods > 0 || loop.task.jobs() > 1)  // the first job ever has no previous start
+    if (!job.first)  // the very first job has no previous start to measure a period from
         w.jitter.add(job.period_jitter);
     w.latency.add(job.latency);
     w.exec.add(static_cast<int64_t>(end - start));

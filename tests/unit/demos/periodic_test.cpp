@@ -28,11 +28,13 @@ TEST(DemoPeriodicTask, LatencyAndPeriodJitter)
     EXPECT_EQ(j0.release, kFirst);
     EXPECT_EQ(j0.latency, 3);
     EXPECT_EQ(j0.period_jitter, 0);  // no previous job
+    EXPECT_TRUE(j0.first);
     t.complete(kFirst + 50);
 
     auto j1 = t.start(kFirst + kPeriod + 1);  // 2 ticks earlier relative to its release
     EXPECT_EQ(j1.latency, 1);
     EXPECT_EQ(j1.period_jitter, -2);
+    EXPECT_FALSE(j1.first);
     t.complete(kFirst + kPeriod + 50);
 
     auto j2 = t.start(kFirst + 2 * kPeriod + 9);

@@ -18,6 +18,7 @@ public:
         uint64_t release;       // when the job became due (the timer deadline)
         int64_t latency;        // start - release: how late the job started
         int64_t period_jitter;  // (start - previous start) - period; 0 for the first job
+        bool first;             // no previous job: period_jitter means nothing
     };
 
     constexpr PeriodicTask(uint64_t first_release, uint64_t period) : release_(first_release), period_(period) {}
@@ -29,7 +30,7 @@ public:
     // The job released at next_release() starts at `now`.
     Job start(uint64_t now)
     {
-        Job job{release_, static_cast<int64_t>(now - release_), 0};
+        Job job{release_, static_cast<int64_t>(now - release_), 0, !started_};
         if (started_)
             job.period_jitter = static_cast<int64_t>(now - last_start_) - static_cast<int64_t>(period_);
         last_start_ = now;
