@@ -84,6 +84,12 @@ Blob make_blob(std::string name, const void *data, size_t size, const char *what
     if (err)
         throw Error(where, std::string("not a valid ") + what + " (" + fdt_error(err) +
                                "); expected a .dtb/.dtbo compiled by dtc -@");
+    // libfdt 1.6's fdt_check_full() crashes on some trees of the pre-2008 versions 2..16, and
+    // nothing produces those any more: accept what dtc writes, version 17.
+    if (fdt_version(data) < 17 || fdt_last_comp_version(data) > 17)
+        throw Error(where, std::string("unsupported ") + what + ": FDT version " + std::to_string(fdt_version(data)) +
+                               " (compatible down to " + std::to_string(fdt_last_comp_version(data)) +
+                               "); rebuild it with dtc, which writes version 17");
     if (fdt_totalsize(data) > size)
         throw Error(where, std::string("truncated ") + what + ": header says " +
                                std::to_string(fdt_totalsize(data)) + " bytes, file has " +

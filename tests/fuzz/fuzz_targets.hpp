@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: GPL-2.0
+// What each fuzzer does with one input. Shared by the libFuzzer entry points (fuzz_*.cpp) and by
+// cellc_tests, which replays every file under tests/fuzz/regressions/ through the same code.
+// An input may be rejected with any error; it must never crash, hang, leak or trip UBSan, and a
+// descriptor the compiler emits must always pass the validator.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "cellc.hpp"
+
+namespace moat_fuzz {
+
+// Bytes as a cell descriptor: validate; if valid, dump it both ways.
+void validate_descriptor(const std::uint8_t *data, std::size_t size);
+
+// Bytes as a cell overlay applied to `board` after `context` (the moat fragment, the root cell):
+// compile it, and check it as part of the system.
+void compile_overlay(const cellc::Blob &board, const std::vector<cellc::Blob> &context,
+                     const std::uint8_t *data, std::size_t size);
+
+// Bytes as a board tree with `overlays` (moat fragment and cells) on top: check and compile.
+void compile_board(const std::vector<cellc::Blob> &overlays, const std::uint8_t *data, std::size_t size);
+
+}  // namespace moat_fuzz
