@@ -307,8 +307,11 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
 	if (!zalloc_cpumask_var(&entered, GFP_KERNEL))
 		return moat_fail(f, ENOMEM, "enable: out of memory");
 
-	/* No CPU may come or go while EL2 changes hands: a CPU onlined now would miss it. */
-	cpu_hotplug_disable();
+	/*
+	 * No CPU may come or go while EL2 changes hands. Afterwards hotplug is fine: the hypervisor
+	 * traps PSCI, so a CPU brought online comes up under it.
+	 */
+	cpus_read_lock();
 	err = check_el2(f);
 	if (err)
 		goto out_hotplug;
@@ -356,6 +359,7 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
 	hv.enable_count++;
 	/* Pinned while enabled: unloading would pull the code that talks to EL2 from under it. */
 	__module_get(THIS_MODULE);
+	cpus_read_unlock();
 	pr_info("moat: hypervisor enabled on %u CPUs, memory %pa+%#llx\n", cpumask_weight(entered),
 		&hv.base, (unsigned long long)hv.size);
 	free_cpumask_var(entered);
@@ -365,19 +369,23 @@ out_unmap:
 	memunmap(hv.virt);
 	hv.virt = NULL;
 out_hotplug:
-	cpu_hotplug_enable();
+	cpus_read_unlock();
 	free_cpumask_var(entered);
 	return err;
 }
 
 int moat_hv_disable(struct moat_file *f)
 {
-	if (!leave_cpus(cpu_online_mask))
+	bool ok;
+
+	cpus_read_lock();
+	ok = leave_cpus(cpu_online_mask);
+	cpus_read_unlock();
+	if (!ok)
 		return moat_fail(f, EIO, "some CPUs did not leave the hypervisor cleanly (see dmesg); it stays enabled");
 	hv.enabled = false;
 	memunmap(hv.virt);
 	hv.virt = NULL;
-	cpu_hotplug_enable();
 	module_put(THIS_MODULE);
 	pr_info("moat: hypervisor disabled, EL2 back with the hyp-stub on every CPU\n");
 	return 0;

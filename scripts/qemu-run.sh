@@ -85,6 +85,8 @@ else
   trap 'rm -rf "$work"' EXIT
 fi
 [ $icount -eq 1 ] && qemu+=(-icount shift=0)
+# Debugging: QEMU_EXTRA="-d int,guest_errors -D qemu.log" or "-s -S" for gdb.
+[ -n "${QEMU_EXTRA:-}" ] && read -r -a extra_args <<< "$QEMU_EXTRA" && qemu+=("${extra_args[@]}")
 
 if [ $shell -eq 1 ] || [ -z "$test" ]; then
   echo "qemu-run: interactive; quit with Ctrl-A X"

@@ -151,6 +151,17 @@ bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
     return true;
 }
 
+void gicv3_cpu_power_on()
+{
+    // A CPU fresh from power-on has its physical interface masked (PMR 0, group 1 off). The
+    // kernel will program the virtual one; the physical one is the hypervisor's to open.
+    write_sysreg(icc_pmr_el1, ICC_PMR_ALLOW_ALL);
+    write_sysreg(icc_bpr1_el1, 0);
+    write_sysreg(icc_ctlr_el1, ICC_CTLR_EL1_EOIMODE);
+    write_sysreg(icc_igrpen1_el1, ICC_IGRPEN1_EN);
+    isb();
+}
+
 void gicv3_cpu_leave(GicCpu &g)
 {
     write32(g.redist + GICR_ICENABLER0, 1u << gic.maint_intid);

@@ -77,3 +77,24 @@ hv_apply_relocations:
 	str	x5, [x0, x3]
 	b	4b
 5:	ret
+
+/*
+ * A CPU that the firmware powers on for a trapped PSCI CPU_ON (or resumes from a powerdown
+ * suspend): EL2, MMU off, x0 = logical CPU id (the context id the hypervisor passed).
+ */
+	.globl	hv_cpu_on_entry
+	.balign	8
+hv_cpu_on_entry:
+	cmp	x0, #MOAT_MAX_CPUS
+	b.hs	7f
+	adrp	x4, hv_stacks
+	add	x4, x4, :lo12:hv_stacks
+	add	x3, x0, #1
+	add	x4, x4, x3, lsl #HV_STACK_SHIFT
+	mov	sp, x4
+	sub	sp, sp, #(FRAME_SIZE + 16)	/* the frame hv_restore_frame_eret unwinds */
+	mov	x1, sp
+	bl	hv_cpu_warm_boot
+	b	hv_restore_frame_eret
+7:	wfe
+	b	7b

@@ -7,6 +7,7 @@
 #include "arch/pl011.hpp"
 #include "arch/stage2.hpp"
 #include "arch/sysreg.h"
+#include "arch/psci.hpp"
 #include "hv/console.hpp"
 #include "hv/state.hpp"
 
@@ -27,11 +28,13 @@ PageTable el2_table;
 Stage2 root_s2;
 u64 root_vtcr;
 constexpr u16 ROOT_VMID = 1;
-// What the root cell's CPUs run with: stage 2 on, set/way maintenance trapped (made safe).
-constexpr u64 HCR_ROOT = HCR_EL2_VM | HCR_EL2_TSW;
+// What the root cell's CPUs run with: stage 2 on, set/way maintenance trapped (made safe), SMC
+// trapped (PSCI goes through the hypervisor, so hotplugged CPUs come back under it).
+constexpr u64 HCR_ROOT = HCR_EL2_VM | HCR_EL2_TSW | HCR_EL2_TSC;
 // Written by the first CPU with the MMU still off and never again: other CPUs read it with
 // their MMU off, straight from memory.
 u32 global_ready;
+u32 first_cpu;
 
 u64 addr(const void *p) { return reinterpret_cast<u64>(p); }
 u64 pool_used_bytes() { return pool.used_pages() * PAGE_SIZE; }
@@ -119,25 +122,79 @@ u32 global_init()
     pl011_init(console);
     console_set_output(pl011_putc);
     state_set_memory(h.memory_size, pool_used_bytes);
+    psci_init(h.cpu_mpidr, h.num_cpus);
     global_ready = 1;
     return MOAT_ENTRY_OK;
 }
 }  // namespace
 
 PerCpu &this_cpu() { return *reinterpret_cast<PerCpu *>(read_sysreg(tpidr_el2)); }
+PerCpu *cpu_data(u32 cpu) { return cpu < hv_header.num_cpus ? &per_cpu[cpu] : nullptr; }
+u32 cpu_count() { return hv_header.num_cpus; }
 
-u64 cpu_leave(TrapFrame &f, PerCpu &pc)
+void cpu_start(PerCpu &pc, u32 cpu)
 {
-    pc.active = 0;
-    state_cpu_left(pc.id);
-    log("CPU %u left EL2 after %lu hypercalls, hyp-stub restored", pc.id,
-        static_cast<unsigned long>(pc.hypercalls));
+    pc.id = cpu;
+    pc.mpidr = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK;
+    pc.hypercalls = 0;
+    pc.active = 1;
+    write_sysreg(tpidr_el2, &pc);
+    write_sysreg(vbar_el2, hv_vectors);
+    stage2_activate(root_s2, root_vtcr);
+    u64 hcr = pc.stub.hcr | HCR_ROOT;
+    if (gicv3_enabled()) {
+        if (!gicv3_cpu_enter(pc.gic, pc.mpidr))
+            log("CPU %u: no redistributor matches MPIDR %#lx; interrupts stay physical", cpu,
+                static_cast<unsigned long>(pc.mpidr));
+        else
+            hcr |= HCR_EL2_IMO;
+    }
+    write_sysreg(hcr_el2, hcr);
+    isb();
+    state_cpu_entered(cpu);
+    psci_cpu_started(cpu);
+}
+
+void cpu_stop(PerCpu &pc)
+{
     if (read_sysreg(hcr_el2) & HCR_EL2_IMO) {
         // Physical IRQs back to EL1 first, so none is taken at EL2 after the interface switches.
         write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_EL2_IMO);
         isb();
         gicv3_cpu_leave(pc.gic);
     }
+    pc.active = 0;
+    state_cpu_left(pc.id);
+}
+
+// A CPU powered on through a trapped PSCI call: nothing of the stub is on it, so EL2 is set up
+// from the first CPU's record of the stub's state; then the same start as at enable time.
+void cpu_warm_start(PerCpu &pc, u32 cpu)
+{
+    el2_mmu_enable(el2_table);
+    if (!pc.stub_valid) {
+        pc.stub = per_cpu[first_cpu].stub;
+        pc.stub_valid = 1;
+    }
+    write_sysreg(cptr_el2, pc.stub.cptr);
+    write_sysreg(mdcr_el2, pc.stub.mdcr);
+    write_sysreg(cnthctl_el2, pc.stub.cnthctl | CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+    write_sysreg(cntvoff_el2, 0);
+    write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+    write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+    write_sysreg(hstr_el2, 0);
+    write_sysreg(icc_sre_el2, ICC_SRE_EL2_SRE | ICC_SRE_EL2_ENABLE);
+    isb();
+    if (gicv3_enabled())
+        gicv3_cpu_power_on();
+    cpu_start(pc, cpu);
+}
+
+u64 cpu_leave(TrapFrame &f, PerCpu &pc)
+{
+    cpu_stop(pc);
+    log("CPU %u left EL2 after %lu hypercalls, hyp-stub restored", pc.id,
+        static_cast<unsigned long>(pc.hypercalls));
     restore_stub_state(pc.stub, f);
     f.x[0] = MOAT_HC_OK;
     return 1;
@@ -161,8 +218,10 @@ extern "C" u64 hv_cpu_boot(TrapFrame *f)
     save_stub_state(pc.stub, stub_sp);
 
     u32 err = MOAT_ENTRY_OK;
-    if (first)
+    if (first) {
         err = global_init();
+        first_cpu = cpu;
+    }
     else if (!global_ready)
         err = MOAT_ENTRY_ENOTFIRST;
     if (!err && cpu >= hv_header.num_cpus)
@@ -174,24 +233,8 @@ extern "C" u64 hv_cpu_boot(TrapFrame *f)
     }
 
     el2_mmu_enable(el2_table);
-    pc.id = cpu;
-    pc.mpidr = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK;
-    pc.hypercalls = 0;
-    pc.active = 1;
-    write_sysreg(tpidr_el2, &pc);
-    write_sysreg(vbar_el2, hv_vectors);
-    stage2_activate(root_s2, root_vtcr);
-    u64 hcr = pc.stub.hcr | HCR_ROOT;
-    if (gicv3_enabled()) {
-        if (!gicv3_cpu_enter(pc.gic, pc.mpidr))
-            log("CPU %u: no redistributor matches MPIDR %#lx; interrupts stay physical", cpu,
-                static_cast<unsigned long>(pc.mpidr));
-        else
-            hcr |= HCR_EL2_IMO;
-    }
-    write_sysreg(hcr_el2, hcr);
-    isb();
-    state_cpu_entered(cpu);
+    pc.stub_valid = 1;
+    cpu_start(pc, cpu);
     log("CPU %u entered EL2 (CurrentEL %u, MPIDR %#lx)", cpu, current_el(),
         static_cast<unsigned long>(pc.mpidr));
     f->x[0] = MOAT_ENTRY_OK;

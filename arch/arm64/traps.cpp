@@ -4,6 +4,7 @@
 
 #include "arch/cpu.hpp"
 #include "arch/inject.hpp"
+#include "arch/psci.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
 #include "hv/hypercall.hpp"
@@ -113,6 +114,8 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
     switch (ec) {
     case ESR_EC_HVC64:
         return handle_hvc(*f, pc, esr);
+    case ESR_EC_SMC64:
+        return handle_smc(*f, pc);
     case ESR_EC_DABT_LOW:
         return handle_abort(*f, pc, esr, false);
     case ESR_EC_IABT_LOW:

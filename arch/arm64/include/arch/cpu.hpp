@@ -34,10 +34,19 @@ struct alignas(PAGE_SIZE) PerCpu {
     u32 active;
     u64 mpidr;
     u64 hypercalls;
+    u32 stub_valid;       // stub holds the kernel's EL2 state for this CPU
+    u64 on_entry;         // PSCI CPU_ON from the cell: where and with what to enter EL1
+    u64 on_context;
     StubState stub;
     GicCpu gic;
 };
 
 PerCpu &this_cpu();
+PerCpu *cpu_data(u32 cpu);  // nullptr if out of range
+u32 cpu_count();
+// Bring the calling CPU under the hypervisor (stage 2, vectors, virtual GIC) / take it out.
+void cpu_start(PerCpu &pc, u32 cpu);
+void cpu_stop(PerCpu &pc);
+void cpu_warm_start(PerCpu &pc, u32 cpu);
 
 }  // namespace moat::arm64

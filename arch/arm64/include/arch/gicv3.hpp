@@ -30,6 +30,8 @@ bool gicv3_enabled();
 // Switch the calling CPU's EL1 to the virtual CPU interface, carrying over what the kernel had
 // programmed in the physical one. False if this CPU's redistributor cannot be found.
 bool gicv3_cpu_enter(GicCpu &g, u64 mpidr);
+// Open the physical CPU interface of a CPU that just powered on (before gicv3_cpu_enter).
+void gicv3_cpu_power_on();
 // Hand everything still in flight back to the physical interface, then switch EL1 back to it.
 void gicv3_cpu_leave(GicCpu &g);
 // An IRQ exception at EL2: acknowledge, inject. Returns the INTID handled (1023 if spurious).

@@ -100,10 +100,15 @@
 #define VECTOR_CURRENT_SPX_SYNC 0x200
 #define VECTOR_LOWER_A64_SYNC 0x400
 
+/* ICC_SRE_EL2 */
+#define ICC_SRE_EL2_SRE BIT(0)    /* system register interface at EL2 */
+#define ICC_SRE_EL2_ENABLE BIT(3) /* EL1 may use ICC_SRE_EL1 */
+
 /* GICv3 CPU interface (ICC_*) and hypervisor control (ICH_*) fields */
 #define ICC_CTLR_EL1_EOIMODE BIT(1)  /* 1: EOIR drops priority, DIR deactivates */
 #define ICC_CTLR_EL1_CBPR BIT(0)
 #define ICC_IGRPEN1_EN BIT(0)
+#define ICC_PMR_ALLOW_ALL UL(0xff)
 #define ICC_IAR_INTID_MASK UL(0xffffff)
 #define ICC_INTID_SPECIAL_FIRST 1020 /* 1020..1023: no interrupt to acknowledge */
 #define ICC_SGI1R_INTID_SHIFT 24

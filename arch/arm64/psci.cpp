@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "arch/psci.hpp"
+
+#include <moat/abi.h>
+
+#include "arch/sysreg.h"
+#include "hv/console.hpp"
+#include "hv/psci.hpp"
+#include "hv/spinlock.hpp"
+#include "hv/stats.hpp"
+
+extern "C" char hv_cpu_on_entry[];
+
+namespace moat::arm64 {
+
+namespace {
+PsciState state;
+SpinLock state_lock;
+constexpr u32 SMCCC_FUNCTION_MASK = 0xffffffff;
+constexpr u32 OWNER_STANDARD_SECURE = 4;
+
+struct SmcResult {
+    u64 r[4];
+};
+
+SmcResult firmware_call(u64 fn, u64 a1, u64 a2, u64 a3)
+{
+    register u64 x0 asm("x0") = fn;
+    register u64 x1 asm("x1") = a1;
+    register u64 x2 asm("x2") = a2;
+    register u64 x3 asm("x3") = a3;
+    // SMCCC 1.0 firmware may clobber x4-x17.
+    asm volatile("smc #0"
+                 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+                 :
+                 : "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15",
+                   "x16", "x17", "memory");
+    return {{x0, x1, x2, x3}};
+}
+
+u32 root_cpus_mask() { return cpu_count() >= 32 ? ~0u : (1u << cpu_count()) - 1; }
+}  // namespace
+
+void psci_init(const u64 *mpidr, u32 count) { state.init(mpidr, count); }
+
+void psci_cpu_started(u32 cpu)
+{
+    LockGuard g(state_lock);
+    state.set_power(cpu, CpuPower::ON);
+}
+
+u64 handle_smc(TrapFrame &f, PerCpu &pc)
+{
+    // A trapped SMC returns to the instruction after it.
+    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    u32 fn = static_cast<u32>(f.x[0] & SMCCC_FUNCTION_MASK);
+    bool is_psci = ((fn >> psci::OWNER_SHIFT) & psci::OWNER_MASK) == OWNER_STANDARD_SECURE;
+    stats_count(pc.id, is_psci ? MOAT_EXIT_PSCI : MOAT_EXIT_SMC_OTHER);
+
+    state_lock.lock();
+    SmcDecision d = state.decide(pc.id, root_cpus_mask(), fn, f.x[1], f.x[2], f.x[3]);
+    if (d.action == SmcAction::CPU_ON)
+        state.set_power(d.cpu, CpuPower::ON_PENDING);
+    state_lock.unlock();
+
+    u64 entry = reinterpret_cast<u64>(hv_cpu_on_entry);
+    SmcResult r{};
+    switch (d.action) {
+    case SmcAction::ANSWER:
+        f.x[0] = static_cast<u64>(d.result);
+        return 0;
+    case SmcAction::FORWARD:
+        r = firmware_call(f.x[0], f.x[1], f.x[2], f.x[3]);
+        break;
+    case SmcAction::CPU_ON: {
+        PerCpu *target = cpu_data(d.cpu);
+        target->on_entry = f.x[2];
+        target->on_context = f.x[3];
+        r = firmware_call(f.x[0], f.x[1], entry, d.cpu);
+        if (static_cast<s64>(r.r[0]) != psci::SUCCESS) {
+            LockGuard g(state_lock);
+            state.set_power(d.cpu, CpuPower::OFF);
+        }
+        break;
+    }
+    case SmcAction::SUSPEND_POWERDOWN:
+        pc.on_entry = f.x[2];
+        pc.on_context = f.x[3];
+        r = firmware_call(f.x[0], f.x[1], entry, pc.id);
+        break;
+    case SmcAction::CPU_OFF: {
+        log("CPU %u: powering off (PSCI CPU_OFF)", pc.id);
+        cpu_stop(pc);
+        {
+            LockGuard g(state_lock);
+            state.set_power(pc.id, CpuPower::OFF);
+        }
+        r = firmware_call(f.x[0], 0, 0, 0);
+        // Only a failed CPU_OFF returns: the CPU carries on under the hypervisor.
+        cpu_start(pc, pc.id);
+        break;
+    }
+    }
+    f.x[0] = r.r[0];
+    f.x[1] = r.r[1];
+    f.x[2] = r.r[2];
+    f.x[3] = r.r[3];
+    return 0;
+}
+
+}  // namespace moat::arm64
+
+using namespace moat::arm64;
+
+// hv_cpu_on_entry (head.S) lands here: MMU off, a fresh stack, a frame to fill for the eret.
+extern "C" void hv_cpu_warm_boot(moat::u64 cpu, TrapFrame *f)
+{
+    PerCpu *pc = cpu_data(static_cast<moat::u32>(cpu));
+    cpu_warm_start(*pc, static_cast<moat::u32>(cpu));
+    for (moat::u64 &x : f->x)
+        x = 0;
+    f->x[0] = pc->on_context;
+    write_sysreg(elr_el2, pc->on_entry);
+    write_sysreg(spsr_el2, SPSR_M_EL1H | SPSR_D | SPSR_A | SPSR_I | SPSR_F);
+    moat::log("CPU %u powered on under the hypervisor (PSCI CPU_ON), entering EL1 at %#lx",
+              static_cast<unsigned>(cpu), static_cast<unsigned long>(pc->on_entry));
+}
