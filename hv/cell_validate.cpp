@@ -334,13 +334,14 @@ bool check_envelope(const void *buf, size_t len, Reporter &r)
         return r.fail("descriptor: null buffer");
     if (reinterpret_cast<uintptr_t>(buf) % 8)
         return r.fail("descriptor: buffer is not 8-byte aligned");
+    const moat_cell_desc &d = *static_cast<const moat_cell_desc *>(buf);
+    // The magic first, so that a file of another kind is called that, whatever its length.
+    if (len >= sizeof(d.magic) && d.magic != MOAT_CELL_MAGIC)
+        return r.fail("magic: 0x%llx is not MOAT_CELL_MAGIC (0x%llx); not a moat cell descriptor",
+                      ull(d.magic), ull(MOAT_CELL_MAGIC));
     if (len < offsetof(moat_cell_desc, name))
         return r.fail("descriptor: %zu bytes is shorter than the header (%zu bytes)", len,
                       offsetof(moat_cell_desc, name));
-    const moat_cell_desc &d = *static_cast<const moat_cell_desc *>(buf);
-    if (d.magic != MOAT_CELL_MAGIC)
-        return r.fail("magic: 0x%llx is not MOAT_CELL_MAGIC (0x%llx); not a moat cell descriptor",
-                      ull(d.magic), ull(MOAT_CELL_MAGIC));
     if (MOAT_ABI_VERSION_MAJOR(d.abi_version) != MOAT_ABI_MAJOR ||
         MOAT_ABI_VERSION_MINOR(d.abi_version) > MOAT_ABI_MINOR)
         return r.fail("abi_version: %u.%u, this build understands %u.0 to %u.%u; recompile the "

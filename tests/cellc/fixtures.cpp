@@ -25,6 +25,8 @@ std::string scratch_dir()
 
 }  // namespace
 
+std::string scratch_path(const std::string &name) { return scratch_dir() + "/" + name; }
+
 std::string read_text(const std::string &path)
 {
     std::ifstream in(path);

@@ -15,6 +15,9 @@ cellc::Blob compile_dts(const std::string &name, const std::string &source);
 cellc::Blob compile_dts_file(const std::string &name, const std::string &path);
 std::string read_text(const std::string &path);
 
+// Where compile_dts*() left the compiled file called `name`.
+std::string scratch_path(const std::string &name);
+
 // tests/data/cellc/board.dts ("board.dtb") and its root cell ("root.dtbo").
 const cellc::Blob &test_board();
 const cellc::Blob &test_root();

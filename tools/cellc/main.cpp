@@ -97,7 +97,8 @@ int compile(const Args &a)
 {
     if (a.board.empty() || a.output.empty() || a.inputs.empty())
         return usage();
-    cellc::CompileResult r = cellc::compile_cell(cellc::load_blob(a.board, "board tree"), load_overlays(a.inputs));
+    cellc::Blob board = cellc::load_blob(a.board, "board tree");
+    cellc::CompileResult r = cellc::compile_cell(board, load_overlays(a.inputs));
     if (!r.diags.empty())
         return report(r.diags);
     return write_atomically(a.output, r.descriptor) ? 0 : EXIT_INVALID;
@@ -107,7 +108,8 @@ int check(const Args &a)
 {
     if (a.board.empty() || a.inputs.empty())
         return usage();
-    return report(cellc::check_system(cellc::load_blob(a.board, "board tree"), load_overlays(a.inputs)));
+    cellc::Blob board = cellc::load_blob(a.board, "board tree");
+    return report(cellc::check_system(board, load_overlays(a.inputs)));
 }
 
 int dump(const Args &a)
