@@ -211,8 +211,10 @@ void read_device_irqs(const Tree &t, const Board &b, int node, Device &d)
     for (size_t i = 0; i < spec->size(); i += 3) {
         if ((*spec)[i] == GIC_SPI)
             d.spis.push_back(static_cast<u32>(std::min<u64>(GIC_SPI_BASE + (*spec)[i + 1], 0xffffffffu)));
+        else if ((*spec)[i] == GIC_PPI && (*spec)[i + 1] < 16)
+            d.ppis.push_back(static_cast<u32>(GIC_PPI_BASE + (*spec)[i + 1]));
         else if ((*spec)[i] == GIC_PPI)
-            d.ppis.push_back(static_cast<u32>(GIC_PPI_BASE + ((*spec)[i + 1] & 0xf)));
+            d.irq_problem = "PPI " + std::to_string((*spec)[i + 1]) + " does not exist (PPIs are 0..15)";
         else
             d.irq_problem = "interrupt type " + std::to_string((*spec)[i]) + " is neither SPI (0) nor PPI (1)";
     }

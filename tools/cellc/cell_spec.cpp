@@ -283,7 +283,7 @@ bool check_mapping_shape(const MemoryMapping &m, Diagnostics &diags)
     return ok;
 }
 
-void check_mapping(const Cell &c, const MemoryMapping &m, const Board &b, Diagnostics &diags)
+void check_mapping(const MemoryMapping &m, const Board &b, Diagnostics &diags)
 {
     if (!check_mapping_shape(m, diags))
         return;
@@ -306,7 +306,6 @@ void check_mapping(const Cell &c, const MemoryMapping &m, const Board &b, Diagno
             diags.push_back({m.region, span(m.phys) + " is not inside a moat,cell-pool region, so Linux would use it "
                                            "too; move it into the pool (/reserved-memory/cells@...)"});
     }
-    (void)c;
 }
 
 void check_memory(const Cell &c, const Board &b, Diagnostics &diags)
@@ -315,7 +314,7 @@ void check_memory(const Cell &c, const Board &b, Diagnostics &diags)
     for (size_t i = 0; i < c.memory.size(); i++) {
         const MemoryMapping &m = c.memory[i];
         has_ram |= !(m.flags & MOAT_CELL_MEM_SHARED);
-        check_mapping(c, m, b, diags);
+        check_mapping(m, b, diags);
         for (size_t j = 0; j < i; j++) {
             const MemoryMapping &o = c.memory[j];
             if (!fits(m.ipa, m.phys.size) || !fits(o.ipa, o.phys.size))

@@ -4,6 +4,8 @@
 #include <libfdt.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <iterator>
