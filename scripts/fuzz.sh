@@ -6,6 +6,7 @@
 # fuzz-validate: cell descriptor bytes -> hv/cell_validate.cpp and the dumps
 # fuzz-overlay:  a cell .dtbo on the QEMU virt board -> moat-cellc compile + check
 # fuzz-board:    a board .dtb under the QEMU virt cells -> moat-cellc check + compile
+# fuzz-json:     JSON for moat-cellc pack (the inverse of dump --json)
 # Seeds are the committed cells (compiled here) and the regression inputs. A crash leaves its
 # input in build-fuzz/crashes/<target>/; copy it to tests/fuzz/regressions/<target>/ so that
 # cellc_tests replays it from then on. Exit status: 0 if no fuzzer found anything.
@@ -36,7 +37,7 @@ done
 
 # Seeds for each target.
 seeds=$out/seeds
-mkdir -p "$seeds/validate" "$seeds/overlay" "$seeds/board"
+mkdir -p "$seeds/validate" "$seeds/overlay" "$seeds/board" "$seeds/json"
 for dtbo in $cells; do
 	name=$(basename "$dtbo" .dtbo)
 	cp "$dtbo" "$seeds/overlay/"
@@ -44,6 +45,8 @@ for dtbo in $cells; do
 	# shellcheck disable=SC2086 # word splitting of the overlay list is intended
 	"$out/moat-cellc-asan" compile --board "$trees/qemu-virt-gicv3-moat.dtb" $others "$dtbo" \
 		-o "$seeds/validate/$name.cell" 2>/dev/null || true
+	[ -f "$seeds/validate/$name.cell" ] &&
+		"$out/moat-cellc-asan" dump --json "$seeds/validate/$name.cell" >"$seeds/json/$name.json"
 done
 cp "$trees/qemu-virt-gicv3.dtb" "$trees/qemu-virt-gicv2.dtb" "$seeds/board/"
 
@@ -51,14 +54,15 @@ cp "$trees/qemu-virt-gicv3.dtb" "$trees/qemu-virt-gicv2.dtb" "$seeds/board/"
 overlay_context="$trees/root.dtbo:$trees/shmem.dtbo"
 board_overlays="$trees/qemu-virt-moat.dtbo$(for c in $cells; do printf ':%s' "$c"; done)"
 
-per=$((total / 3))
+per=$((total / 4))
 [ "$per" -ge 1 ] || per=1
 status=0
-for target in validate overlay board; do
+for target in validate overlay board json; do
 	case $target in
 	validate) max_len=2048 ;;
 	overlay) max_len=4096 ;;
 	board) max_len=16384 ;;
+	json) max_len=8192 ;;
 	esac
 	mkdir -p "$out/corpus/$target" "$out/crashes/$target"
 	echo "fuzz-$target: $per s"

@@ -222,3 +222,37 @@ TEST(CellValidate, RootPlatformFields)
     EXPECT_EQ(verdict(d, [](auto &x) { x.mem_regions[0].flags |= MOAT_CELL_MEM_ROOT_SHARED; }),
               "mem_regions[0].flags: ROOT_SHARED in the root cell's own descriptor");
 }
+
+TEST(CellcDescriptor, JsonDumpPacksBackToTheSameBytes)
+{
+    for (const cellc::Blob &overlay : {cell_blob(cell_with_rtc()), test_root()}) {
+        auto r = cellc::compile_cell(test_board(), {overlay});
+        ASSERT_TRUE(r.diags.empty());
+        moat_cell_desc d = cellc::decode_descriptor("a.cell", r.descriptor);
+        moat_cell_desc packed = cellc::descriptor_from_json("a.json", cellc::dump_json(d), true);
+        EXPECT_EQ(cellc::descriptor_bytes(packed), r.descriptor) << overlay.file;
+    }
+}
+
+TEST(CellcDescriptor, PackNamesTheBadMember)
+{
+    auto r = cellc::compile_cell(test_board(), {cell_blob({})});
+    std::string json = cellc::dump_json(cellc::decode_descriptor("a.cell", r.descriptor));
+    auto error = [](const std::string &text, bool validate = true) -> std::string {
+        try {
+            cellc::descriptor_from_json("a.json", text, validate);
+        } catch (const cellc::Error &e) {
+            return e.what();
+        }
+        return "accepted";
+    };
+    std::string no_cpus = json;
+    no_cpus.replace(no_cpus.find("\"cpus\": [1]"), 11, "\"cpus\": []");
+    EXPECT_EQ(error(no_cpus), "a.json: the described descriptor is invalid: num_cpus: 0; a cell needs at least one CPU");
+    EXPECT_EQ(error(no_cpus, false), "accepted");
+    std::string bad_size = json;
+    bad_size.replace(bad_size.find("\"size\": "), 8, "\"size\": \"x\", \"old\": ");
+    EXPECT_EQ(error(bad_size), "a.json: mem_regions[0].size: missing or not a number");
+    EXPECT_EQ(error("{\"name\": \"a\""), "a.json: JSON at byte 12: expected '}'");
+    EXPECT_EQ(error("[1, 2]"), "a.json: is not an object");
+}

@@ -57,3 +57,9 @@ TEST(CellcFuzzRegressions, Board)
     for (const auto &in : inputs("board"))
         moat_fuzz::compile_board(overlays, in.data(), in.size());
 }
+
+TEST(CellcFuzzRegressions, Json)
+{
+    for (const auto &in : inputs("json"))
+        moat_fuzz::pack_json(in.data(), in.size());
+}

@@ -41,8 +41,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     moat_fuzz::validate_descriptor(data, size);
 #elif MOAT_FUZZ_TARGET == 2
     moat_fuzz::compile_overlay(board, overlays, data, size);
-#else
+#elif MOAT_FUZZ_TARGET == 3
     moat_fuzz::compile_board(overlays, data, size);
+#else
+    moat_fuzz::pack_json(data, size);
 #endif
     return 0;
 }

@@ -50,6 +50,20 @@ void validate_descriptor(const std::uint8_t *data, std::size_t size)
     require(!cellc::dump_text(d).empty() && !cellc::dump_json(d).empty());
 }
 
+void pack_json(const std::uint8_t *data, std::size_t size)
+{
+    moat_cell_desc d;
+    try {
+        d = cellc::descriptor_from_json("fuzz.json", std::string(data, data + size), true);
+    } catch (const cellc::Error &) {
+        return;
+    }
+    require_valid(cellc::descriptor_bytes(d));
+    // What it accepted dumps back to JSON that packs to the same bytes.
+    moat_cell_desc again = cellc::descriptor_from_json("again.json", cellc::dump_json(d), true);
+    require(cellc::descriptor_bytes(again) == cellc::descriptor_bytes(d));
+}
+
 void compile_overlay(const cellc::Blob &board, const std::vector<cellc::Blob> &context, const std::uint8_t *data,
                      std::size_t size)
 {

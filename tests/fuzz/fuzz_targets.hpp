@@ -16,6 +16,9 @@ namespace moat_fuzz {
 // Bytes as a cell descriptor: validate; if valid, dump it both ways.
 void validate_descriptor(const std::uint8_t *data, std::size_t size);
 
+// Bytes as the JSON `moat-cellc pack` reads; whatever it accepts must validate.
+void pack_json(const std::uint8_t *data, std::size_t size);
+
 // Bytes as a cell overlay applied to `board` after `context` (the moat fragment, the root cell):
 // compile it, and check it as part of the system.
 void compile_overlay(const cellc::Blob &board, const std::vector<cellc::Blob> &context,

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "hv/cell_validate.hpp"
+#include "json.hpp"
 
 namespace cellc {
 
@@ -128,6 +129,8 @@ void fill_regions(moat_cell_desc &d, const Cell &c, const Board &b)
     for (size_t i = 0; i < all.size(); i++)
         d.mem_regions[i] = {all[i].phys, all[i].virt, all[i].size, all[i].flags, 0};
 }
+
+constexpr const char *CONSOLE_NAMES[] = {"none", "pl011", "hypercall"};
 
 const char *console_name(u32 type)
 {
@@ -342,6 +345,148 @@ std::string dump_json(const moat_cell_desc &d)
     }
     o << "}\n";
     return o.str();
+}
+
+}  // namespace cellc
+
+namespace cellc {
+
+namespace {
+
+// Typed access to the members of one JSON object; errors name the member.
+class JsonFields {
+public:
+    JsonFields(const std::string &file, const Json &obj, std::string prefix)
+        : file_(file), obj_(obj), prefix_(std::move(prefix))
+    {
+        if (obj.kind != Json::Kind::Object)
+            fail("", "is not an object");
+    }
+
+    const Json &get(const char *key, Json::Kind kind, const char *kind_name) const
+    {
+        const Json *v = obj_.find(key);
+        if (!v || v->kind != kind)
+            fail(key, std::string("missing or not ") + kind_name);
+        return *v;
+    }
+    u64 num(const char *key) const { return get(key, Json::Kind::Number, "a number").number; }
+    u32 num32(const char *key) const
+    {
+        u64 v = num(key);
+        if (v > 0xffffffffu)
+            fail(key, hex(v) + " does not fit in 32 bits");
+        return static_cast<u32>(v);
+    }
+    const std::string &str(const char *key) const { return get(key, Json::Kind::String, "a string").text; }
+    const std::vector<Json> &array(const char *key, size_t max) const
+    {
+        const std::vector<Json> &items = get(key, Json::Kind::Array, "an array").items;
+        if (items.size() > max)
+            fail(key, std::to_string(items.size()) + " entries, at most " + std::to_string(max));
+        return items;
+    }
+    const Json &object(const char *key) const { return get(key, Json::Kind::Object, "an object"); }
+    bool has(const char *key) const { return obj_.find(key) != nullptr; }
+
+    [[noreturn]] void fail(const std::string &key, const std::string &what) const
+    {
+        throw Error(Location{file_, {}, prefix_ + key}, what);
+    }
+
+private:
+    const std::string &file_;
+    const Json &obj_;
+    std::string prefix_;
+};
+
+u32 console_type(const JsonFields &f, const char *key)
+{
+    const std::string &name = f.str(key);
+    for (u32 i = 0; i < 3; i++)
+        if (name == CONSOLE_NAMES[i])
+            return i;
+    f.fail(key, "\"" + name + "\" is not one of \"none\", \"pl011\", \"hypercall\"");
+}
+
+moat_cell_console console_from_json(const std::string &file, const JsonFields &parent, const char *key)
+{
+    JsonFields c(file, parent.object(key), std::string(key) + ".");
+    return {console_type(c, "type"), 0, c.num("base")};
+}
+
+void platform_from_json(const std::string &file, const JsonFields &f, moat_cell_platform &p)
+{
+    JsonFields j(file, f.object("platform"), "platform.");
+    p.gic_version = j.num32("gic_version");
+    const std::string &psci = j.str("psci_method");
+    p.psci_method = psci == "smc" ? MOAT_CELL_PSCI_SMC : psci == "hvc" ? MOAT_CELL_PSCI_HVC : 0;
+    if (!p.psci_method)
+        j.fail("psci_method", "must be \"smc\" or \"hvc\"");
+    p.gicd_base = j.num("gicd_base");
+    p.gicd_size = j.num("gicd_size");
+    p.gicr_base = j.num("gicr_base");
+    p.gicr_size = j.num("gicr_size");
+    p.gicr_stride = j.num("gicr_stride");
+    p.gicc_base = j.num("gicc_base");
+    p.gicc_size = j.num("gicc_size");
+    p.gich_base = j.num("gich_base");
+    p.gich_size = j.num("gich_size");
+    p.gicv_base = j.num("gicv_base");
+    p.gicv_size = j.num("gicv_size");
+    p.maint_irq = j.num32("maint_irq");
+    p.timer_sec_phys_irq = j.num32("timer_sec_phys_irq");
+    p.timer_phys_irq = j.num32("timer_phys_irq");
+    p.timer_virt_irq = j.num32("timer_virt_irq");
+    p.timer_hyp_irq = j.num32("timer_hyp_irq");
+    p.debug_uart = console_from_json(file, j, "debug_uart");
+    p.hv_base = j.num("hv_base");
+    p.hv_size = j.num("hv_size");
+}
+
+}  // namespace
+
+moat_cell_desc descriptor_from_json(const std::string &file, const std::string &text, bool validate)
+{
+    Json doc = parse_json(file, text);
+    JsonFields f(file, doc, "");
+    moat_cell_desc d;
+    std::memset(&d, 0, sizeof(d));
+    d.magic = MOAT_CELL_MAGIC;
+    const std::string &name = f.str("name");
+    if (name.size() >= MOAT_CELL_NAME_LEN)
+        f.fail("name", "longer than 31 characters");
+    std::memcpy(d.name, name.data(), name.size());
+    d.abi_version = f.num32("abi_version");
+    d.total_size = f.num32("total_size");
+    d.flags = f.num32("flags");
+    d.entry = f.num("entry");
+    d.console = console_from_json(file, f, "console");
+    const auto &cpus = f.array("cpus", MOAT_CELL_MAX_CPUS);
+    d.num_cpus = static_cast<u32>(cpus.size());
+    for (size_t i = 0; i < cpus.size(); i++) {
+        if (cpus[i].kind != Json::Kind::Number)
+            f.fail("cpus", "entry " + std::to_string(i) + " is not a number");
+        d.cpu_mpidr[i] = cpus[i].number;
+    }
+    const auto &regions = f.array("mem_regions", MOAT_CELL_MAX_MEM_REGIONS);
+    d.num_mem_regions = static_cast<u32>(regions.size());
+    for (size_t i = 0; i < regions.size(); i++) {
+        JsonFields r(file, regions[i], "mem_regions[" + std::to_string(i) + "].");
+        d.mem_regions[i] = {r.num("phys_start"), r.num("virt_start"), r.num("size"), r.num32("flags"), 0};
+    }
+    for (const Json &irq : f.array("irqs", MOAT_CELL_IRQ_BITS)) {
+        if (irq.kind != Json::Kind::Number || irq.number >= MOAT_CELL_IRQ_BITS)
+            f.fail("irqs", "entries must be INTIDs below 1024");
+        d.irq_bitmap[irq.number / 32] |= 1u << (irq.number % 32);
+    }
+    if (f.has("platform"))
+        platform_from_json(file, f, d.platform);
+    d.checksum = moat::cell_checksum(&d, sizeof(d));
+    char err[256];
+    if (validate && !moat::cell_validate(&d, sizeof(d), err, sizeof(err)))
+        throw Error(Location{file, {}, {}}, std::string("the described descriptor is invalid: ") + err);
+    return d;
 }
 
 }  // namespace cellc

@@ -22,6 +22,10 @@ moat_cell_desc decode_descriptor(const std::string &name, const std::vector<char
 moat_cell_desc read_descriptor_file(const std::string &path);
 
 std::string dump_text(const moat_cell_desc &desc);
+// dump_json() and its inverse: the descriptor described by `text` (read from `file`), checksum
+// recomputed. With `validate`, throws Error with the validator's message if it is not valid;
+// without, it can build deliberately broken descriptors for the hypervisor's negative tests.
+moat_cell_desc descriptor_from_json(const std::string &file, const std::string &text, bool validate);
 std::string dump_json(const moat_cell_desc &desc);
 
 }  // namespace cellc

@@ -4,6 +4,7 @@
 //   moat-cellc compile --board BOARD.dtb [CONTEXT.dtbo...] CELL.dtbo -o OUT.cell
 //   moat-cellc check --board BOARD.dtb ROOT.dtbo CELL.dtbo...
 //   moat-cellc dump [--json] FILE.cell
+//   moat-cellc pack [--unchecked] FILE.json -o OUT.cell   (the inverse of dump --json)
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,6 +12,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -27,7 +30,8 @@ int usage()
     std::cerr << "usage:\n"
                  "  moat-cellc compile --board BOARD.dtb [CONTEXT.dtbo...] CELL.dtbo -o OUT.cell\n"
                  "  moat-cellc check --board BOARD.dtb ROOT.dtbo [CELL.dtbo...]\n"
-                 "  moat-cellc dump [--json] FILE.cell\n";
+                 "  moat-cellc dump [--json] FILE.cell\n"
+                 "  moat-cellc pack [--unchecked] FILE.json -o OUT.cell\n";
     return EXIT_USAGE;
 }
 
@@ -42,6 +46,7 @@ struct Args {
     std::string board, output;
     std::vector<std::string> inputs;
     bool json = false;
+    bool unchecked = false;
 };
 
 bool parse_args(int argc, char **argv, Args &a)
@@ -52,6 +57,8 @@ bool parse_args(int argc, char **argv, Args &a)
             (arg == "-o" ? a.output : a.board) = argv[++i];
         else if (arg == "--json")
             a.json = true;
+        else if (arg == "--unchecked")
+            a.unchecked = true;
         else if (!arg.empty() && arg[0] == '-')
             return false;
         else
@@ -121,6 +128,19 @@ int dump(const Args &a)
     return 0;
 }
 
+int pack(const Args &a)
+{
+    if (a.inputs.size() != 1 || a.output.empty())
+        return usage();
+    std::ifstream in(a.inputs[0]);
+    if (!in)
+        return report({{{a.inputs[0], {}, {}}, std::string("cannot read: ") + std::strerror(errno)}});
+    std::stringstream text;
+    text << in.rdbuf();
+    moat_cell_desc d = cellc::descriptor_from_json(a.inputs[0], text.str(), !a.unchecked);
+    return write_atomically(a.output, cellc::descriptor_bytes(d)) ? 0 : EXIT_INVALID;
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -138,6 +158,8 @@ int main(int argc, char **argv)
             return check(args);
         if (cmd == "dump")
             return dump(args);
+        if (cmd == "pack")
+            return pack(args);
     } catch (const cellc::Error &e) {
         return report({e.diagnostic()});
     }
