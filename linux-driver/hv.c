@@ -17,6 +17,8 @@
 #include <asm/sysreg.h>
 #include <asm/virt.h>
 
+#include <moat/cell.h>
+
 #include "moat.h"
 
 #define MOAT_DT_COMPATIBLE "moat,hypervisor"
@@ -68,56 +70,6 @@ bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *siz
 	*base = res.start;
 	*size = resource_size(&res);
 	return true;
-}
-
-/* The debug UART from /chosen/stdout-path, when it is a PL011. */
-static void find_console(u64 *base, u32 *type)
-{
-	const char *path = of_chosen ? of_get_property(of_chosen, "stdout-path", NULL) : NULL;
-	struct device_node *np;
-	struct resource res;
-
-	*base = 0;
-	*type = MOAT_CONSOLE_NONE;
-	if (!path)
-		return;
-	np = of_find_node_opts_by_path(path, NULL);
-	if (!np)
-		return;
-	if (of_device_is_compatible(np, "arm,pl011") && !of_address_to_resource(np, 0, &res)) {
-		*base = res.start;
-		*type = MOAT_CONSOLE_PL011;
-	} else {
-		pr_warn("moat: %pOF is not a PL011; the hypervisor will have no console\n", np);
-	}
-	of_node_put(np);
-}
-
-/* GICv3 distributor, redistributors and maintenance interrupt, from the board tree. */
-static void find_gic(struct moat_image_header *h)
-{
-	struct device_node *np = of_find_compatible_node(NULL, NULL, "arm,gic-v3");
-	struct resource gicd, gicr;
-	u32 type, num;
-
-	if (!np) {
-		pr_warn("moat: no GICv3 in the device tree; interrupts stay with the root cell directly\n");
-		return;
-	}
-	if (!of_address_to_resource(np, 0, &gicd) && !of_address_to_resource(np, 1, &gicr) &&
-	    !of_property_read_u32_index(np, "interrupts", 0, &type) &&
-	    !of_property_read_u32_index(np, "interrupts", 1, &num)) {
-		h->gic_version = 3;
-		/* Interrupt specifier: type 1 = PPI (INTID 16 + n), type 0 = SPI (INTID 32 + n). */
-		h->gic_maint_intid = (type == 1 ? 16 : 32) + num;
-		h->gicd_base = gicd.start;
-		h->gicd_size = resource_size(&gicd);
-		h->gicr_base = gicr.start;
-		h->gicr_size = resource_size(&gicr);
-	} else {
-		pr_warn("moat: %pOF lacks reg or interrupts; interrupts stay with the root cell\n", np);
-	}
-	of_node_put(np);
 }
 
 /* KVM in the kernel takes EL2 for itself unless told not to. */
@@ -258,6 +210,7 @@ static const char *entry_error(unsigned long code)
 	case MOAT_ENTRY_EAGAIN: return "CPU already in the hypervisor";
 	case MOAT_ENTRY_ENOMEM: return "page tables do not fit the reserved memory";
 	case MOAT_ENTRY_EHEADER: return "driver-filled header fields rejected";
+	case MOAT_ENTRY_EDESC: return "root cell descriptor rejected";
 	default: return "unknown error";
 	}
 }
@@ -287,8 +240,29 @@ static bool leave_cpus(const struct cpumask *cpus)
 	return ok;
 }
 
-int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
+static int check_root_desc(struct moat_file *f, const void *desc, size_t size)
 {
+	const struct moat_cell_desc *d = desc;
+
+	/* The hypervisor validates every field; these checks only catch the wrong file early. */
+	if (size != sizeof(*d) || d->magic != MOAT_CELL_MAGIC)
+		return moat_fail(f, EINVAL,
+				 "not a moat cell descriptor (%zu bytes, expected %zu starting with MOATCELL): pass the root.cell moat-cellc wrote",
+				 size, sizeof(*d));
+	if (!(d->flags & MOAT_CELL_FLAG_ROOT))
+		return moat_fail(f, EINVAL, "cell \"%.*s\" is not a root cell: moat enable takes the board's root.cell",
+				 (int)sizeof(d->name), d->name);
+	if (d->platform.hv_base != hv.base || d->platform.hv_size != hv.size)
+		return moat_fail(f, EINVAL,
+				 "root.cell expects the hypervisor at %#llx+%#llx but this device tree reserves %pa+%#llx: the descriptor was built for another board tree",
+				 d->platform.hv_base, d->platform.hv_size, &hv.base, (unsigned long long)hv.size);
+	return 0;
+}
+
+int moat_hv_enable(struct moat_file *f, const void *image, size_t size, const void *desc,
+		   size_t desc_size)
+{
+	u64 desc_offset;
 	const struct moat_image_header *src = image;
 	struct moat_image_header *h;
 	struct enter_args args;
@@ -299,8 +273,13 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
 	if (!moat_hv_memory(f, &hv.base, &hv.size))
 		return -ENODEV;
 	err = check_image(f, image, size);
+	if (!err)
+		err = check_root_desc(f, desc, desc_size);
 	if (err)
 		return err;
+	desc_offset = PAGE_ALIGN(src->memory_size);
+	if (desc_offset + desc_size > hv.size)
+		return moat_fail(f, ENOMEM, "no room for the root cell descriptor in the hypervisor memory");
 	if (nr_cpu_ids > MOAT_MAX_CPUS)
 		return moat_fail(f, EOPNOTSUPP, "this system has %u possible CPUs; the image handles at most %u",
 				 nr_cpu_ids, MOAT_MAX_CPUS);
@@ -327,14 +306,22 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size)
 	h->mem_base = hv.base;
 	h->mem_size = hv.size;
 	h->num_cpus = nr_cpu_ids;
-	find_console(&h->console_base, &h->console_type);
-	find_gic(h);
+	memcpy(hv.virt + desc_offset, desc, desc_size);
+	h->root_desc_offset = desc_offset;
+	h->root_desc_size = desc_size;
 	on_each_cpu(read_mpidr, h, 1);
 	clean_inval_poc(hv.virt, hv.size);
 
 	args.entry = hv.base + src->entry_offset;
 	args.first_cpu = cpumask_first(cpu_online_mask);
 	work_on_cpu(args.first_cpu, enter_cpu, &args);
+	if (hv.results[args.first_cpu] == MOAT_ENTRY_EDESC) {
+		/* The hypervisor wrote why with its MMU off: read it past our cache. */
+		clean_inval_poc(h, sizeof(*h));
+		err = moat_fail(f, EINVAL, "the hypervisor rejected the root cell descriptor: %.*s",
+				(int)sizeof(h->error), h->error);
+		goto out_unmap;
+	}
 	if (hv.results[args.first_cpu] != MOAT_ENTRY_OK) {
 		err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
 				args.first_cpu, entry_error(hv.results[args.first_cpu]),

@@ -12,6 +12,8 @@
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
+#include <moat/cell.h>
+
 #include "moat.h"
 
 static DEFINE_MUTEX(moat_lock);
@@ -51,44 +53,59 @@ static int moat_ioctl_enable(struct moat_file *f, void __user *uarg)
 	phys_addr_t base;
 	resource_size_t size;
 	void *image = NULL;
+	void *desc;
 	int err;
 
 	if (copy_from_user(&args, uarg, sizeof(args)))
 		return moat_fail(f, EFAULT, "enable: the argument block is not readable memory");
-	if (args.config || args.config_size)
-		return moat_fail(f, EINVAL,
-				 "enable: a root cell descriptor was passed, but this driver (ABI %u.%u) does not take one yet; call enable without it",
-				 MOAT_ABI_MAJOR, MOAT_ABI_MINOR);
 	if (moat_hv_enabled())
 		return moat_fail(f, EBUSY, "the hypervisor is already enabled; run 'moat disable' first");
 	if (!moat_hv_memory(f, &base, &size))
 		return -ENODEV;
+	if (!args.config || args.config_size != sizeof(struct moat_cell_desc))
+		return moat_fail(f, EINVAL,
+				 "enable needs the root cell descriptor (moat enable root.cell): got %llu bytes, expected %zu",
+				 (unsigned long long)args.config_size, sizeof(struct moat_cell_desc));
+	desc = kmalloc(sizeof(struct moat_cell_desc), GFP_KERNEL);
+	if (!desc)
+		return -ENOMEM;
+	if (copy_from_user(desc, u64_to_user_ptr(args.config), args.config_size)) {
+		kfree(desc);
+		return moat_fail(f, EFAULT, "enable: the root cell descriptor buffer is not readable memory");
+	}
 
 	if (args.image) {
-		if (args.image_size == 0 || args.image_size > size)
+		if (args.image_size == 0 || args.image_size > size) {
+			kfree(desc);
 			return moat_fail(f, EINVAL,
 					 "enable: image of %llu bytes does not fit the %llu bytes reserved for the hypervisor",
 					 (unsigned long long)args.image_size, (unsigned long long)size);
+		}
 		image = vmalloc(args.image_size);
-		if (!image)
+		if (!image) {
+			kfree(desc);
 			return moat_fail(f, ENOMEM, "enable: no memory for a %llu-byte image copy",
 					 (unsigned long long)args.image_size);
-		if (copy_from_user(image, u64_to_user_ptr(args.image), args.image_size)) {
-			vfree(image);
-			return moat_fail(f, EFAULT, "enable: the image buffer is not readable memory");
 		}
-		err = moat_hv_enable(f, image, args.image_size);
+		if (copy_from_user(image, u64_to_user_ptr(args.image), args.image_size))
+			err = moat_fail(f, EFAULT, "enable: the image buffer is not readable memory");
+		else
+			err = moat_hv_enable(f, image, args.image_size, desc, args.config_size);
 		vfree(image);
+		kfree(desc);
 		return err;
 	}
 
 	err = request_firmware(&fw, MOAT_FIRMWARE_NAME, moat_misc.this_device);
-	if (err)
+	if (err) {
+		kfree(desc);
 		return moat_fail(f, -err,
 				 "enable: cannot load /lib/firmware/%s (error %d); install moat-hv.bin there or pass --image",
 				 MOAT_FIRMWARE_NAME, err);
-	err = moat_hv_enable(f, fw->data, fw->size);
+	}
+	err = moat_hv_enable(f, fw->data, fw->size, desc, args.config_size);
 	release_firmware(fw);
+	kfree(desc);
 	return err;
 }
 

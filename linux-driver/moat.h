@@ -14,7 +14,8 @@ struct moat_file {
 int moat_fail(struct moat_file *f, int errno_value, const char *fmt, ...) __printf(3, 4);
 
 /* hv.c: loading, entering and leaving the hypervisor. Serialised by the caller. */
-int moat_hv_enable(struct moat_file *f, const void *image, size_t size);
+int moat_hv_enable(struct moat_file *f, const void *image, size_t size, const void *desc,
+		   size_t desc_size);
 int moat_hv_disable(struct moat_file *f);
 bool moat_hv_enabled(void);
 void moat_hv_info(struct moat_info *info);

@@ -1,23 +1,42 @@
 #!/usr/bin/env bash
-# Builds the guest's initramfs (cpio newc, gzip): busybox-static from Debian, moat.ko, the moat
-# tool, the hypervisor image as firmware, and the guest test scripts.
-# Usage: mkinitramfs.sh OUT.cpio.gz BUSYBOX MOAT_KO MOAT_CLI MOAT_HV_BIN GUEST_TEST_DIR [EXTRA_MODULE.ko...]
+# Builds the guest's initramfs (cpio newc, gzip): busybox-static from Debian, moat.ko and test
+# modules, the moat tool, the hypervisor image as firmware, the board's cell descriptors, the
+# demo images, and the guest test scripts.
+#
+# Usage: mkinitramfs.sh --out OUT.cpio.gz --busybox BUSYBOX --cli MOAT --hv MOAT_HV_BIN
+#                       --tests GUEST_TEST_DIR [--module X.ko]... [--cell X.cell]... [--demo X.bin]...
+# Modules land in /, cells in /cells/, demos in /demos/.
 set -euo pipefail
-out=$1 busybox=$2 ko=$3 cli=$4 hv=$5 tests=$6
-shift 6
-for f in "$busybox" "$ko" "$cli" "$hv"; do
+out="" busybox="" cli="" hv="" tests=""
+modules=() cells=() demos=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) out=$2 ;;
+    --busybox) busybox=$2 ;;
+    --cli) cli=$2 ;;
+    --hv) hv=$2 ;;
+    --tests) tests=$2 ;;
+    --module) modules+=("$2") ;;
+    --cell) cells+=("$2") ;;
+    --demo) demos+=("$2") ;;
+    *) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift 2
+done
+for f in "$busybox" "$cli" "$hv" "${modules[@]}" "${cells[@]}" "${demos[@]}"; do
   [ -f "$f" ] || { echo "mkinitramfs: missing $f" >&2; exit 1; }
 done
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,lib/firmware/moat}
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,cells,demos,lib/firmware/moat}
 install -m 0755 "$busybox" "$stage/bin/busybox"
 install -m 0755 "$tests/init" "$stage/init"
-install -m 0644 "$ko" "$stage/moat.ko"
 install -m 0755 "$cli" "$stage/bin/moat"
 install -m 0644 "$hv" "$stage/lib/firmware/moat/moat-hv.bin"
 for t in "$tests"/*.sh; do install -m 0644 "$t" "$stage/tests/"; done
-for m in "$@"; do install -m 0644 "$m" "$stage/"; done   # test modules, in / beside moat.ko
+for m in "${modules[@]}"; do install -m 0644 "$m" "$stage/"; done
+for c in "${cells[@]}"; do install -m 0644 "$c" "$stage/cells/"; done
+for d in "${demos[@]}"; do install -m 0644 "$d" "$stage/demos/"; done
 # Debian's virtio modules (disk and network for the root-cell workload), if the cache has them.
 kmods=$(dirname "$busybox")/../lib/modules
 if [ -d "$kmods" ]; then

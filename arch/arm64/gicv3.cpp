@@ -4,6 +4,7 @@
 #include <moat/abi.h>
 
 #include "arch/sysreg.h"
+#include "hv/spinlock.hpp"
 #include "hv/stats.hpp"
 
 namespace moat::arm64 {
@@ -27,6 +28,16 @@ constexpr u8 INJECT_PRIORITY = 0xa0;
 
 void write32(u64 a, u32 v) { *reinterpret_cast<volatile u32 *>(a) = v; }
 u64 read64(u64 a) { return *reinterpret_cast<volatile u64 *>(a); }
+void write64(u64 a, u64 v) { *reinterpret_cast<volatile u64 *>(a) = v; }
+
+// The distributor as the filter sees it: offsets from GICD base.
+u32 gicd_read32(u64 off) { return *reinterpret_cast<volatile u32 *>(gic.gicd_base + off); }
+void gicd_write32(u64 off, u32 v) { write32(gic.gicd_base + off, v); }
+u64 gicd_read64(u64 off) { return read64(gic.gicd_base + off); }
+void gicd_write64(u64 off, u64 v) { write64(gic.gicd_base + off, v); }
+constexpr GicdBackend gicd_hw{gicd_read32, gicd_write32, gicd_read64, gicd_write64};
+// Read-modify-write of shared distributor registers by two cells at once must not interleave.
+SpinLock gicd_lock;
 
 // Affinity in GICR_TYPER[63:32] order: Aff3.Aff2.Aff1.Aff0.
 u64 mpidr_to_typer_affinity(u64 mpidr)
@@ -103,6 +114,12 @@ u64 gicv3_lr_value(u32 intid, bool hw, u8 priority)
 }
 
 void gicv3_init(const GicConfig &cfg) { gic = cfg; }
+
+MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
+{
+    LockGuard guard(gicd_lock);
+    return gicd_access(gicd_hw, owner, a);
+}
 bool gicv3_enabled() { return gic.gicd_base != 0; }
 
 #ifdef __aarch64__

@@ -7,7 +7,10 @@
 #include "arch/pl011.hpp"
 #include "arch/stage2.hpp"
 #include "arch/sysreg.h"
+#include "arch/cell.hpp"
 #include "arch/psci.hpp"
+#include "hv/cell_validate.hpp"
+#include "hv/format.hpp"
 #include "hv/console.hpp"
 #include "hv/state.hpp"
 
@@ -25,9 +28,7 @@ namespace {
 PerCpu per_cpu[MOAT_MAX_CPUS];
 PagePool pool;
 PageTable el2_table;
-Stage2 root_s2;
 u64 root_vtcr;
-constexpr u16 ROOT_VMID = 1;
 // What the root cell's CPUs run with: stage 2 on, set/way maintenance trapped (made safe), SMC
 // trapped (PSCI goes through the hypervisor, so hotplugged CPUs come back under it).
 constexpr u64 HCR_ROOT = HCR_EL2_VM | HCR_EL2_TSW | HCR_EL2_TSC;
@@ -80,19 +81,55 @@ void restore_stub_state(const StubState &s, TrapFrame &f)
     f.leave_vbar = s.vbar;
 }
 
+void set_entry_error(const char *msg)
+{
+    // MMU off: plain byte stores into the driver's view of the header.
+    char *dst = hv_header.error;
+    size_t i = 0;
+    for (; msg[i] && i + 1 < sizeof(hv_header.error); i++)
+        dst[i] = msg[i];
+    dst[i] = '\0';
+}
+
 u32 global_init()
 {
     const moat_image_header &h = hv_header;
     u64 base = addr(&hv_header);
+    char err[sizeof(h.error)];
     if (h.mem_base != base || h.mem_size < h.memory_size || h.num_cpus == 0 ||
         h.num_cpus > MOAT_MAX_CPUS)
         return MOAT_ENTRY_EHEADER;
-    u64 pool_start = align_up(base + h.memory_size, PAGE_SIZE);
+    u64 desc_addr = base + h.root_desc_offset;
+    if (h.root_desc_offset < h.memory_size || !is_aligned(h.root_desc_offset, PAGE_SIZE) ||
+        h.root_desc_size != sizeof(moat_cell_desc) ||
+        h.root_desc_offset + h.root_desc_size > h.mem_size) {
+        set_entry_error("root cell descriptor missing or misplaced in the hypervisor memory");
+        return MOAT_ENTRY_EDESC;
+    }
+    const auto &desc = *reinterpret_cast<const moat_cell_desc *>(desc_addr);
+    if (!cell_validate(&desc, h.root_desc_size, err, sizeof(err))) {
+        set_entry_error(err);
+        return MOAT_ENTRY_EDESC;
+    }
+    const moat_cell_platform &p = desc.platform;
+    if (!(desc.flags & MOAT_CELL_FLAG_ROOT)) {
+        set_entry_error("this is not a root cell descriptor (compile cells/<board>/root.dtso)");
+        return MOAT_ENTRY_EDESC;
+    }
+    if (p.hv_base != base || p.hv_size != h.mem_size) {
+        format(err, sizeof(err), "descriptor places the hypervisor at %#lx+%#lx, the image runs at %#lx+%#lx",
+               static_cast<unsigned long>(p.hv_base), static_cast<unsigned long>(p.hv_size),
+               static_cast<unsigned long>(base), static_cast<unsigned long>(h.mem_size));
+        set_entry_error(err);
+        return MOAT_ENTRY_EDESC;
+    }
+
+    u64 pool_start = align_up(desc_addr + h.root_desc_size, PAGE_SIZE);
     u64 pool_end = align_down(base + h.mem_size, PAGE_SIZE);
     if (pool_end <= pool_start || !pool.init(pool_start, pool_end - pool_start))
         return MOAT_ENTRY_ENOMEM;
-    u64 console = h.console_type == MOAT_CONSOLE_PL011 ? h.console_base : 0;
-    bool gic = h.gic_version == 3 && h.gicd_base && h.gicr_base;
+    u64 console = p.debug_uart.type == MOAT_CONSOLE_PL011 ? p.debug_uart.base : 0;
+    bool gic = p.gic_version == 3;
     El2Layout layout{};
     layout.head_start = base;
     layout.head_end = base + sizeof(moat_image_header);
@@ -101,24 +138,25 @@ u32 global_init()
     layout.rodata_start = addr(__rodata_start);
     layout.rodata_end = addr(__rodata_end);
     layout.data_start = addr(__data_start);
-    layout.data_end = addr(__memory_end);
+    layout.data_end = align_up(desc_addr + h.root_desc_size, PAGE_SIZE);
     layout.pool_start = pool_start;
     layout.pool_end = pool_end;
     layout.console_base = console;
     if (gic) {
-        layout.devices[0] = {h.gicd_base, h.gicd_size};
-        layout.devices[1] = {h.gicr_base, h.gicr_size};
+        layout.devices[0] = {p.gicd_base, p.gicd_size};
+        layout.devices[1] = {p.gicr_base, p.gicr_size};
     }
     if (!el2_map_build(pool, layout, el2_table))
         return MOAT_ENTRY_ENOMEM;
     u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
     unsigned ia_bits = stage2_ia_bits(mmfr0);
     root_vtcr = stage2_vtcr(ia_bits, mmfr0);
-    root_s2.vmid = ROOT_VMID;
-    if (stage2_build_root(root_s2, pool, ia_bits, h.mem_base, h.mem_size) != PtError::OK)
-        return MOAT_ENTRY_ENOMEM;
+    if (!cell_root_init(desc, pool, ia_bits, err, sizeof(err))) {
+        set_entry_error(err);
+        return MOAT_ENTRY_EDESC;
+    }
     if (gic)
-        gicv3_init({h.gicd_base, h.gicd_size, h.gicr_base, h.gicr_size, h.gic_maint_intid});
+        gicv3_init({p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq});
     pl011_init(console);
     console_set_output(pl011_putc);
     state_set_memory(h.memory_size, pool_used_bytes);
@@ -140,7 +178,8 @@ void cpu_start(PerCpu &pc, u32 cpu)
     pc.active = 1;
     write_sysreg(tpidr_el2, &pc);
     write_sysreg(vbar_el2, hv_vectors);
-    stage2_activate(root_s2, root_vtcr);
+    pc.cell = &cell_root();
+    stage2_activate(pc.cell->s2, root_vtcr);
     u64 hcr = pc.stub.hcr | HCR_ROOT;
     if (gicv3_enabled()) {
         if (!gicv3_cpu_enter(pc.gic, pc.mpidr))

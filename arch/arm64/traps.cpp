@@ -2,7 +2,9 @@
 // Synchronous exceptions taken to EL2: decode, dispatch, return.
 #include <moat/abi.h>
 
+#include "arch/cell.hpp"
 #include "arch/cpu.hpp"
+#include "arch/mmio_decode.hpp"
 #include "arch/inject.hpp"
 #include "arch/psci.hpp"
 #include "arch/sysreg.h"
@@ -46,10 +48,31 @@ u64 faulting_ipa()
     return ((hpfar & HPFAR_FIPA_MASK) >> HPFAR_FIPA_SHIFT) << 12 | (read_sysreg(far_el2) & 0xfff);
 }
 
-// A stage-2 fault: the cell touched an address it does not own. The access fails in the cell.
+// An emulated device: perform the access for the cell and step over the instruction.
+bool emulate_mmio(TrapFrame &f, PerCpu &pc, u64 esr, u64 ipa)
+{
+    DecodedAccess d = decode_data_abort(esr);
+    if (!d.valid)
+        return false;
+    MmioAccess a{ipa, 0, d.size, d.write, 0};
+    if (d.write)
+        a.value = d.reg == 31 ? 0 : f.x[d.reg];
+    if (pc.cell->mmio.dispatch(a) != MmioResult::HANDLED)
+        return false;
+    if (!d.write && d.reg != 31)
+        f.x[d.reg] = load_result(d, a.value);
+    stats_count(pc.id, MOAT_EXIT_MMIO);
+    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    return true;
+}
+
+// A stage-2 fault: the cell touched an address it does not own, or a device the hypervisor
+// emulates. Anything not emulated fails in the cell.
 u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
 {
     u64 ipa = faulting_ipa();
+    if (!instruction && emulate_mmio(f, pc, esr, ipa))
+        return 0;
     stats_count(pc.id, MOAT_EXIT_ABORT_DENIED);
     log("CPU %u: access to %#lx denied (%s at PC %#lx): external abort injected", pc.id,
         static_cast<unsigned long>(ipa),

@@ -69,21 +69,21 @@ struct moat_image_header {
 
 	/* Filled by the driver in its copy of the image, before the first entry. */
 	moat_u64 mem_base;     /* physical base of the memory reserved for the hypervisor */
-	moat_u64 mem_size;     /* its size; everything past memory_size is the page pool */
-	moat_u64 console_base; /* physical base of the debug UART, 0 for none */
-	moat_u32 console_type; /* MOAT_CONSOLE_* */
+	moat_u64 mem_size;     /* its size; what follows the image and the root descriptor is
+				  the page pool */
+	moat_u64 root_desc_offset; /* the root cell descriptor (include/moat/cell.h), bytes from
+				      mem_base, page aligned, after memory_size */
+	moat_u64 root_desc_size;
 	moat_u32 num_cpus;     /* CPUs the driver will enter (logical ids 0..num_cpus-1) */
+	moat_u32 reserved1;
 	moat_u64 cpu_mpidr[MOAT_MAX_CPUS]; /* MPIDR_EL1 affinity of each logical CPU */
-	/* Interrupt controller, from the board device tree (0 = not virtualised yet). */
-	moat_u32 gic_version;     /* 3 for GICv3 */
-	moat_u32 gic_maint_intid; /* maintenance interrupt (a PPI) */
-	moat_u64 gicd_base, gicd_size;
-	moat_u64 gicr_base, gicr_size; /* all redistributor frames, 128 KiB per CPU */
-	moat_u64 reserved1;
+
+	/* Written by the hypervisor when an entry fails: why, as one NUL-terminated line. */
+	char error[104];
 };
-MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 192, "image header layout changed");
+MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout changed");
 #endif
-#define MOAT_IMAGE_HEADER_SIZE 192
+#define MOAT_IMAGE_HEADER_SIZE 256
 
 /* ------------------------------------------------------------------------------------------
  * Entering the hypervisor. The driver uses the kernel hyp-stub's documented HVC_SOFT_RESTART
@@ -103,6 +103,7 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 192, "image header layout
 #define MOAT_ENTRY_EAGAIN 4     /* this CPU is already running the hypervisor */
 #define MOAT_ENTRY_ENOMEM 5     /* page tables do not fit the reserved memory */
 #define MOAT_ENTRY_EHEADER 6    /* the driver-filled header fields are inconsistent */
+#define MOAT_ENTRY_EDESC 7      /* the root cell descriptor was rejected (see header error) */
 
 /* ------------------------------------------------------------------------------------------
  * Hypercalls: SMCCC fast calls, SMC64 convention, owner 6 (vendor-specific hypervisor service),

@@ -19,8 +19,8 @@
 struct moat_enable_args {
 	moat_u64 image;      /* user pointer to the image, or 0 to load MOAT_FIRMWARE_NAME */
 	moat_u64 image_size; /* bytes at image */
-	moat_u64 config;     /* reserved for the root cell descriptor: must be 0 */
-	moat_u64 config_size;/* must be 0 */
+	moat_u64 config;     /* user pointer to the root cell descriptor (moat-cellc output) */
+	moat_u64 config_size;/* its size: sizeof(struct moat_cell_desc) */
 };
 MOAT_STATIC_ASSERT(sizeof(struct moat_enable_args) == 32, "moat_enable_args layout changed");
 

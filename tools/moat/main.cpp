@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "hv/cell_validate.hpp"
 #include "image.hpp"
 
 namespace {
@@ -28,8 +29,10 @@ void usage(FILE *out)
                  "usage: moat <command> [options]\n"
                  "\n"
                  "commands:\n"
-                 "  enable [--image PATH]   load the hypervisor and move every online CPU under it\n"
-                 "                          (default image: /lib/firmware/" MOAT_FIRMWARE_NAME ")\n"
+                 "  enable ROOT.CELL [--image PATH]\n"
+                 "                          load the hypervisor and move every online CPU under it,\n"
+                 "                          with Linux as the root cell described by ROOT.CELL\n"
+                 "                          (moat-cellc output; default image: /lib/firmware/" MOAT_FIRMWARE_NAME ")\n"
                  "  disable                 leave the hypervisor on every CPU, give Linux EL2 back\n"
                  "  info                    show the driver's and the hypervisor's state\n"
                  "  stats [--json]          exits to the hypervisor per CPU and reason\n"
@@ -99,21 +102,47 @@ bool read_file(const std::string &path, std::vector<std::uint8_t> &out)
     return true;
 }
 
+// A cell descriptor from moat-cellc, checked by the hypervisor's own validator before it is sent.
+bool read_cell(const std::string &path, std::vector<std::uint8_t> &out)
+{
+    if (!read_file(path, out))
+        return false;
+    char err[160];
+    if (moat_cell_validate(out.data(), out.size(), err, sizeof(err)) != 0) {
+        std::fprintf(stderr, "moat: %s: not a valid cell descriptor: %s (rebuild it with moat-cellc)\n",
+                     path.c_str(), err);
+        return false;
+    }
+    return true;
+}
+
 int cmd_enable(int argc, char **argv)
 {
-    std::string image_path;
+    std::string image_path, root_path;
     for (int i = 0; i < argc; i++) {
         std::string a = argv[i];
         if (a == "--image" && i + 1 < argc) {
             image_path = argv[++i];
+        } else if (a.rfind("-", 0) != 0 && root_path.empty()) {
+            root_path = a;
         } else {
             std::fprintf(stderr, "moat enable: unexpected argument '%s'\n", a.c_str());
             usage(stderr);
             return 2;
         }
     }
+    if (root_path.empty()) {
+        std::fprintf(stderr, "moat enable: which root cell? usage: moat enable ROOT.CELL [--image PATH]\n"
+                             "  (moat-cellc compiles cells/<board>/root.dtso into root.cell)\n");
+        return 2;
+    }
+    std::vector<std::uint8_t> root;
+    if (!read_cell(root_path, root))
+        return 1;
     std::vector<std::uint8_t> image;
     moat_enable_args args{};
+    args.config = reinterpret_cast<std::uintptr_t>(root.data());
+    args.config_size = root.size();
     if (!image_path.empty()) {
         if (!read_file(image_path, image))
             return 1;

@@ -6,7 +6,7 @@ dmesg | grep -m1 'started at EL2'
 say "insmod moat.ko"
 check "insmod moat.ko" insmod /moat.ko
 say "moat enable: every CPU enters the hypervisor through the kernel's hyp-stub"
-check "moat enable" moat enable
+check "moat enable" moat enable /cells/root.cell
 say "moat info: the hypervisor answers from EL2"
 moat info
 say "Linux keeps running under it: a workload on every CPU"

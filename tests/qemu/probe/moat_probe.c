@@ -2,7 +2,8 @@
 /*
  * moat_probe.ko: a test-only module that touches physical memory on request, to check from the
  * root cell that the hypervisor really denies what the root does not own (/dev/mem is closed by
- * STRICT_DEVMEM). "echo read 0x7fc00000 > /proc/moat_probe" reads 8 bytes there; "write" writes.
+ * STRICT_DEVMEM). "echo read 0x7fc00000 > /proc/moat_probe" reads 8 bytes there; "write" writes
+ * a pattern; "read32 ADDR" and "write32 ADDR VALUE" do 32-bit device accesses (ioremap).
  */
 #include <linux/io.h>
 #include <linux/kernel.h>
@@ -13,7 +14,8 @@
 static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
 	char buf[64], op[8];
-	unsigned long long addr;
+	unsigned long long addr, value = 0;
+	void __iomem *io;
 	void *va;
 
 	if (len >= sizeof(buf))
@@ -21,7 +23,22 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t le
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%7s %llx", op, &addr) != 2 || (addr & 7))
+	if (sscanf(buf, "%7s %llx %llx", op, &addr, &value) < 2 || (addr & 3))
+		return -EINVAL;
+	if (!strcmp(op, "read32") || !strcmp(op, "write32")) {
+		io = ioremap(addr & PAGE_MASK, PAGE_SIZE);
+		if (!io)
+			return -ENOMEM;
+		if (op[0] == 'r') {
+			pr_info("moat_probe: read32 %#llx = %#x\n", addr, readl(io + (addr & ~PAGE_MASK)));
+		} else {
+			writel((u32)value, io + (addr & ~PAGE_MASK));
+			pr_info("moat_probe: write32 %#llx = %#llx done\n", addr, value);
+		}
+		iounmap(io);
+		return len;
+	}
+	if (addr & 7)
 		return -EINVAL;
 	va = memremap(addr & PAGE_MASK, PAGE_SIZE, MEMREMAP_WB);
 	if (!va)

@@ -29,7 +29,10 @@ struct StubState {
 
 // One page per CPU: a CPU writes its own page with the MMU off while others run with caches on,
 // so no cache line may be shared with another CPU's data.
+struct Cell;
+
 struct alignas(PAGE_SIZE) PerCpu {
+    Cell *cell;           // the cell this CPU runs
     u32 id;
     u32 active;
     u64 mpidr;

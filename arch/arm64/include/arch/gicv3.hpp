@@ -4,6 +4,7 @@
 // deactivation deactivates the physical interrupt: no exit for EOI or deactivation.
 #pragma once
 
+#include "hv/gic_dist.hpp"
 #include "hv/types.hpp"
 
 namespace moat::arm64 {
@@ -38,6 +39,9 @@ void gicv3_cpu_leave(GicCpu &g);
 u32 gicv3_handle_irq(GicCpu &g, u32 cpu);
 // A trapped write to ICC_SGI1R_EL1 (or ICC_ASGI1R_EL1/ICC_SGI0R_EL1): generate it physically.
 void gicv3_send_sgi(u64 value, unsigned which);
+
+// A trapped access to the distributor by a cell owning `owner`'s interrupts and CPUs.
+MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a);
 
 // The list register value that injects `intid`; host-testable.
 u64 gicv3_lr_value(u32 intid, bool hw, u8 priority);

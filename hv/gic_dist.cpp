@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "hv/gic_dist.hpp"
+
+namespace moat {
+
+namespace {
+using namespace gicd;
+
+bool owns(const GicdOwner &o, u32 intid)
+{
+    return intid < 1024 && (o.irq_bitmap[intid / 32] >> (intid % 32)) & 1;
+}
+
+// Mask of the bits in a 32-bit register at `offset` (from the start of a register block with
+// `bits` bits per INTID) that belong to interrupts the owner has.
+u32 owned_mask(const GicdOwner &o, u64 offset, unsigned bits)
+{
+    u32 per_reg = 32 / bits;
+    u32 first = static_cast<u32>(offset / 4) * per_reg;
+    u32 field = bits == 32 ? ~0u : (1u << bits) - 1;
+    u32 mask = 0;
+    for (u32 i = 0; i < per_reg; i++)
+        if (owns(o, first + i))
+            mask |= field << (i * bits);
+    return mask;
+}
+
+bool routable(const GicdOwner &o, u64 route)
+{
+    if (route & IROUTER_IRM)
+        return false;  // "any CPU" could be another cell's
+    for (u32 i = 0; i < o.num_cpus; i++)
+        if ((o.cpu_mpidr[i] & IROUTER_AFF_MASK) == (route & IROUTER_AFF_MASK))
+            return true;
+    return false;
+}
+
+// Registers with `bits` bits per INTID, starting at `base`, 128 bytes long per bit of width.
+MmioResult per_irq_register(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a, u64 base,
+                            unsigned bits, bool set_clear)
+{
+    u64 rel = a.offset - base;
+    u64 word = rel & ~u64{3};
+    u32 mask = owned_mask(o, word, bits);
+    if (a.size == 1 && bits == 8) {
+        // Byte access to a priority: allowed when that one interrupt is owned.
+        u32 shift = static_cast<u32>(rel & 3) * 8;
+        if (!((mask >> shift) & 0xff))
+            return a.write ? MmioResult::HANDLED : (a.value = 0, MmioResult::HANDLED);
+        u32 cur = hw.read32(base + word);
+        if (a.write)
+            hw.write32(base + word, (cur & ~(0xffu << shift)) | (static_cast<u32>(a.value & 0xff) << shift));
+        else
+            a.value = (cur >> shift) & 0xff;
+        return MmioResult::HANDLED;
+    }
+    if (a.size != 4)
+        return MmioResult::DENIED;
+    if (!a.write) {
+        a.value = mask ? hw.read32(a.offset) & mask : 0;
+        return MmioResult::HANDLED;
+    }
+    if (!mask)
+        return MmioResult::HANDLED;
+    u32 v = static_cast<u32>(a.value);
+    if (set_clear)  // writing 0 leaves a bit alone: just drop the foreign ones
+        hw.write32(a.offset, v & mask);
+    else
+        hw.write32(a.offset, (hw.read32(a.offset) & ~mask) | (v & mask));
+    return MmioResult::HANDLED;
+}
+
+MmioResult irouter(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
+{
+    u64 rel = a.offset - IROUTER;
+    u32 intid = static_cast<u32>(rel / 8);
+    bool high = rel & 4;
+    if (!(a.size == 8 && !high) && a.size != 4)
+        return MmioResult::DENIED;
+    u64 reg = IROUTER + u64{intid} * 8;
+    if (!owns(o, intid)) {
+        if (!a.write)
+            a.value = 0;
+        return MmioResult::HANDLED;
+    }
+    if (!a.write) {
+        u64 v = hw.read64(reg);
+        a.value = a.size == 8 ? v : (high ? v >> 32 : v & 0xffffffff);
+        return MmioResult::HANDLED;
+    }
+    u64 route = a.value;
+    if (a.size == 4) {
+        u64 cur = hw.read64(reg);
+        route = high ? (cur & 0xffffffffull) | (a.value << 32) : (cur & ~0xffffffffull) | (a.value & 0xffffffff);
+    }
+    if (routable(o, route))
+        hw.write64(reg, route);
+    // A route to a foreign CPU is ignored: the interrupt stays where it was.
+    return MmioResult::HANDLED;
+}
+
+MmioResult read_only(const GicdBackend &hw, MmioAccess &a)
+{
+    if (a.size != 4)
+        return MmioResult::DENIED;
+    if (!a.write)
+        a.value = hw.read32(a.offset);
+    return MmioResult::HANDLED;
+}
+
+MmioResult raz_wi(MmioAccess &a)
+{
+    if (!a.write)
+        a.value = 0;
+    return MmioResult::HANDLED;
+}
+}  // namespace
+
+MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
+{
+    u64 off = a.offset;
+    if (off >= SIZE || (off & (a.size - 1)))
+        return MmioResult::DENIED;
+    if (off == CTLR || off == TYPER || off == IIDR || off == TYPER2 || off >= ID_REGS)
+        return read_only(hw, a);  // the hypervisor set the distributor up; cells only look
+    if (off >= IGROUPR && off < IGROUPR + 0x80)
+        return per_irq_register(hw, o, a, IGROUPR, 1, false);
+    if (off >= ISENABLER && off < ICACTIVER + 0x80)
+        return per_irq_register(hw, o, a, off & ~u64{0x7f}, 1, true);
+    if (off >= IPRIORITYR && off < IPRIORITYR + 0x400)
+        return per_irq_register(hw, o, a, IPRIORITYR, 8, false);
+    if (off >= ICFGR && off < ICFGR + 0x100)
+        return per_irq_register(hw, o, a, ICFGR, 2, false);
+    if (off >= IGRPMODR && off < IGRPMODR + 0x80)
+        return per_irq_register(hw, o, a, IGRPMODR, 1, false);
+    if (off >= IROUTER + 32 * 8 && off < IROUTER + 1020 * 8)
+        return irouter(hw, o, a);
+    return raz_wi(a);  // ITARGETSR (unused with affinity routing), NSACR, SGIR, reserved
+}
+
+}  // namespace moat
