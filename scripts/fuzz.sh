@@ -16,9 +16,13 @@ total=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=${MOAT_FUZZ_BUILD:-$root/build-fuzz}
 
-cmake -S "$root/tests/fuzz" -B "$out" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-	-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$out" >/dev/null
+mkdir -p "$out"
+if ! { cmake -S "$root/tests/fuzz" -B "$out" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo && ninja -C "$out"; } >"$out/build.log" 2>&1; then
+	cat "$out/build.log"
+	echo "fuzz.sh: building the fuzzers failed"
+	exit 1
+fi
 
 # Trees: the board with and without moat's fragment, every qemu-virt cell overlay.
 trees=$out/trees

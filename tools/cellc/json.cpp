@@ -119,7 +119,8 @@ private:
                     skip_space();
                     std::string key = string();
                     expect(':');
-                    v.fields.emplace_back(key, value(depth + 1));
+                    v.items.push_back(value(depth + 1));
+                    v.items.back().key = std::move(key);
                 } while (take(','));
                 expect('}');
             }
@@ -146,9 +147,11 @@ private:
 
 const Json *Json::find(const std::string &key) const
 {
-    for (const auto &[k, v] : fields)
-        if (k == key)
-            return &v;
+    if (kind != Kind::Object)
+        return nullptr;
+    for (const Json &member : items)
+        if (member.key == key)
+            return &member;
     return nullptr;
 }
 

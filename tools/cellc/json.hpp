@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace cellc {
@@ -15,8 +14,8 @@ struct Json {
     bool boolean = false;
     std::uint64_t number = 0;
     std::string text;
-    std::vector<Json> items;
-    std::vector<std::pair<std::string, Json>> fields;
+    std::vector<Json> items;  // array elements, or object members (each with its key)
+    std::string key;          // the member name, for members of an object
 
     // The member `key` of an object, or nullptr.
     const Json *find(const std::string &key) const;
