@@ -348,3 +348,13 @@ TEST(CellcRules, SharedMemoryMayBeMappedByTwoCells)
     b.cell_extra = a.cell_extra;
     EXPECT_THAT(check({cell_blob(a), cell_blob(b), compile_dts("shm.dtbo", shm)}), IsEmpty());
 }
+
+TEST(CellcRules, LabelOfAnOverlayThatWasNotGiven)
+{
+    CellText a;
+    a.cell_extra = "\t\tshm { memory-region = <&shm>; };";
+    EXPECT_THAT(compile(cell_blob(a)),
+                ElementsAre("a.dtbo: /cell-a/shm: memory-region: references &shm, which neither the board tree nor "
+                            "any other overlay defines; pass the overlay that defines it, or use a label of the board "
+                            "tree"));
+}

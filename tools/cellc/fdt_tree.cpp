@@ -417,7 +417,8 @@ void Tree::check_fixups(const Blob &overlay) const
         throw Error(Location{overlay.file, node, property},
                     "references &" + std::string(label) +
                         ", which neither the board tree nor any other overlay defines" +
-                        (hint.empty() ? "; use a label of the board tree" : "; the board has " + hint));
+                        (hint.empty() ? "; pass the overlay that defines it, or use a label of the board tree"
+                                      : "; the board has " + hint));
     }
 }
 
