@@ -36,3 +36,21 @@ void log(const char *fmt, ...)
 }
 
 }  // namespace moat
+
+namespace moat {
+void console_line(const char *cell, const char *text)
+{
+    if (!console_putc)
+        return;
+    LockGuard guard(console_lock);
+    console_putc('[');
+    for (const char *p = cell; *p; p++)
+        console_putc(*p);
+    console_putc(']');
+    console_putc(' ');
+    for (const char *p = text; *p; p++)
+        console_putc(*p);
+    console_putc('\r');
+    console_putc('\n');
+}
+}  // namespace moat

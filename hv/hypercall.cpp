@@ -3,16 +3,77 @@
 
 #include <moat/abi.h>
 
+#include "hv/cell_ops.hpp"
 #include "hv/state.hpp"
 #include "hv/stats.hpp"
 
 namespace moat {
 
-HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 args[3])
+namespace {
+// Cell management: root only, and a refusal is explained in the root's error buffer.
+HypercallResult cell_call(u64 function, const u64 *a)
 {
-    (void)args;
     HypercallResult r{MOAT_HC_OK, {0, 0, 0}, false};
+    char err[MOAT_HC_ERROR_LEN];
+    err[0] = '\0';
+    u64 err_ipa = 0;
     switch (function) {
+    case MOAT_HC_CELL_CREATE:
+        r.status = cell_ops::create(a[0], a[1], &r.ret[0], err, sizeof(err));
+        err_ipa = a[2];
+        break;
+    case MOAT_HC_CELL_LOAD:
+        r.status = cell_ops::load(static_cast<u32>(a[0]), a[1], a[2], a[3], err, sizeof(err));
+        err_ipa = a[4];
+        break;
+    case MOAT_HC_CELL_START:
+        r.status = cell_ops::start(static_cast<u32>(a[0]), err, sizeof(err));
+        err_ipa = a[1];
+        break;
+    case MOAT_HC_CELL_SHUTDOWN:
+        r.status = cell_ops::shutdown(static_cast<u32>(a[0]), err, sizeof(err));
+        err_ipa = a[1];
+        break;
+    case MOAT_HC_CELL_DESTROY:
+        r.status = cell_ops::destroy(static_cast<u32>(a[0]), err, sizeof(err));
+        err_ipa = a[1];
+        break;
+    default: {
+        u32 state, cpus, on;
+        if (!cell_ops::state(static_cast<u32>(a[0]), &state, &cpus, &on)) {
+            r.status = MOAT_HC_INVALID;
+            break;
+        }
+        r.ret[0] = state;
+        r.ret[1] = cpus;
+        r.ret[2] = on;
+        break;
+    }
+    }
+    if (r.status != MOAT_HC_OK && err[0] && err_ipa)
+        cell_ops::report_error(err_ipa, err);
+    return r;
+}
+}  // namespace
+
+HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 args[HYPERCALL_ARGS])
+{
+    HypercallResult r{MOAT_HC_OK, {0, 0, 0}, false};
+    if (function >= MOAT_HC_CELL_CREATE && function <= MOAT_HC_CELL_STATE) {
+        if (!ctx.root) {
+            r.status = MOAT_HC_DENIED;
+            return r;
+        }
+        return cell_call(function, args);
+    }
+    if (!ctx.root && function != MOAT_HC_CONSOLE_PUTC && function != MOAT_HC_GET_INFO) {
+        r.status = MOAT_HC_DENIED;  // statistics and disable are the root cell's business
+        return r;
+    }
+    switch (function) {
+    case MOAT_HC_CONSOLE_PUTC:
+        cell_ops::console_putc(static_cast<char>(args[0]));
+        break;
     case MOAT_HC_GET_INFO:
         r.ret[0] = MOAT_ABI_VERSION;
         r.ret[1] = state_cpus_online();

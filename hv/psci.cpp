@@ -24,7 +24,7 @@ int PsciState::cpu_of(u64 mpidr) const
     return -1;
 }
 
-SmcDecision PsciState::decide(u32 caller, u32 owned_mask, u32 fn, u64 a1, u64 a2, u64 a3) const
+SmcDecision PsciState::decide(u32 caller, u32 owned_mask, u32 fn, u64 a1, u64 a2, u64 a3, bool root) const
 {
     (void)a2;
     (void)a3;
@@ -63,14 +63,14 @@ SmcDecision PsciState::decide(u32 caller, u32 owned_mask, u32 fn, u64 a1, u64 a2
     }
     case psci::SYSTEM_OFF:
     case psci::SYSTEM_RESET:
-        return {SmcAction::FORWARD, 0, 0};
+        return {root ? SmcAction::FORWARD : SmcAction::CELL_OFF, 0, caller};
     default:
         break;
     }
     // Other Arm-architecture calls (SMCCC version, workarounds) and silicon-provider calls
     // (clocks, power domains on real SoCs) belong to the firmware. Anything else is refused.
     u32 owner = (fn >> psci::OWNER_SHIFT) & psci::OWNER_MASK;
-    if (owner == psci::OWNER_ARCH || owner == psci::OWNER_SIP || owner == psci::OWNER_STANDARD)
+    if (owner == psci::OWNER_ARCH || (root && (owner == psci::OWNER_SIP || owner == psci::OWNER_STANDARD)))
         return {SmcAction::FORWARD, 0, 0};
     return {SmcAction::ANSWER, psci::NOT_SUPPORTED, 0};
 }

@@ -32,6 +32,7 @@ static struct {
 	void *virt;
 	u64 enable_count;
 	unsigned long results[NR_CPUS];
+	u64 mpidr[MOAT_MAX_CPUS];
 } hv;
 
 bool moat_hv_enabled(void)
@@ -194,11 +195,35 @@ static long leave_cpu(void *unused)
 	return 0;
 }
 
-static void read_mpidr(void *data)
+/* MPIDRs of every possible CPU, online or not, from the device tree's cpu nodes. */
+static int fill_mpidrs(struct moat_file *f, struct moat_image_header *h)
 {
-	struct moat_image_header *h = data;
+	struct device_node *np;
+	const __be32 *cell;
+	unsigned int cpu;
+	u64 reg;
+	int len;
 
-	h->cpu_mpidr[smp_processor_id()] = read_cpuid_mpidr() & MPIDR_HWID_BITMASK;
+	for_each_possible_cpu(cpu) {
+		np = of_get_cpu_node(cpu, NULL);
+		if (!np)
+			return moat_fail(f, ENODEV, "CPU %u has no node in the device tree", cpu);
+		cell = of_get_property(np, "reg", &len);
+		if (!cell || len < of_n_addr_cells(np) * (int)sizeof(*cell)) {
+			of_node_put(np);
+			return moat_fail(f, ENODEV, "%pOF has no usable reg (MPIDR)", np);
+		}
+		reg = of_read_number(cell, of_n_addr_cells(np));
+		of_node_put(np);
+		h->cpu_mpidr[cpu] = reg & MPIDR_HWID_BITMASK;
+		hv.mpidr[cpu] = h->cpu_mpidr[cpu];
+	}
+	return 0;
+}
+
+u64 moat_hv_cpu_mpidr(unsigned int cpu)
+{
+	return cpu < MOAT_MAX_CPUS ? hv.mpidr[cpu] : ~0ull;
 }
 
 static const char *entry_error(unsigned long code)
@@ -309,7 +334,9 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size, const vo
 	memcpy(hv.virt + desc_offset, desc, desc_size);
 	h->root_desc_offset = desc_offset;
 	h->root_desc_size = desc_size;
-	on_each_cpu(read_mpidr, h, 1);
+	err = fill_mpidrs(f, h);
+	if (err)
+		goto out_unmap;
 	clean_inval_poc(hv.virt, hv.size);
 
 	args.entry = hv.base + src->entry_offset;
@@ -365,6 +392,8 @@ int moat_hv_disable(struct moat_file *f)
 {
 	bool ok;
 
+	if (moat_cells_exist())
+		return moat_fail(f, EBUSY, "cells still exist: destroy them first (moat cell list)");
 	cpus_read_lock();
 	ok = leave_cpus(cpu_online_mask);
 	cpus_read_unlock();

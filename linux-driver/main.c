@@ -138,6 +138,25 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = copy_to_user(uarg, &info, sizeof(info)) ?
 			moat_fail(f, EFAULT, "info: the result buffer is not writable memory") : 0;
 		break;
+	case MOAT_CELL_CREATE:
+	case MOAT_CELL_LOAD:
+	case MOAT_CELL_START:
+	case MOAT_CELL_SHUTDOWN:
+	case MOAT_CELL_DESTROY:
+	case MOAT_CELL_LIST:
+		if (!moat_hv_enabled()) {
+			ret = moat_fail(f, EINVAL, "the hypervisor is not enabled: run 'moat enable root.cell' first");
+			break;
+		}
+		if (cmd == MOAT_CELL_CREATE)
+			ret = moat_cell_create(f, uarg);
+		else if (cmd == MOAT_CELL_LOAD)
+			ret = moat_cell_load(f, uarg);
+		else if (cmd == MOAT_CELL_LIST)
+			ret = moat_cell_list(f, uarg);
+		else
+			ret = moat_cell_simple(f, cmd, uarg);
+		break;
 	case MOAT_STATS:
 		if (!moat_hv_enabled()) {
 			ret = moat_fail(f, EINVAL, "the hypervisor is not enabled: no statistics (run 'moat enable')");

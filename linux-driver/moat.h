@@ -23,4 +23,14 @@ void moat_hv_stats(struct moat_stats *stats);
 /* Find the memory the device tree reserves for the hypervisor; false if there is none. */
 bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *size);
 
+/* The MPIDR of Linux CPU `cpu`, as handed to the hypervisor. */
+u64 moat_hv_cpu_mpidr(unsigned int cpu);
+
+/* cell.c: cells, by name. Serialised by the caller; the hypervisor must be enabled. */
+bool moat_cells_exist(void);
+int moat_cell_create(struct moat_file *f, void __user *uarg);
+int moat_cell_load(struct moat_file *f, void __user *uarg);
+int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg);
+int moat_cell_list(struct moat_file *f, void __user *uarg);
+
 #endif

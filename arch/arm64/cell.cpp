@@ -1,20 +1,189 @@
 // SPDX-License-Identifier: GPL-2.0
+// Cells: the root cell from its descriptor, and other cells carved out of it and given back.
 #include "arch/cell.hpp"
 
+#include "arch/cpu.hpp"
 #include "arch/gicv3.hpp"
+#include "arch/psci.hpp"
+#include "arch/sysreg.h"
+#include "hv/cell_validate.hpp"
+#include "hv/console.hpp"
 #include "hv/format.hpp"
+#include "hv/spinlock.hpp"
+#include "hv/stats.hpp"
 #include "hv/string.hpp"
 
 namespace moat::arm64 {
 
 namespace {
 Cell cells[MAX_CELLS];
+// Cell management runs on root CPUs, one request at a time.
+SpinLock cells_lock;
 constexpr u16 VMID_BASE = 1;  // cell id + 1: VMID 0 is what the kernel's stub leaves in VTTBR
+constexpr u64 GICR_FRAMES_PER_CPU = 0x20000;
+constexpr u64 GICR_TYPER = 0x8;
+constexpr u32 SPI_FIRST = 32, INTID_LIMIT = 1020;
+constexpr u64 ZERO_CHUNK = u64{2} << 20;
 
 MmioResult gicd_handler(void *ctx, MmioAccess &a)
 {
     const Cell *c = static_cast<const Cell *>(ctx);
     return gicv3_dist_access(c->gicd_owner(), a);
+}
+
+// A cell sees the other CPUs' redistributor frames only as far as finding its own needs:
+// GICR_TYPER reads come from the hardware, everything else reads as zero and ignores writes.
+MmioResult foreign_gicr_handler(void *ctx, MmioAccess &a)
+{
+    const moat_cell_platform *p = static_cast<const moat_cell_platform *>(ctx);
+    if (a.write)
+        return MmioResult::HANDLED;
+    u64 frame = a.offset & ~(GICR_FRAMES_PER_CPU - 1);
+    u64 reg = a.offset - frame;
+    a.value = 0;
+    if ((reg == GICR_TYPER && (a.size == 8 || a.size == 4)) || (reg == GICR_TYPER + 4 && a.size == 4))
+        a.value = *reinterpret_cast<volatile u64 *>(p->gicr_base + frame + GICR_TYPER) >>
+                  ((reg - GICR_TYPER) * 8);
+    if (a.size == 4)
+        a.value &= 0xffffffff;
+    return MmioResult::HANDLED;
+}
+
+bool irq_owned(const u32 *bits, u32 intid) { return (bits[intid / 32] >> (intid % 32)) & 1; }
+
+// Root IPA -> physical address, if the root may read (and write) that page.
+bool root_phys(u64 ipa, bool write, u64 *pa)
+{
+    u64 attrs;
+    if (!cell_root().s2.table.translate(ipa, pa, &attrs))
+        return false;
+    if (!(attrs & pte::S2_AP_R) || (write && !(attrs & pte::S2_AP_W)))
+        return false;
+    return (attrs & (u64{0xf} << pte::S2_MEMATTR_SHIFT)) == pte::S2_MEMATTR_NORMAL_WB;
+}
+
+void phys_copy_in(void *dst, u64 pa, u64 size)
+{
+    el2_window_map(pa, size);
+    mem_copy(dst, reinterpret_cast<const void *>(pa), size);
+    el2_window_unmap(pa, size);
+}
+
+void clean_poc(u64 va, u64 size)
+{
+    u64 line = 4ull << ((read_sysreg(ctr_el0) >> 16) & 0xf);
+    for (u64 p = align_down(va, line); p < va + size; p += line)
+        asm volatile("dc civac, %0" : : "r"(p) : "memory");
+    dsb(ish);
+}
+
+// Zero physical memory in chunks: no data of a cell may reach the root or the next cell.
+void phys_zero(u64 pa, u64 size)
+{
+    for (u64 off = 0; off < size; off += ZERO_CHUNK) {
+        u64 n = size - off < ZERO_CHUNK ? size - off : ZERO_CHUNK;
+        el2_window_map(pa + off, n);
+        mem_set(reinterpret_cast<void *>(pa + off), 0, n);
+        clean_poc(pa + off, n);
+        el2_window_unmap(pa + off, n);
+    }
+}
+
+int find_cpu(u64 mpidr)
+{
+    for (u32 i = 0; i < cpu_count(); i++) {
+        PerCpu *pc = cpu_data(i);
+        if (pc && (pc->mpidr & MPIDR_AFFINITY_MASK) == (mpidr & MPIDR_AFFINITY_MASK))
+            return static_cast<int>(i);
+    }
+    return psci_cpu_of(mpidr);
+}
+
+bool overlaps(u64 a, u64 as, u64 b, u64 bs) { return a < b + bs && b < a + as; }
+
+// Does the root cell's descriptor give it [pa, pa+size) with an IO flag matching `io`?
+bool root_has(u64 pa, u64 size, bool io)
+{
+    const moat_cell_desc &r = cell_root().desc;
+    for (u32 i = 0; i < r.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = r.mem_regions[i];
+        if (pa >= m.phys_start && pa + size <= m.phys_start + m.size &&
+            bool(m.flags & MOAT_CELL_MEM_IO) == io)
+            return true;
+    }
+    return false;
+}
+
+bool region_taken_from_root(const moat_cell_mem_region &m)
+{
+    return !(m.flags & (MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)) &&
+           root_has(m.phys_start, m.size, m.flags & MOAT_CELL_MEM_IO);
+}
+
+u64 gicr_frame_of(const moat_cell_platform &p, u32 cpu)
+{
+    PerCpu *pc = cpu_data(cpu);
+    return pc && pc->gic.redist ? pc->gic.redist : p.gicr_base + u64{cpu} * GICR_FRAMES_PER_CPU;
+}
+
+// Give the root back what a cell took (also used to undo a half-done create).
+void return_to_root(Cell &c)
+{
+    Cell &root = cell_root();
+    const moat_cell_platform &p = root.desc.platform;
+    for (u32 i = 0; i < c.desc.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = c.desc.mem_regions[i];
+        if (!region_taken_from_root(m))
+            continue;
+        u64 attrs = stage2_region_attrs(m.flags & MOAT_CELL_MEM_IO ? (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO)
+                                                                   : (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC));
+        root.s2.table.map(m.phys_start, m.phys_start, m.size, attrs);
+    }
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+        if (!(c.cpu_mask & (1u << cpu)))
+            continue;
+        u64 frame = gicr_frame_of(p, cpu);
+        root.s2.table.map(frame, frame, GICR_FRAMES_PER_CPU, stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO));
+        root.cpu_mask |= 1u << cpu;
+        root.cpu_mpidr[root.num_cpus++] = cpu_data(cpu)->mpidr;
+        cpu_data(cpu)->cell = &root;
+    }
+    for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
+        root.irqs[w] |= c.irqs[w];
+    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+}
+
+void take_cpu_from_root(u32 cpu)
+{
+    Cell &root = cell_root();
+    u64 mpidr = cpu_data(cpu)->mpidr;
+    root.cpu_mask &= ~(1u << cpu);
+    for (u32 i = 0; i < root.num_cpus; i++) {
+        if (root.cpu_mpidr[i] == mpidr) {
+            root.cpu_mpidr[i] = root.cpu_mpidr[--root.num_cpus];
+            break;
+        }
+    }
+}
+
+s64 fail(char *err, size_t errlen, s64 status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+s64 fail(char *err, size_t errlen, s64 status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    format_v(err, errlen, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+const char *name_of(const Cell &c) { return c.desc.name; }
+
+Cell *find_free()
+{
+    for (u32 i = 1; i < MAX_CELLS; i++)
+        if (cells[i].state == CellState::FREE)
+            return &cells[i];
+    return nullptr;
 }
 }  // namespace
 
@@ -23,6 +192,12 @@ Cell &cell_root() { return cells[ROOT_CELL]; }
 Cell *cell_get(u32 id)
 {
     return id < MAX_CELLS && cells[id].state != CellState::FREE ? &cells[id] : nullptr;
+}
+
+Cell *cell_of_cpu(u32 cpu)
+{
+    PerCpu *pc = cpu_data(cpu);
+    return pc ? pc->cell : nullptr;
 }
 
 u64 stage2_region_attrs(u32 flags)
@@ -64,9 +239,14 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
         }
     }
     mem_copy(c.irqs, desc.irq_bitmap, sizeof(c.irqs));
-    c.num_cpus = desc.num_cpus;
-    for (u32 i = 0; i < desc.num_cpus; i++)
-        c.cpu_mpidr[i] = desc.cpu_mpidr[i];
+    c.num_cpus = 0;
+    c.cpu_mask = 0;
+    for (u32 i = 0; i < desc.num_cpus; i++) {
+        c.cpu_mpidr[c.num_cpus++] = desc.cpu_mpidr[i];
+        int cpu = psci_cpu_of(desc.cpu_mpidr[i]);
+        if (cpu >= 0)
+            c.cpu_mask |= 1u << cpu;
+    }
     c.mmio.clear();
     const moat_cell_platform &p = desc.platform;
     if (p.gic_version == 3)
@@ -75,4 +255,306 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     return true;
 }
 
+void cell_report_error(u64 root_ipa, const char *msg)
+{
+    u64 pa;
+    if (!root_phys(root_ipa, true, &pa) || align_down(pa, PAGE_SIZE) != align_down(pa + MOAT_HC_ERROR_LEN - 1, PAGE_SIZE))
+        return;
+    el2_window_map(pa, MOAT_HC_ERROR_LEN);
+    char *dst = reinterpret_cast<char *>(pa);
+    size_t i = 0;
+    for (; msg[i] && i + 1 < MOAT_HC_ERROR_LEN; i++)
+        dst[i] = msg[i];
+    dst[i] = '\0';
+    el2_window_unmap(pa, MOAT_HC_ERROR_LEN);
+}
+
+s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
+{
+    LockGuard guard(cells_lock);
+    u64 pa;
+    if (size != sizeof(moat_cell_desc) || align_down(desc_ipa, PAGE_SIZE) != align_down(desc_ipa + size - 1, PAGE_SIZE))
+        return fail(err, errlen, MOAT_HC_INVALID, "descriptor must be %zu bytes within one page",
+                    sizeof(moat_cell_desc));
+    if (!root_phys(desc_ipa, false, &pa))
+        return fail(err, errlen, MOAT_HC_DENIED, "descriptor at %#lx is not in the root cell's RAM",
+                    static_cast<unsigned long>(desc_ipa));
+    Cell *c = find_free();
+    if (!c)
+        return fail(err, errlen, MOAT_HC_DENIED, "all %u cell slots are in use", MAX_CELLS - 1);
+    // Copy first, check the copy: the root could change its buffer while we look at it.
+    phys_copy_in(&c->desc, pa, size);
+    const moat_cell_desc &d = c->desc;
+    char why[160];
+    if (!cell_validate(&d, size, why, sizeof(why)))
+        return fail(err, errlen, MOAT_HC_INVALID, "invalid descriptor: %s", why);
+    if (d.flags & MOAT_CELL_FLAG_ROOT)
+        return fail(err, errlen, MOAT_HC_INVALID, "a root cell descriptor cannot be created as a cell");
+    for (u32 i = 1; i < MAX_CELLS; i++)
+        if (cells[i].state != CellState::FREE && mem_compare(cells[i].desc.name, d.name, MOAT_CELL_NAME_LEN) == 0)
+            return fail(err, errlen, MOAT_HC_DENIED, "a cell named \"%s\" exists already", d.name);
+
+    Cell &root = cell_root();
+    u32 mask = 0;
+    for (u32 i = 0; i < d.num_cpus; i++) {
+        int cpu = find_cpu(d.cpu_mpidr[i]);
+        if (cpu < 0)
+            return fail(err, errlen, MOAT_HC_INVALID, "CPU with MPIDR %#lx does not exist",
+                        static_cast<unsigned long>(d.cpu_mpidr[i]));
+        if (!(root.cpu_mask & (1u << cpu)))
+            return fail(err, errlen, MOAT_HC_DENIED, "CPU %d belongs to another cell", cpu);
+        if (psci_cpu_power(static_cast<u32>(cpu)) != CpuPower::OFF)
+            return fail(err, errlen, MOAT_HC_DENIED,
+                        "CPU %d is still online in the root cell: take it offline first", cpu);
+        mask |= 1u << cpu;
+    }
+    if (mask == root.cpu_mask)
+        return fail(err, errlen, MOAT_HC_DENIED, "the root cell would have no CPU left");
+    const u64 hv_base = root.desc.platform.hv_base, hv_size = root.desc.platform.hv_size;
+    for (u32 i = 0; i < d.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = d.mem_regions[i];
+        if (overlaps(m.phys_start, m.size, hv_base, hv_size))
+            return fail(err, errlen, MOAT_HC_DENIED, "mem_regions[%u] overlaps the hypervisor's memory", i);
+        bool io = m.flags & MOAT_CELL_MEM_IO;
+        if (io && !root_has(m.phys_start, m.size, true))
+            return fail(err, errlen, MOAT_HC_DENIED,
+                        "mem_regions[%u]: device %#lx+%#lx is not the root cell's to give", i,
+                        static_cast<unsigned long>(m.phys_start), static_cast<unsigned long>(m.size));
+        for (u32 j = 1; j < MAX_CELLS; j++) {
+            const Cell &o = cells[j];
+            if (o.state == CellState::FREE || &o == c)
+                continue;
+            for (u32 k = 0; k < o.desc.num_mem_regions; k++) {
+                const moat_cell_mem_region &n = o.desc.mem_regions[k];
+                bool both_shared = (m.flags & MOAT_CELL_MEM_SHARED) && (n.flags & MOAT_CELL_MEM_SHARED);
+                if (!both_shared && overlaps(m.phys_start, m.size, n.phys_start, n.size))
+                    return fail(err, errlen, MOAT_HC_DENIED, "mem_regions[%u] overlaps memory of cell \"%s\"", i,
+                                name_of(o));
+            }
+        }
+    }
+    for (u32 intid = SPI_FIRST; intid < INTID_LIMIT; intid++)
+        if (irq_owned(d.irq_bitmap, intid) && !irq_owned(root.irqs, intid))
+            return fail(err, errlen, MOAT_HC_DENIED, "interrupt %u is not the root cell's to give", intid);
+
+    // Build the cell's address space.
+    c->id = static_cast<u32>(c - cells);
+    c->s2.vmid = static_cast<u16>(VMID_BASE + c->id);
+    if (c->s2.table.init(page_pool(), cell_root().s2.table.ia_bits(), 1) != PtError::OK)
+        return fail(err, errlen, MOAT_HC_DENIED, "hypervisor page pool exhausted");
+    const moat_cell_platform &p = root.desc.platform;
+    bool ok = true;
+    for (u32 i = 0; i < d.num_mem_regions && ok; i++) {
+        const moat_cell_mem_region &m = d.mem_regions[i];
+        ok = c->s2.table.map(m.virt_start, m.phys_start, m.size, stage2_region_attrs(m.flags)) == PtError::OK;
+    }
+    c->mmio.clear();
+    c->mmio.add(p.gicd_base, p.gicd_size, gicd_handler, c);
+    c->mmio.add(p.gicr_base, p.gicr_size, foreign_gicr_handler, const_cast<moat_cell_platform *>(&p));
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS && ok; cpu++)
+        if (mask & (1u << cpu)) {
+            u64 frame = gicr_frame_of(p, cpu);
+            ok = c->s2.table.map(frame, frame, GICR_FRAMES_PER_CPU,
+                                 stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO)) == PtError::OK;
+        }
+    if (!ok) {
+        c->s2.table.destroy();
+        return fail(err, errlen, MOAT_HC_DENIED, "hypervisor page pool exhausted");
+    }
+
+    // Take it all from the root.
+    for (u32 i = 0; i < d.num_mem_regions; i++)
+        if (region_taken_from_root(d.mem_regions[i]))
+            root.s2.table.unmap(d.mem_regions[i].phys_start, d.mem_regions[i].size);
+    c->num_cpus = 0;
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+        if (!(mask & (1u << cpu)))
+            continue;
+        u64 frame = gicr_frame_of(p, cpu);
+        root.s2.table.unmap(frame, GICR_FRAMES_PER_CPU);
+        take_cpu_from_root(cpu);
+        c->cpu_mpidr[c->num_cpus++] = cpu_data(cpu)->mpidr;
+        cpu_data(cpu)->cell = c;
+    }
+    c->cpu_mask = mask;
+    c->cpus_on = 0;
+    c->line_len = 0;
+    mem_copy(c->irqs, d.irq_bitmap, sizeof(c->irqs));
+    for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
+        root.irqs[w] &= ~d.irq_bitmap[w];
+    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    gicv3_route_irqs(c->irqs, c->cpu_mpidr[0]);
+
+    // Nothing of a previous user of this memory may be visible to the new cell.
+    for (u32 i = 0; i < d.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = d.mem_regions[i];
+        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
+            phys_zero(m.phys_start, m.size);
+    }
+    c->state = CellState::STOPPED;
+    *id = c->id;
+    log("cell \"%s\" created: id %u, CPUs %#x, %u memory regions", d.name, c->id, mask, d.num_mem_regions);
+    return MOAT_HC_OK;
+}
+
+s64 cell_load(u32 id, u64 src_ipa, u64 dst_ipa, u64 size, char *err, size_t errlen)
+{
+    LockGuard guard(cells_lock);
+    Cell *c = cell_get(id);
+    if (!c || c->is_root())
+        return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
+    if (c->state != CellState::STOPPED && c->state != CellState::SHUT_DOWN)
+        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" is running: shut it down before loading",
+                    name_of(*c));
+    if (size == 0 || size > PAGE_SIZE || align_down(src_ipa, PAGE_SIZE) != align_down(src_ipa + size - 1, PAGE_SIZE))
+        return fail(err, errlen, MOAT_HC_INVALID, "load chunks are 1..4096 bytes within one root page");
+    u64 src;
+    if (!root_phys(src_ipa, false, &src))
+        return fail(err, errlen, MOAT_HC_DENIED, "source %#lx is not in the root cell's RAM",
+                    static_cast<unsigned long>(src_ipa));
+    for (u32 i = 0; i < c->desc.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = c->desc.mem_regions[i];
+        if (!(m.flags & MOAT_CELL_MEM_LOADABLE) || dst_ipa < m.virt_start || dst_ipa + size < dst_ipa ||
+            dst_ipa + size > m.virt_start + m.size)
+            continue;
+        u64 dst = m.phys_start + (dst_ipa - m.virt_start);
+        el2_window_map(src, size);
+        el2_window_map(dst, size);
+        mem_copy(reinterpret_cast<void *>(dst), reinterpret_cast<const void *>(src), size);
+        clean_poc(dst, size);  // the cell starts with its MMU and caches off
+        el2_window_unmap(dst, size);
+        el2_window_unmap(src, size);
+        return MOAT_HC_OK;
+    }
+    return fail(err, errlen, MOAT_HC_DENIED,
+                "%#lx+%#lx is not inside a loadable memory region of cell \"%s\"",
+                static_cast<unsigned long>(dst_ipa), static_cast<unsigned long>(size), name_of(*c));
+}
+
+s64 cell_start(u32 id, char *err, size_t errlen)
+{
+    LockGuard guard(cells_lock);
+    Cell *c = cell_get(id);
+    if (!c || c->is_root())
+        return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
+    if (c->state == CellState::RUNNING)
+        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" is already running", name_of(*c));
+    if (c->cpus_on)
+        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" still has CPUs on", name_of(*c));
+    u32 cpu = static_cast<u32>(find_cpu(c->desc.cpu_mpidr[0]));
+    PerCpu *pc = cpu_data(cpu);
+    pc->on_entry = c->desc.entry;
+    pc->on_context = 0;
+    pc->stop_request = 0;
+    stats_reset(cpu);
+    c->state = CellState::RUNNING;
+    s64 r = psci_power_on(cpu);
+    if (r != 0) {
+        c->state = CellState::STOPPED;
+        return fail(err, errlen, MOAT_HC_DENIED, "the firmware did not power CPU %u on (PSCI %ld)", cpu,
+                    static_cast<long>(r));
+    }
+    log("cell \"%s\" started on CPU %u at %#lx", name_of(*c), cpu, static_cast<unsigned long>(c->desc.entry));
+    return MOAT_HC_OK;
+}
+
+s64 cell_shutdown(u32 id, char *err, size_t errlen)
+{
+    LockGuard guard(cells_lock);
+    Cell *c = cell_get(id);
+    if (!c || c->is_root())
+        return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
+    if (c->state != CellState::RUNNING)
+        return MOAT_HC_OK;
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+        if (!(c->cpus_on & (1u << cpu)))
+            continue;
+        cpu_data(cpu)->stop_request = 1;
+        dsb(ish);
+        gicv3_kick(cpu_data(cpu)->gic, cpu_data(cpu)->mpidr);
+    }
+    if (!c->cpus_on)
+        c->state = CellState::SHUT_DOWN;
+    return MOAT_HC_OK;
+}
+
+s64 cell_destroy(u32 id, char *err, size_t errlen)
+{
+    LockGuard guard(cells_lock);
+    Cell *c = cell_get(id);
+    if (!c || c->is_root())
+        return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
+    if (c->cpus_on || c->state == CellState::RUNNING)
+        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" is running: shut it down first", name_of(*c));
+    for (u32 i = 0; i < c->desc.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = c->desc.mem_regions[i];
+        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
+            phys_zero(m.phys_start, m.size);
+    }
+    gicv3_route_irqs(c->irqs, cell_root().cpu_mpidr[0]);
+    return_to_root(*c);
+    c->s2.table.destroy();
+    log("cell \"%s\" destroyed: memory zeroed, CPUs %#x and its interrupts back to the root cell",
+        name_of(*c), c->cpu_mask);
+    c->state = CellState::FREE;
+    c->cpu_mask = 0;
+    return MOAT_HC_OK;
+}
+
+void cell_cpu_started(Cell &c, u32 cpu)
+{
+    __atomic_or_fetch(&c.cpus_on, 1u << cpu, __ATOMIC_SEQ_CST);
+}
+
+void cell_cpu_stopped(Cell &c, u32 cpu)
+{
+    u32 left = __atomic_and_fetch(&c.cpus_on, ~(1u << cpu), __ATOMIC_SEQ_CST);
+    if (!left && c.state == CellState::RUNNING && !c.is_root()) {
+        c.state = CellState::SHUT_DOWN;
+        log("cell \"%s\" shut down", name_of(c));
+    }
+}
+
+void cell_fail(Cell &c, const char *why)
+{
+    log("cell \"%s\" failed: %s; its CPUs are parked", name_of(c), why);
+    c.state = CellState::FAILED;
+}
+
+void cell_console_putc(Cell &c, char ch)
+{
+    if (ch == '\r')
+        return;
+    if (ch != '\n' && c.line_len + 1 < sizeof(c.line)) {
+        c.line[c.line_len++] = ch;
+        return;
+    }
+    if (ch != '\n')
+        c.line[c.line_len++] = ch;
+    c.line[c.line_len] = '\0';
+    console_line(name_of(c), c.line);
+    c.line_len = 0;
+}
+
 }  // namespace moat::arm64
+
+namespace moat::cell_ops {
+using namespace moat::arm64;
+s64 create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen) { return cell_create(desc_ipa, size, id, err, errlen); }
+s64 load(u32 id, u64 src, u64 dst, u64 size, char *err, size_t errlen) { return cell_load(id, src, dst, size, err, errlen); }
+s64 start(u32 id, char *err, size_t errlen) { return cell_start(id, err, errlen); }
+s64 shutdown(u32 id, char *err, size_t errlen) { return cell_shutdown(id, err, errlen); }
+s64 destroy(u32 id, char *err, size_t errlen) { return cell_destroy(id, err, errlen); }
+void report_error(u64 root_ipa, const char *msg) { cell_report_error(root_ipa, msg); }
+bool state(u32 id, u32 *st, u32 *cpus, u32 *on)
+{
+    Cell *c = cell_get(id);
+    if (!c)
+        return false;
+    *st = static_cast<u32>(c->state);
+    *cpus = c->cpu_mask;
+    *on = c->cpus_on;
+    return true;
+}
+void console_putc(char ch) { cell_console_putc(*this_cpu().cell, ch); }
+}  // namespace moat::cell_ops

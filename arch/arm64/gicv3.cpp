@@ -21,7 +21,10 @@ constexpr u64 GICR_SGI_BASE = 0x10000;
 constexpr u64 GICR_ISENABLER0 = GICR_SGI_BASE + 0x0100;
 constexpr u64 GICR_ICENABLER0 = GICR_SGI_BASE + 0x0180;
 constexpr u64 GICR_ISPENDR0 = GICR_SGI_BASE + 0x0200;
+constexpr u64 GICR_IPRIORITYR0 = GICR_SGI_BASE + 0x0400;
 constexpr u64 GICD_ISPENDR = 0x0200;
+constexpr u64 GICD_ICENABLER = 0x0180;
+constexpr u64 GICD_IROUTER = 0x6000;
 constexpr u32 SGI_COUNT = 16, PRIVATE_COUNT = 32;
 // Linux's default interrupt priority; injected interrupts keep the guest's masking working.
 constexpr u8 INJECT_PRIORITY = 0xa0;
@@ -228,6 +231,8 @@ u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
     if (intid == gic.maint_intid) {
         write_sysreg(icc_dir_el1, intid);
         stats_count(cpu, MOAT_EXIT_MAINTENANCE);
+    } else if (intid == GIC_MGMT_SGI) {
+        write_sysreg(icc_dir_el1, intid);
     } else {
         stats_count(cpu, MOAT_EXIT_IRQ);
         if (intid < SGI_COUNT)
@@ -247,8 +252,41 @@ u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
     return intid;
 }
 
+void gicv3_route_irqs(const u32 *irqs, u64 mpidr)
+{
+    LockGuard guard(gicd_lock);
+    u64 route = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;
+    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++) {
+        if (!((irqs[intid / 32] >> (intid % 32)) & 1))
+            continue;
+        write32(gic.gicd_base + GICD_ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
+        write64(gic.gicd_base + GICD_IROUTER + u64{intid} * 8, route);
+    }
+}
+
+void gicv3_kick(const GicCpu &target, u64 mpidr)
+{
+    // The cell owns its redistributor and may have disabled or deprioritised SGIs: make sure
+    // this one gets through (a cell that fights this can refuse to stop; see docs).
+    if (target.redist) {
+        write32(target.redist + GICR_ISENABLER0, 1u << GIC_MGMT_SGI);
+        u64 prio = target.redist + GICR_IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
+        u32 shift = (GIC_MGMT_SGI & 3) * 8;
+        write32(prio, (*reinterpret_cast<volatile u32 *>(prio) & ~(0xffu << shift)));
+        dsb(ish);
+    }
+    // ICC_SGI1R_EL1: INTID, Aff3.Aff2.Aff1 of the target cluster and a one-bit target list.
+    u64 v = (u64{GIC_MGMT_SGI} << ICC_SGI1R_INTID_SHIFT) | (((mpidr >> 8) & 0xff) << ICC_SGI1R_AFF1_SHIFT) |
+            (((mpidr >> 16) & 0xff) << 32) | (((mpidr >> 32) & 0xff) << 48) | (u64{1} << (mpidr & 0xf));
+    write_sysreg(icc_sgi1r_el1, v);
+    isb();
+}
+
 void gicv3_send_sgi(u64 value, unsigned which)
 {
+    // The management SGI is the hypervisor's: a cell asking for it gets nothing.
+    if (((value >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK) == GIC_MGMT_SGI)
+        return;
     switch (which) {
     case 0:
         write_sysreg(icc_sgi1r_el1, value);

@@ -3,6 +3,7 @@
 
 #include <moat/abi.h>
 
+#include "arch/cell.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
 #include "hv/psci.hpp"
@@ -38,8 +39,40 @@ SmcResult firmware_call(u64 fn, u64 a1, u64 a2, u64 a3)
     return {{x0, x1, x2, x3}};
 }
 
-u32 root_cpus_mask() { return cpu_count() >= 32 ? ~0u : (1u << cpu_count()) - 1; }
 }  // namespace
+
+void psci_cpu_stopped(u32 cpu)
+{
+    LockGuard g(state_lock);
+    state.set_power(cpu, CpuPower::OFF);
+}
+
+int psci_cpu_of(u64 mpidr) { return state.cpu_of(mpidr); }
+
+CpuPower psci_cpu_power(u32 cpu)
+{
+    LockGuard g(state_lock);
+    return state.power(cpu);
+}
+
+s64 psci_power_on(u32 cpu)
+{
+    PerCpu *pc = cpu_data(cpu);
+    {
+        LockGuard g(state_lock);
+        if (state.power(cpu) != CpuPower::OFF)
+            return psci::ALREADY_ON;
+        state.set_power(cpu, CpuPower::ON_PENDING);
+    }
+    SmcResult r = firmware_call(psci::CPU_ON_64, pc->mpidr, reinterpret_cast<u64>(hv_cpu_on_entry), cpu);
+    if (static_cast<s64>(r.r[0]) != psci::SUCCESS) {
+        LockGuard g(state_lock);
+        state.set_power(cpu, CpuPower::OFF);
+    }
+    return static_cast<s64>(r.r[0]);
+}
+
+void psci_firmware_cpu_off() { firmware_call(psci::CPU_OFF, 0, 0, 0); }
 
 void psci_init(const u64 *mpidr, u32 count) { state.init(mpidr, count); }
 
@@ -58,7 +91,7 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
     stats_count(pc.id, is_psci ? MOAT_EXIT_PSCI : MOAT_EXIT_SMC_OTHER);
 
     state_lock.lock();
-    SmcDecision d = state.decide(pc.id, root_cpus_mask(), fn, f.x[1], f.x[2], f.x[3]);
+    SmcDecision d = state.decide(pc.id, pc.cell->cpu_mask, fn, f.x[1], f.x[2], f.x[3], pc.cell->is_root());
     if (d.action == SmcAction::CPU_ON)
         state.set_power(d.cpu, CpuPower::ON_PENDING);
     state_lock.unlock();
@@ -88,7 +121,12 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
         pc.on_context = f.x[3];
         r = firmware_call(f.x[0], f.x[1], entry, pc.id);
         break;
+    case SmcAction::CELL_OFF:
+        log("CPU %u: cell asked for system off/reset: its CPU stops", pc.id);
+        cpu_park(pc);
     case SmcAction::CPU_OFF: {
+        if (!pc.cell->is_root())
+            cpu_park(pc);  // a cell CPU going off is parked the same way as at shutdown
         log("CPU %u: powering off (PSCI CPU_OFF)", pc.id);
         cpu_stop(pc);
         {

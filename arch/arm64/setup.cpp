@@ -12,6 +12,7 @@
 #include "hv/cell_validate.hpp"
 #include "hv/format.hpp"
 #include "hv/console.hpp"
+#include "hv/spinlock.hpp"
 #include "hv/state.hpp"
 
 extern "C" {
@@ -148,6 +149,7 @@ u32 global_init()
     }
     if (!el2_map_build(pool, layout, el2_table))
         return MOAT_ENTRY_ENOMEM;
+    psci_init(h.cpu_mpidr, h.num_cpus);  // the root cell's CPU set is looked up through it
     u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
     unsigned ia_bits = stage2_ia_bits(mmfr0);
     root_vtcr = stage2_vtcr(ia_bits, mmfr0);
@@ -160,15 +162,35 @@ u32 global_init()
     pl011_init(console);
     console_set_output(pl011_putc);
     state_set_memory(h.memory_size, pool_used_bytes);
-    psci_init(h.cpu_mpidr, h.num_cpus);
     global_ready = 1;
     return MOAT_ENTRY_OK;
 }
 }  // namespace
 
+// Temporary EL2 mappings of physical memory outside the hypervisor (identity, like the rest):
+// cell memory to zero or load, root buffers to read descriptors from.
+SpinLock el2_window_lock;
+
+bool el2_window_map(u64 pa, u64 size)
+{
+    LockGuard g(el2_window_lock);
+    u64 start = align_down(pa, PAGE_SIZE), end = align_up(pa + size, PAGE_SIZE);
+    return el2_table.map(start, start, end - start, el2_attrs_data()) == PtError::OK;
+}
+
+void el2_window_unmap(u64 pa, u64 size)
+{
+    LockGuard g(el2_window_lock);
+    u64 start = align_down(pa, PAGE_SIZE), end = align_up(pa + size, PAGE_SIZE);
+    el2_table.unmap(start, end - start);
+    asm volatile("dsb ishst\n tlbi alle2is\n dsb ish\n isb" ::: "memory");
+}
+
 PerCpu &this_cpu() { return *reinterpret_cast<PerCpu *>(read_sysreg(tpidr_el2)); }
 PerCpu *cpu_data(u32 cpu) { return cpu < hv_header.num_cpus ? &per_cpu[cpu] : nullptr; }
 u32 cpu_count() { return hv_header.num_cpus; }
+u64 stage2_vtcr_value() { return root_vtcr; }
+PagePool &page_pool() { return pool; }
 
 void cpu_start(PerCpu &pc, u32 cpu)
 {
@@ -178,7 +200,8 @@ void cpu_start(PerCpu &pc, u32 cpu)
     pc.active = 1;
     write_sysreg(tpidr_el2, &pc);
     write_sysreg(vbar_el2, hv_vectors);
-    pc.cell = &cell_root();
+    if (!pc.cell)
+        pc.cell = &cell_root();
     stage2_activate(pc.cell->s2, root_vtcr);
     u64 hcr = pc.stub.hcr | HCR_ROOT;
     if (gicv3_enabled()) {
@@ -192,6 +215,7 @@ void cpu_start(PerCpu &pc, u32 cpu)
     isb();
     state_cpu_entered(cpu);
     psci_cpu_started(cpu);
+    cell_cpu_started(*pc.cell, cpu);
 }
 
 void cpu_stop(PerCpu &pc)
@@ -204,6 +228,18 @@ void cpu_stop(PerCpu &pc)
     }
     pc.active = 0;
     state_cpu_left(pc.id);
+    cell_cpu_stopped(*pc.cell, pc.id);
+}
+
+void cpu_park(PerCpu &pc)
+{
+    cpu_stop(pc);
+    pc.stop_request = 0;
+    psci_cpu_stopped(pc.id);
+    psci_firmware_cpu_off();
+    // The firmware refused: stay here, harmless, until reset.
+    for (;;)
+        asm volatile("wfi");
 }
 
 // A CPU powered on through a trapped PSCI call: nothing of the stub is on it, so EL2 is set up

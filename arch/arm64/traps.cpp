@@ -32,8 +32,8 @@ u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
     }
     pc.hypercalls++;
     stats_count(pc.id, MOAT_EXIT_HYPERCALL);
-    HypercallContext ctx{pc.id, cpu_current_el(), pc.hypercalls};
-    const u64 args[3] = {f.x[1], f.x[2], f.x[3]};
+    HypercallContext ctx{pc.id, cpu_current_el(), pc.hypercalls, pc.cell->is_root()};
+    const u64 args[HYPERCALL_ARGS] = {f.x[1], f.x[2], f.x[3], f.x[4], f.x[5], f.x[6]};
     HypercallResult r = hypercall(ctx, f.x[0] & SMCCC_FUNCTION_MASK, args);
     f.x[0] = static_cast<u64>(r.status);
     f.x[1] = r.ret[0];
@@ -157,7 +157,8 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
 extern "C" u64 hv_trap_irq(TrapFrame *, u64)
 {
     PerCpu &pc = this_cpu();
-    gicv3_handle_irq(pc.gic, pc.id);
+    if (gicv3_handle_irq(pc.gic, pc.id) == GIC_MGMT_SGI && pc.stop_request)
+        cpu_park(pc);
     return 0;
 }
 

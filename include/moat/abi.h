@@ -123,7 +123,27 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 				       x3 = hypercalls handled on this CPU */
 #define MOAT_HC_CONSOLE_PUTC MOAT_HC(4) /* x1 = character: the caller's console output */
 #define MOAT_HC_GET_STATS MOAT_HC(5)    /* x1 = logical CPU, x2 = MOAT_EXIT_* -> x1 = count */
-/* MOAT_HC(16) and up: cell management (create, load, start, shutdown, destroy, stats). */
+/*
+ * Cell management, from the root cell only. Every call takes in x_last the IPA of a 256-byte
+ * buffer in the root's RAM where the hypervisor explains a refusal in words.
+ */
+#define MOAT_HC_CELL_CREATE MOAT_HC(16)   /* x1 = IPA of the descriptor (within one page), x2 = its
+					     size, x3 = error buffer -> x1 = cell id */
+#define MOAT_HC_CELL_LOAD MOAT_HC(17)     /* x1 = cell id, x2 = root IPA of the bytes (within one
+					     page), x3 = cell IPA to copy to, x4 = size, x5 = error buffer */
+#define MOAT_HC_CELL_START MOAT_HC(18)    /* x1 = cell id, x2 = error buffer */
+#define MOAT_HC_CELL_SHUTDOWN MOAT_HC(19) /* x1 = cell id, x2 = error buffer: asks its CPUs to stop */
+#define MOAT_HC_CELL_DESTROY MOAT_HC(20)  /* x1 = cell id, x2 = error buffer: memory zeroed and
+					     given back, CPUs and IRQs return to the root */
+#define MOAT_HC_CELL_STATE MOAT_HC(21)    /* x1 = cell id -> x1 = MOAT_CELL_STATE_*, x2 = mask of
+					     logical CPUs, x3 = CPUs powered on */
+#define MOAT_HC_ERROR_LEN 256
+
+#define MOAT_CELL_STATE_FREE 0
+#define MOAT_CELL_STATE_STOPPED 1  /* created (or loaded), not started */
+#define MOAT_CELL_STATE_RUNNING 2
+#define MOAT_CELL_STATE_SHUT_DOWN 3
+#define MOAT_CELL_STATE_FAILED 4   /* did something the hypervisor cannot allow; CPUs parked */
 
 /* Why a CPU left its cell for the hypervisor: the counters of MOAT_HC_GET_STATS. */
 #define MOAT_EXIT_HYPERCALL 0    /* hvc from the cell */

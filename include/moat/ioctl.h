@@ -52,10 +52,50 @@ struct moat_stats {
 MOAT_STATIC_ASSERT(sizeof(struct moat_stats) == 8 + 8 * MOAT_MAX_CPUS * MOAT_EXIT_REASONS,
 		   "moat_stats layout changed");
 
+/* Cells. A cell is named by the name in its descriptor. */
+#define MOAT_NAME_LEN 32
+
+struct moat_cell_create_args {
+	moat_u64 desc;      /* user pointer to the descriptor (moat-cellc output) */
+	moat_u64 desc_size; /* sizeof(struct moat_cell_desc) */
+};
+
+struct moat_cell_ref {
+	char name[MOAT_NAME_LEN];
+};
+
+struct moat_cell_load_args {
+	char name[MOAT_NAME_LEN];
+	moat_u64 image;      /* user pointer */
+	moat_u64 image_size;
+	moat_u64 address;    /* cell IPA to load at; 0: the cell's entry address */
+};
+
+struct moat_cell_status {
+	char name[MOAT_NAME_LEN];
+	moat_u32 id;
+	moat_u32 state;      /* MOAT_CELL_STATE_* */
+	moat_u32 num_cpus;
+	moat_u32 cpus_on;    /* how many are powered on */
+	moat_u32 linux_cpu[MOAT_MAX_CPUS]; /* the CPUs, by Linux's numbering */
+};
+
+struct moat_cell_list {
+	moat_u32 count;
+	moat_u32 reserved;
+	struct moat_cell_status cells[8];
+};
+
 #define MOAT_ENABLE _IOW(MOAT_IOCTL_TYPE, 1, struct moat_enable_args)
 #define MOAT_DISABLE _IO(MOAT_IOCTL_TYPE, 2)
 #define MOAT_INFO _IOR(MOAT_IOCTL_TYPE, 3, struct moat_info)
 #define MOAT_LAST_ERROR _IOR(MOAT_IOCTL_TYPE, 4, struct moat_error)
 #define MOAT_STATS _IOR(MOAT_IOCTL_TYPE, 5, struct moat_stats)
+#define MOAT_CELL_CREATE _IOW(MOAT_IOCTL_TYPE, 16, struct moat_cell_create_args)
+#define MOAT_CELL_LOAD _IOW(MOAT_IOCTL_TYPE, 17, struct moat_cell_load_args)
+#define MOAT_CELL_START _IOW(MOAT_IOCTL_TYPE, 18, struct moat_cell_ref)
+#define MOAT_CELL_SHUTDOWN _IOW(MOAT_IOCTL_TYPE, 19, struct moat_cell_ref)
+#define MOAT_CELL_DESTROY _IOW(MOAT_IOCTL_TYPE, 20, struct moat_cell_ref)
+#define MOAT_CELL_LIST _IOR(MOAT_IOCTL_TYPE, 21, struct moat_cell_list)
 
 #endif /* MOAT_IOCTL_H */

@@ -6,10 +6,12 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <moat/cell.h>
 #include <moat/ioctl.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -36,6 +38,14 @@ void usage(FILE *out)
                  "  disable                 leave the hypervisor on every CPU, give Linux EL2 back\n"
                  "  info                    show the driver's and the hypervisor's state\n"
                  "  stats [--json]          exits to the hypervisor per CPU and reason\n"
+                 "  cell create FILE.cell   take the cell's CPUs, memory and devices from Linux\n"
+                 "  cell load NAME IMAGE [--address IPA]\n"
+                 "                          copy a bare-metal image into the cell (default: its entry)\n"
+                 "  cell start NAME         start the cell's first CPU at its entry address\n"
+                 "  cell shutdown NAME      stop the cell's CPUs\n"
+                 "  cell destroy NAME       stop it, zero its memory, give everything back to Linux\n"
+                 "  cell list               cells, their state and CPUs\n"
+                 "  cell stats NAME         exits of the cell's CPUs\n"
                  "  --version               print the tool's ABI version\n");
 }
 
@@ -261,6 +271,137 @@ int cmd_stats(int argc, char **argv)
     return 0;
 }
 
+const char *state_name(std::uint32_t s)
+{
+    switch (s) {
+    case MOAT_CELL_STATE_STOPPED: return "created";
+    case MOAT_CELL_STATE_RUNNING: return "running";
+    case MOAT_CELL_STATE_SHUT_DOWN: return "shut down";
+    case MOAT_CELL_STATE_FAILED: return "failed";
+    default: return "unknown";
+    }
+}
+
+bool cell_list(int fd, moat_cell_list &list)
+{
+    list = {};
+    if (ioctl(fd, MOAT_CELL_LIST, &list) != 0) {
+        report_failure(fd, "cell list", errno);
+        return false;
+    }
+    return true;
+}
+
+int cmd_cell(int argc, char **argv)
+{
+    if (argc < 1) {
+        usage(stderr);
+        return 2;
+    }
+    std::string verb = argv[0];
+    int fd = open_device();
+    if (fd < 0)
+        return 1;
+    int rc = 0;
+    auto named = [&](unsigned long req, const char *what) {
+        if (argc != 2) {
+            std::fprintf(stderr, "moat cell %s: usage: moat cell %s NAME\n", what, what);
+            return 2;
+        }
+        moat_cell_ref ref{};
+        std::snprintf(ref.name, sizeof(ref.name), "%s", argv[1]);
+        drain_console();
+        if (ioctl(fd, req, &ref) != 0) {
+            report_failure(fd, (std::string("cell ") + what).c_str(), errno);
+            return 1;
+        }
+        std::printf("moat: cell \"%s\": %s done\n", ref.name, what);
+        return 0;
+    };
+    if (verb == "create" && argc == 2) {
+        std::vector<std::uint8_t> desc;
+        if (!read_cell(argv[1], desc)) {
+            rc = 1;
+        } else {
+            moat_cell_create_args a{reinterpret_cast<std::uintptr_t>(desc.data()), desc.size()};
+            drain_console();
+            if (ioctl(fd, MOAT_CELL_CREATE, &a) != 0) {
+                report_failure(fd, "cell create", errno);
+                rc = 1;
+            } else {
+                std::printf("moat: cell \"%s\" created\n", reinterpret_cast<const moat_cell_desc *>(desc.data())->name);
+            }
+        }
+    } else if (verb == "load" && (argc == 3 || argc == 5)) {
+        std::vector<std::uint8_t> image;
+        moat_cell_load_args a{};
+        std::snprintf(a.name, sizeof(a.name), "%s", argv[1]);
+        if (argc == 5 && std::string(argv[3]) == "--address")
+            a.address = std::strtoull(argv[4], nullptr, 0);
+        if (!read_file(argv[2], image)) {
+            rc = 1;
+        } else {
+            a.image = reinterpret_cast<std::uintptr_t>(image.data());
+            a.image_size = image.size();
+            if (ioctl(fd, MOAT_CELL_LOAD, &a) != 0) {
+                report_failure(fd, "cell load", errno);
+                rc = 1;
+            } else {
+                std::printf("moat: %zu bytes loaded into cell \"%s\"\n", image.size(), a.name);
+            }
+        }
+    } else if (verb == "start") {
+        rc = named(MOAT_CELL_START, "start");
+    } else if (verb == "shutdown") {
+        rc = named(MOAT_CELL_SHUTDOWN, "shutdown");
+    } else if (verb == "destroy") {
+        rc = named(MOAT_CELL_DESTROY, "destroy");
+    } else if (verb == "list" && argc == 1) {
+        moat_cell_list list;
+        if (!cell_list(fd, list)) {
+            rc = 1;
+        } else {
+            std::printf("%-4s %-20s %-10s %s\n", "id", "name", "state", "CPUs (Linux numbering)");
+            for (unsigned i = 0; i < list.count; i++) {
+                const moat_cell_status &c = list.cells[i];
+                std::printf("%-4u %-20s %-10s", c.id, c.name, state_name(c.state));
+                for (unsigned j = 0; j < c.num_cpus; j++)
+                    std::printf(" %u", c.linux_cpu[j]);
+                std::printf("  (%u on)\n", c.cpus_on);
+            }
+        }
+    } else if (verb == "stats" && argc == 2) {
+        moat_cell_list list;
+        moat_stats st{};
+        if (!cell_list(fd, list) || ioctl(fd, MOAT_STATS, &st) != 0) {
+            rc = 1;
+        } else {
+            const moat_cell_status *c = nullptr;
+            for (unsigned i = 0; i < list.count; i++)
+                if (std::string(list.cells[i].name) == argv[1])
+                    c = &list.cells[i];
+            if (!c) {
+                std::fprintf(stderr, "moat: no cell named \"%s\" (moat cell list shows the cells)\n", argv[1]);
+                rc = 1;
+            } else {
+                std::printf("cell \"%s\": %s\n", c->name, state_name(c->state));
+                for (unsigned r = 0; r < MOAT_EXIT_REASONS; r++) {
+                    unsigned long long sum = 0;
+                    for (unsigned j = 0; j < c->num_cpus; j++)
+                        sum += st.count[c->linux_cpu[j]][r];
+                    std::printf("  %-14s %llu\n", EXIT_NAMES[r], sum);
+                }
+            }
+        }
+    } else {
+        std::fprintf(stderr, "moat cell: unknown or incomplete command\n");
+        usage(stderr);
+        rc = 2;
+    }
+    close(fd);
+    return rc;
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -278,6 +419,8 @@ int main(int argc, char **argv)
         return cmd_info();
     if (cmd == "stats")
         return cmd_stats(argc - 2, argv + 2);
+    if (cmd == "cell")
+        return cmd_cell(argc - 2, argv + 2);
     if (cmd == "--version") {
         std::printf("moat ABI %s\n", moat::tools::abi_version_string(MOAT_ABI_VERSION).c_str());
         return 0;

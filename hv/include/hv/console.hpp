@@ -10,4 +10,6 @@ using ConsolePutc = void (*)(char c);
 void console_set_output(ConsolePutc putc);
 // One line; the prefix and the trailing newline are added here.
 void log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+// A line a cell printed, shown as "[name] text".
+void console_line(const char *cell, const char *text);
 }  // namespace moat

@@ -17,8 +17,11 @@ struct HypercallContext {
     u32 cpu;
     u32 current_el;
     u64 calls_on_cpu;
+    bool root;  // the caller is the root cell: cell management is its alone
 };
 
-HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 args[3]);
+constexpr unsigned HYPERCALL_ARGS = 6;  // x1..x6
+
+HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 args[HYPERCALL_ARGS]);
 
 }  // namespace moat

@@ -37,6 +37,7 @@ enum class SmcAction : u8 {
     CPU_OFF,          // the calling CPU leaves: tidy up, then pass
     SUSPEND_POWERDOWN,// like CPU_ON for the calling CPU's own resume
     ANSWER,           // do not call the firmware: return `result`
+    CELL_OFF,         // a non-root cell powers itself off: its CPUs stop, the machine does not
 };
 
 struct SmcDecision {
@@ -55,7 +56,10 @@ public:
     int cpu_of(u64 mpidr) const;
 
     // Policy for an SMC from a CPU of the cell owning the CPUs in `owned_mask`.
-    SmcDecision decide(u32 caller, u32 owned_mask, u32 function, u64 a1, u64 a2, u64 a3) const;
+    // The root cell owns the machine (system off/reset, silicon-provider calls); other cells
+    // own only their CPUs.
+    SmcDecision decide(u32 caller, u32 owned_mask, u32 function, u64 a1, u64 a2, u64 a3,
+                       bool root = true) const;
 
 private:
     u64 mpidr_[32] = {};

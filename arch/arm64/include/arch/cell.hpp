@@ -15,7 +15,13 @@ namespace moat::arm64 {
 constexpr u32 MAX_CELLS = 8;
 constexpr u32 ROOT_CELL = 0;
 
-enum class CellState : u32 { FREE = 0, STOPPED, RUNNING, SHUT_DOWN, FAILED };
+enum class CellState : u32 {
+    FREE = MOAT_CELL_STATE_FREE,
+    STOPPED = MOAT_CELL_STATE_STOPPED,
+    RUNNING = MOAT_CELL_STATE_RUNNING,
+    SHUT_DOWN = MOAT_CELL_STATE_SHUT_DOWN,
+    FAILED = MOAT_CELL_STATE_FAILED,
+};
 
 struct Cell {
     CellState state;
@@ -27,7 +33,11 @@ struct Cell {
     u64 cpu_mpidr[MOAT_MAX_CPUS];         // CPUs it owns now
     u32 num_cpus;
     u32 cpu_mask;                         // the same CPUs as logical ids
+    u32 cpus_on;                          // logical CPUs powered on in it
+    char line[120];                       // console output not yet ended by a newline
+    u32 line_len;
     GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus}; }
+    bool is_root() const { return id == ROOT_CELL; }
 };
 
 Cell &cell_root();
@@ -39,5 +49,23 @@ u64 stage2_region_attrs(u32 flags);
 // The root cell from its descriptor: stage 2 from its regions, the GIC distributor emulated.
 // On failure, err holds the reason.
 bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits, char *err, size_t errlen);
+
+// Cell management requested by the root cell. Each returns a MOAT_HC_* status and, on failure,
+// the reason in err.
+s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen);
+s64 cell_load(u32 id, u64 src_ipa, u64 dst_ipa, u64 size, char *err, size_t errlen);
+s64 cell_start(u32 id, char *err, size_t errlen);
+s64 cell_shutdown(u32 id, char *err, size_t errlen);
+s64 cell_destroy(u32 id, char *err, size_t errlen);
+// Write a refusal into the root's error buffer (a root IPA).
+void cell_report_error(u64 root_ipa, const char *msg);
+
+// Events on the CPUs of a cell.
+void cell_cpu_started(Cell &c, u32 cpu);
+void cell_cpu_stopped(Cell &c, u32 cpu);  // the last CPU leaving ends a running cell
+void cell_console_putc(Cell &c, char ch);
+void cell_fail(Cell &c, const char *why);
+// Where a CPU that the root cell powers on (CPU_ON) or a cell starts belongs.
+Cell *cell_of_cpu(u32 cpu);
 
 }  // namespace moat::arm64

@@ -4,6 +4,7 @@
 
 #include "arch/asm.h"
 #include "arch/gicv3.hpp"
+#include "hv/page_pool.hpp"
 #include "hv/types.hpp"
 
 namespace moat::arm64 {
@@ -40,6 +41,7 @@ struct alignas(PAGE_SIZE) PerCpu {
     u32 stub_valid;       // stub holds the kernel's EL2 state for this CPU
     u64 on_entry;         // PSCI CPU_ON from the cell: where and with what to enter EL1
     u64 on_context;
+    u32 stop_request;     // the cell is shutting down: park at the next exit
     StubState stub;
     GicCpu gic;
 };
@@ -51,5 +53,11 @@ u32 cpu_count();
 void cpu_start(PerCpu &pc, u32 cpu);
 void cpu_stop(PerCpu &pc);
 void cpu_warm_start(PerCpu &pc, u32 cpu);
+// Stop the calling CPU of a cell for good: power it off through the firmware. Never returns.
+[[noreturn]] void cpu_park(PerCpu &pc);
+bool el2_window_map(u64 pa, u64 size);
+void el2_window_unmap(u64 pa, u64 size);
+u64 stage2_vtcr_value();
+PagePool &page_pool();
 
 }  // namespace moat::arm64

@@ -35,10 +35,18 @@ bool gicv3_cpu_enter(GicCpu &g, u64 mpidr);
 void gicv3_cpu_power_on();
 // Hand everything still in flight back to the physical interface, then switch EL1 back to it.
 void gicv3_cpu_leave(GicCpu &g);
-// An IRQ exception at EL2: acknowledge, inject. Returns the INTID handled (1023 if spurious).
+// An IRQ exception at EL2: acknowledge, inject. Returns the INTID handled (1023 if spurious);
+// GIC_MGMT_SGI is acknowledged and deactivated but left to the caller.
 u32 gicv3_handle_irq(GicCpu &g, u32 cpu);
 // A trapped write to ICC_SGI1R_EL1 (or ICC_ASGI1R_EL1/ICC_SGI0R_EL1): generate it physically.
 void gicv3_send_sgi(u64 value, unsigned which);
+
+// The SGI the hypervisor sends itself to stop a CPU of a cell; cells never get it injected.
+constexpr u32 GIC_MGMT_SGI = 15;
+// Route every SPI in `irqs` to the CPU with affinity `mpidr`, disabled until its owner enables it.
+void gicv3_route_irqs(const u32 *irqs, u64 mpidr);
+// Interrupt the CPU with affinity `mpidr` (redistributor state in `target`) with GIC_MGMT_SGI.
+void gicv3_kick(const GicCpu &target, u64 mpidr);
 
 // A trapped access to the distributor by a cell owning `owner`'s interrupts and CPUs.
 MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a);

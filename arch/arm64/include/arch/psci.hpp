@@ -5,9 +5,18 @@
 #pragma once
 
 #include "arch/cpu.hpp"
+#include "hv/psci.hpp"
 
 namespace moat::arm64 {
 void psci_init(const u64 *mpidr, u32 count);
 void psci_cpu_started(u32 cpu);
+void psci_cpu_stopped(u32 cpu);
+int psci_cpu_of(u64 mpidr);
+CpuPower psci_cpu_power(u32 cpu);
+// Power a CPU on through the firmware into the hypervisor's entry (it then enters its cell at
+// its on_entry). Returns the PSCI status.
+s64 psci_power_on(u32 cpu);
+// Power the calling CPU off through the firmware.
+void psci_firmware_cpu_off();
 u64 handle_smc(TrapFrame &f, PerCpu &pc);
 }  // namespace moat::arm64

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Cells: CPUs leave Linux through CPU hotplug (the hypervisor traps their PSCI CPU_OFF and keeps
+ * them), the hypervisor carves the cell out of the root cell, images are copied in page by page,
+ * and destroy gives everything back (add_cpu brings the CPUs home).
+ */
+#include <linux/arm-smccc.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <moat/cell.h>
+
+#include "moat.h"
+
+#define MOAT_MAX_CELLS 8
+
+static struct moat_cell_slot {
+	bool used;
+	u32 id;
+	char name[MOAT_NAME_LEN];
+	u64 entry;
+	unsigned int num_cpus;
+	unsigned int cpus[MOAT_MAX_CPUS];
+} slots[MOAT_MAX_CELLS];
+
+bool moat_cells_exist(void)
+{
+	int i;
+
+	for (i = 0; i < MOAT_MAX_CELLS; i++)
+		if (slots[i].used)
+			return true;
+	return false;
+}
+
+static struct moat_cell_slot *find_slot(const char *name)
+{
+	int i;
+
+	for (i = 0; i < MOAT_MAX_CELLS; i++)
+		if (slots[i].used && !strncmp(slots[i].name, name, MOAT_NAME_LEN))
+			return &slots[i];
+	return NULL;
+}
+
+static int get_ref(struct moat_file *f, void __user *uarg, struct moat_cell_slot **slot)
+{
+	struct moat_cell_ref ref;
+
+	if (copy_from_user(&ref, uarg, sizeof(ref)))
+		return moat_fail(f, EFAULT, "cell: the argument block is not readable memory");
+	ref.name[MOAT_NAME_LEN - 1] = '\0';
+	*slot = find_slot(ref.name);
+	if (!*slot)
+		return moat_fail(f, ENOENT, "no cell named \"%s\" (moat cell list shows the cells)", ref.name);
+	return 0;
+}
+
+/* A hypercall whose refusal the hypervisor explains in a page of ours. */
+static long cell_call(struct moat_file *f, const char *what, unsigned long fn, unsigned long a1,
+		      unsigned long a2, unsigned long a3, unsigned long a4, char *errbuf,
+		      struct arm_smccc_res *res)
+{
+	unsigned long err_pa = virt_to_phys(errbuf);
+
+	errbuf[0] = '\0';
+	switch (fn) {
+	case MOAT_HC_CELL_CREATE:
+		arm_smccc_1_1_hvc(fn, a1, a2, err_pa, res);
+		break;
+	case MOAT_HC_CELL_LOAD:
+		arm_smccc_1_1_hvc(fn, a1, a2, a3, a4, err_pa, res);
+		break;
+	default:
+		arm_smccc_1_1_hvc(fn, a1, err_pa, res);
+		break;
+	}
+	if ((long)res->a0 == MOAT_HC_OK)
+		return 0;
+	errbuf[MOAT_HC_ERROR_LEN - 1] = '\0';
+	return moat_fail(f, (long)res->a0 == MOAT_HC_INVALID ? EINVAL : EPERM, "%s: %s", what,
+			 errbuf[0] ? errbuf : "refused by the hypervisor");
+}
+
+static int cpu_of_mpidr(u64 mpidr)
+{
+	int cpu;
+
+	for (cpu = 0; cpu < nr_cpu_ids && cpu < MOAT_MAX_CPUS; cpu++)
+		if (moat_hv_cpu_mpidr(cpu) == mpidr)
+			return cpu;
+	return -1;
+}
+
+static void give_back_cpus(struct moat_cell_slot *s)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < s->num_cpus; i++) {
+		err = add_cpu(s->cpus[i]);
+		if (err)
+			pr_err("moat: CPU %u did not come back online (%d)\n", s->cpus[i], err);
+	}
+}
+
+int moat_cell_create(struct moat_file *f, void __user *uarg)
+{
+	struct moat_cell_create_args args;
+	struct moat_cell_desc *desc;
+	struct moat_cell_slot *s = NULL;
+	struct arm_smccc_res res;
+	char *errbuf;
+	unsigned int i;
+	int cpu, err = 0;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return moat_fail(f, EFAULT, "cell create: the argument block is not readable memory");
+	if (args.desc_size != sizeof(*desc))
+		return moat_fail(f, EINVAL, "cell create: descriptor of %llu bytes, expected %zu (moat-cellc output)",
+				 args.desc_size, sizeof(*desc));
+	for (i = 0; i < MOAT_MAX_CELLS && !s; i++)
+		if (!slots[i].used)
+			s = &slots[i];
+	if (!s)
+		return moat_fail(f, EBUSY, "cell create: all %d cell slots are in use", MOAT_MAX_CELLS);
+	/* One page each: the hypervisor reads the descriptor and writes its answer there. */
+	desc = (void *)get_zeroed_page(GFP_KERNEL);
+	errbuf = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!desc || !errbuf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (copy_from_user(desc, u64_to_user_ptr(args.desc), sizeof(*desc))) {
+		err = moat_fail(f, EFAULT, "cell create: the descriptor buffer is not readable memory");
+		goto out;
+	}
+	desc->name[MOAT_CELL_NAME_LEN - 1] = '\0';
+	if (find_slot(desc->name)) {
+		err = moat_fail(f, EEXIST, "a cell named \"%s\" exists already", desc->name);
+		goto out;
+	}
+	if (desc->num_cpus == 0 || desc->num_cpus > MOAT_MAX_CPUS) {
+		err = moat_fail(f, EINVAL, "cell \"%s\": %u CPUs is not 1..%u", desc->name, desc->num_cpus,
+				MOAT_MAX_CPUS);
+		goto out;
+	}
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < desc->num_cpus; i++) {
+		cpu = cpu_of_mpidr(desc->cpu_mpidr[i]);
+		if (cpu < 0) {
+			err = moat_fail(f, EINVAL, "cell \"%s\": no CPU with MPIDR %#llx on this system",
+					desc->name, desc->cpu_mpidr[i]);
+			goto out_cpus;
+		}
+		if (cpu_online(cpu)) {
+			err = remove_cpu(cpu);
+			if (err) {
+				err = moat_fail(f, EBUSY,
+						"cell \"%s\": CPU %d could not be taken from Linux (error %d); CPU 0 and CPUs with pinned work cannot",
+						desc->name, cpu, err);
+				goto out_cpus;
+			}
+		}
+		s->cpus[s->num_cpus++] = cpu;
+	}
+	err = cell_call(f, "cell create", MOAT_HC_CELL_CREATE, virt_to_phys(desc), sizeof(*desc), 0, 0,
+			errbuf, &res);
+	if (err)
+		goto out_cpus;
+	s->used = true;
+	s->id = res.a1;
+	s->entry = desc->entry;
+	strscpy(s->name, desc->name, sizeof(s->name));
+	pr_info("moat: cell \"%s\" created (id %u)\n", s->name, s->id);
+	goto out;
+
+out_cpus:
+	give_back_cpus(s);
+	memset(s, 0, sizeof(*s));
+out:
+	free_page((unsigned long)desc);
+	free_page((unsigned long)errbuf);
+	return err;
+}
+
+int moat_cell_load(struct moat_file *f, void __user *uarg)
+{
+	struct moat_cell_load_args args;
+	struct moat_cell_slot *s;
+	struct arm_smccc_res res;
+	char *page, *errbuf;
+	u64 off, addr;
+	int err = 0;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return moat_fail(f, EFAULT, "cell load: the argument block is not readable memory");
+	args.name[MOAT_NAME_LEN - 1] = '\0';
+	s = find_slot(args.name);
+	if (!s)
+		return moat_fail(f, ENOENT, "no cell named \"%s\"", args.name);
+	if (!args.image_size)
+		return moat_fail(f, EINVAL, "cell load: the image is empty");
+	addr = args.address ? args.address : s->entry;
+	page = (void *)__get_free_page(GFP_KERNEL);
+	errbuf = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!page || !errbuf) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (off = 0; off < args.image_size && !err; off += PAGE_SIZE) {
+		size_t n = min_t(u64, PAGE_SIZE, args.image_size - off);
+
+		if (copy_from_user(page, u64_to_user_ptr(args.image + off), n)) {
+			err = moat_fail(f, EFAULT, "cell load: the image buffer is not readable memory");
+			break;
+		}
+		err = cell_call(f, "cell load", MOAT_HC_CELL_LOAD, s->id, virt_to_phys(page), addr + off, n,
+				errbuf, &res);
+	}
+	if (!err)
+		pr_info("moat: %llu bytes loaded into cell \"%s\" at %#llx\n", args.image_size, s->name, addr);
+out:
+	free_page((unsigned long)page);
+	free_page((unsigned long)errbuf);
+	return err;
+}
+
+static int cell_state(struct moat_cell_slot *s, u32 *state, u32 *cpus_on)
+{
+	struct arm_smccc_res res;
+
+	arm_smccc_1_1_hvc(MOAT_HC_CELL_STATE, s->id, &res);
+	if ((long)res.a0 != MOAT_HC_OK)
+		return -EINVAL;
+	*state = res.a1;
+	*cpus_on = hweight32(res.a3);
+	return 0;
+}
+
+/* Ask the cell's CPUs to stop and wait (up to a second) until they have. */
+static int stop_cell(struct moat_file *f, struct moat_cell_slot *s, char *errbuf)
+{
+	struct arm_smccc_res res;
+	u32 state, on;
+	int i, err;
+
+	err = cell_call(f, "cell shutdown", MOAT_HC_CELL_SHUTDOWN, s->id, 0, 0, 0, errbuf, &res);
+	if (err)
+		return err;
+	for (i = 0; i < 1000; i++) {
+		if (cell_state(s, &state, &on) || (state != MOAT_CELL_STATE_RUNNING && !on))
+			return 0;
+		usleep_range(1000, 2000);
+	}
+	return moat_fail(f, ETIMEDOUT, "cell \"%s\" did not stop within a second", s->name);
+}
+
+int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
+{
+	struct moat_cell_slot *s;
+	struct arm_smccc_res res;
+	char *errbuf;
+	int err = get_ref(f, uarg, &s);
+
+	if (err)
+		return err;
+	errbuf = (void *)get_zeroed_page(GFP_KERNEL);
+	if (!errbuf)
+		return -ENOMEM;
+	switch (cmd) {
+	case MOAT_CELL_START:
+		err = cell_call(f, "cell start", MOAT_HC_CELL_START, s->id, 0, 0, 0, errbuf, &res);
+		break;
+	case MOAT_CELL_SHUTDOWN:
+		err = stop_cell(f, s, errbuf);
+		break;
+	default: /* MOAT_CELL_DESTROY */
+		err = stop_cell(f, s, errbuf);
+		if (!err)
+			err = cell_call(f, "cell destroy", MOAT_HC_CELL_DESTROY, s->id, 0, 0, 0, errbuf, &res);
+		if (!err) {
+			give_back_cpus(s);
+			pr_info("moat: cell \"%s\" destroyed\n", s->name);
+			memset(s, 0, sizeof(*s));
+		}
+		break;
+	}
+	free_page((unsigned long)errbuf);
+	return err;
+}
+
+int moat_cell_list(struct moat_file *f, void __user *uarg)
+{
+	struct moat_cell_list *list = kzalloc(sizeof(*list), GFP_KERNEL);
+	unsigned int i, j;
+	int err = 0;
+
+	if (!list)
+		return -ENOMEM;
+	for (i = 0; i < MOAT_MAX_CELLS; i++) {
+		struct moat_cell_status *st = &list->cells[list->count];
+
+		if (!slots[i].used)
+			continue;
+		strscpy(st->name, slots[i].name, sizeof(st->name));
+		st->id = slots[i].id;
+		st->num_cpus = slots[i].num_cpus;
+		for (j = 0; j < slots[i].num_cpus; j++)
+			st->linux_cpu[j] = slots[i].cpus[j];
+		cell_state(&slots[i], &st->state, &st->cpus_on);
+		list->count++;
+	}
+	if (copy_to_user(uarg, list, sizeof(*list)))
+		err = moat_fail(f, EFAULT, "cell list: the result buffer is not writable memory");
+	kfree(list);
+	return err;
+}
