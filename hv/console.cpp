@@ -9,7 +9,7 @@ namespace moat {
 namespace {
 ConsolePutc console_putc;
 SpinLock console_lock;
-constexpr size_t LINE_MAX = 160;
+constexpr size_t LINE_MAX = 200;
 }  // namespace
 
 void console_set_output(ConsolePutc putc) { console_putc = putc; }

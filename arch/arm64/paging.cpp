@@ -12,6 +12,14 @@ bool is_table(u64 e, unsigned level) { return level < 3 && (e & pte::TABLE); }
 // 4 KiB granule: blocks exist at levels 1 and 2 only.
 bool block_allowed(unsigned level) { return level == 1 || level == 2; }
 u64 leaf_bits(unsigned level) { return level == 3 ? pte::VALID | pte::TABLE : pte::VALID; }
+bool table_empty(u64 table)
+{
+    const u64 *t = table_ptr(table);
+    for (u64 i = 0; i < ENTRIES; i++)
+        if (t[i])
+            return false;
+    return true;
+}
 }  // namespace
 
 PtError PageTable::init(PagePool &pool, unsigned ia_bits, unsigned start_level)
@@ -77,9 +85,16 @@ PtError PageTable::walk(u64 table, unsigned level, u64 ia, u64 pa, u64 size, u64
                 if (err != PtError::OK)
                     return err;
             }
-            PtError err = walk(*e & pte::ADDR_MASK, level + 1, ia, pa, chunk, attrs, map);
+            u64 sub = *e & pte::ADDR_MASK;
+            PtError err = walk(sub, level + 1, ia, pa, chunk, attrs, map);
             if (err != PtError::OK)
                 return err;
+            // A table emptied by an unmap goes back to the pool: repeated map/unmap cycles
+            // (cells coming and going, temporary EL2 windows) must not leak pages.
+            if (!map && table_empty(sub)) {
+                *e = 0;
+                pool_->free(sub);
+            }
         }
         ia += chunk;
         pa += chunk;

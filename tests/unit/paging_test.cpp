@@ -158,3 +158,19 @@ TEST(PagePool, AllocatesZeroedAlignedRuns)
     EXPECT_EQ(a.pool.alloc(32), 0u);  // too large a run
     EXPECT_EQ(a.pool.used_pages(), 5u);
 }
+
+TEST(Paging, UnmapFreesEmptiedTables)
+{
+    Arena a(64);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 48, 0), PtError::OK);
+    u64 base = a.pool.used_pages();
+    // Scattered single pages, as temporary windows are: each needs its own chain of tables.
+    for (u64 round = 0; round < 20; round++) {
+        u64 ia = (round % 5) * (u64{1} << 39) + round * PAGE_SIZE;
+        ASSERT_EQ(t.map(ia, ia, PAGE_SIZE, ATTRS), PtError::OK);
+        EXPECT_GT(a.pool.used_pages(), base);
+        ASSERT_EQ(t.unmap(ia, PAGE_SIZE), PtError::OK);
+        EXPECT_EQ(a.pool.used_pages(), base) << "round " << round;
+    }
+}

@@ -34,7 +34,7 @@ struct Cell {
     u32 num_cpus;
     u32 cpu_mask;                         // the same CPUs as logical ids
     u32 cpus_on;                          // logical CPUs powered on in it
-    char line[120];                       // console output not yet ended by a newline
+    char line[200];                       // console output not yet ended by a newline
     u32 line_len;
     GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus}; }
     bool is_root() const { return id == ROOT_CELL; }
