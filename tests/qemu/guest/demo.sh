@@ -1,19 +1,38 @@
-# The README's demo, narrated: what a user types and what moat answers.
+# The README's demo, narrated: Linux as the root cell and a 10 kHz control loop in an isolated
+# cell side by side, live statistics, then everything goes back to Linux.
 . /tests/lib.sh
 say() { echo; echo "### $*"; }
 say "Linux is up on $(nproc) CPUs: $(uname -r)"
 dmesg | grep -m1 'started at EL2'
-say "insmod moat.ko"
+say "insmod moat.ko; moat enable /cells/root.cell  (every CPU enters the hypervisor)"
 check "insmod moat.ko" insmod /moat.ko
-say "moat enable: every CPU enters the hypervisor through the kernel's hyp-stub"
 check "moat enable" moat enable /cells/root.cell
-say "moat info: the hypervisor answers from EL2"
 moat info
-say "Linux keeps running under it: a workload on every CPU"
-check "workload" workload
-say "moat disable: EL2 goes back to the kernel's hyp-stub"
+say "moat cell create /cells/ctl-loop.cell  (CPU 3 leaves Linux, RAM and IRQs leave the root)"
+check "moat cell create" moat cell create /cells/ctl-loop.cell
+echo "Linux CPUs online now: $(cat /sys/devices/system/cpu/online)"
+say "moat cell load ctl-loop /demos/ctl-loop.bin; moat cell start ctl-loop"
+check "moat cell load" moat cell load ctl-loop /demos/ctl-loop.bin
+check "moat cell start" moat cell start ctl-loop
+say "Side by side: Linux answers on CPUs 0-2 while the cell runs its loop on CPU 3"
+# Exits of the cell's CPU per second: timer IRQs, console output (hypercalls), anything else.
+exits() { moat cell stats ctl-loop | awk '$1 == "irq" { i = $2 } $1 == "hypercall" { h = $2 } NF == 2 && $1 != "irq" && $1 != "hypercall" { o += $2 } END { print i + 0, h + 0, o + 0 }'; }
+set -- $(exits)
+i=1
+while [ $i -le 4 ]; do
+	sleep 1
+	irq=$1 hc=$2 other=$3
+	set -- $(exits)
+	echo "linux: uptime $(cut -d' ' -f1 /proc/uptime) s, $(ls /proc | grep -c '^[0-9]') processes | cell CPU exits in the last second: $(($1 - irq)) timer IRQs, $(($2 - hc)) console, $(($3 - other)) other"
+	i=$((i + 1))
+done
+moat cell list
+moat cell stats ctl-loop
+say "moat cell destroy ctl-loop  (stop, zero its memory, CPU 3 back to Linux)"
+check "moat cell destroy" moat cell destroy ctl-loop
+echo "Linux CPUs online now: $(cat /sys/devices/system/cpu/online)"
+say "moat disable  (EL2 goes back to the kernel's hyp-stub)"
 check "moat disable" moat disable
-moat info
 check "rmmod moat" rmmod moat
 say "done; powering off"
 finish

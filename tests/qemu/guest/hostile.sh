@@ -1,0 +1,160 @@
+# A hostile cell (demos/hostile) attacks the hypervisor and the root cell, one attack per cell
+# lifetime: create, load the image and the attack number (a word at the start of the cell's
+# RAM), start, wait until it has stopped itself, look at its exits, destroy. Every attack must
+# end in a fault injected into the cell or an error returned to it; Linux stays healthy
+# throughout. The cell's and the hypervisor's console lines are checked by hostile.expect.
+. /tests/lib.sh
+cell=hostile
+# Attacks that show a hypervisor bug: run, reported, not counted as failures (see the notes
+# below and in hostile.expect).
+known_bugs=" ${HOSTILE_KNOWN_BUGS-5} "
+
+stat_of() { awk -v r="$1" '$1 == r { print $2 }' /tmp/cstats; }
+# Sum of Linux's reschedule IPIs over the online CPUs.
+ipi0_sum() { awk '$1 == "IPI0:" { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts; }
+probe_read32() {
+	echo "read32 $1" > /proc/moat_probe
+	dmesg | sed -n "s/.*moat_probe: read32 $1 = //p" | tail -1
+}
+mode_file() { printf "$(printf '\\%03o\\000\\000\\000' "$1")" > /tmp/mode.bin; }
+
+# run_attack N: one lifetime of the cell with attack N; leaves its stats in /tmp/cstats and
+# its final state in /tmp/list. $before_start, if set, runs just before the start (CPU 1 is
+# already the cell's then).
+run_attack() {
+	n=$1
+	echo "=== attack $n ==="
+	mode_file "$n"
+	check "attack $n: create" moat cell create /cells/$cell.cell
+	check "attack $n: load image" moat cell load $cell /demos/$cell.bin
+	check "attack $n: load attack number" moat cell load $cell /tmp/mode.bin --address 0x40000000
+	$before_start
+	check "attack $n: start" moat cell start $cell
+	i=0
+	while [ $i -lt 20 ]; do
+		moat cell list > /tmp/list
+		grep -q "^[0-9]* *$cell *running" /tmp/list || break
+		sleep 1; i=$((i + 1))
+	done
+	cat /tmp/list
+	moat cell stats $cell | tee /tmp/cstats
+}
+
+# end_attack N: the cell stopped itself, goes away, Linux gets CPU 1 back and is healthy.
+end_attack() {
+	n=$1
+	check "attack $n: the cell stopped itself (shut down, not failed or running)" grep -q "^[0-9]* *$cell *shut down" /tmp/list
+	moat cell shutdown $cell > /dev/null 2>&1
+	check "attack $n: destroy" moat cell destroy $cell
+	sleep 1
+	check "attack $n: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
+	check "attack $n: the root is alive (workload on every CPU)" workload
+	check "attack $n: dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace|Internal error'"
+}
+
+# expect_stat N reason op value: the cell's exit counter `reason` compared with `value`.
+expect_stat() {
+	v=$(stat_of "$2")
+	check "attack $1: $2 $3 $4 (is ${v:-missing})" test "${v:--1}" "$3" "$4"
+}
+
+# known_or_check N "desc" command...: like check, but for an attack in $known_bugs a failure is
+# reported as KNOWN-BUG instead of counted.
+known_or_check() {
+	n=$1; desc=$2; shift 2
+	if "$@"; then pass "$desc"
+	elif [ "${known_bugs#* $n }" != "$known_bugs" ]; then echo "KNOWN-BUG: $desc (hypervisor bug, see hostile.expect)"
+	else fail "$desc (command: $*)"; fi
+}
+
+check "insmod moat.ko" insmod /moat.ko
+check "insmod moat_probe.ko" insmod /moat_probe.ko
+check "moat enable" moat enable /cells/root.cell
+dmesg -c > /dev/null
+
+# 0: no attack, the baseline: the cell runs and stops cleanly, nothing is refused.
+run_attack 0
+expect_stat 0 abort_denied -eq 0
+end_attack 0
+
+# 1: read the root's RAM (IPA 0x48000000: root RAM physically, not mapped in the cell).
+run_attack 1
+expect_stat 1 abort_denied -eq 1
+end_attack 1
+
+# 2: write the hypervisor's memory (0x7fc00000).
+run_attack 2
+expect_stat 2 abort_denied -eq 1
+end_attack 2
+
+# 3: the root's devices: a character into the PL011's data register, a virtio-mmio read.
+run_attack 3
+expect_stat 3 abort_denied -eq 2
+end_attack 3
+
+# 4: the distributor: enable INTID 33 (the root's UART), disable SPIs 32-63, route 33 to
+# itself, switch the distributor off. All filtered: the root's enables are unchanged.
+isen1_before=$(probe_read32 0x8000104)
+run_attack 4
+isen1_after=$(probe_read32 0x8000104)
+echo "root's GICD_ISENABLER1: $isen1_before before, $isen1_after after"
+expect_stat 4 abort_denied -eq 0
+expect_stat 4 mmio -ge 8
+check "attack 4: the root's SPI enables are unchanged" test -n "$isen1_before" -a "$isen1_before" = "$isen1_after"
+end_attack 4
+
+# 5: 500 SGIs, 100 us apart, (INTID 0: Linux's reschedule IPI) to the root's CPUs 0, 2 and 3.
+# Counted over the same CPUs (0, 2, 3: /proc/interrupts only shows online CPUs) just before the
+# start and right after the cell stopped.
+count_ipis() { grep -E '^ *IPI0:' /proc/interrupts; ipi_before=$(ipi0_sum); }
+before_start=count_ipis
+run_attack 5
+before_start=
+ipi_after=$(ipi0_sum)
+grep -E '^ *IPI0:' /proc/interrupts
+echo "reschedule IPIs on the root's CPUs: $ipi_before before, $ipi_after after ($((ipi_after - ipi_before)) more)"
+expect_stat 5 sgi -eq 500
+known_or_check 5 "attack 5: the root's CPUs did not receive the cell's SGIs (fewer than 100 more IPI0)" \
+	test $((ipi_after - ipi_before)) -lt 100
+end_attack 5
+
+# 6: PSCI CPU_ON of the root's CPU 0 and CPU 2, and of a CPU that does not exist.
+run_attack 6
+expect_stat 6 psci -ge 3
+check "attack 6: the root's CPUs 0, 2, 3 stayed online throughout" \
+	test "$(cat /sys/devices/system/cpu/online)" = "0,2-3"
+end_attack 6
+
+# 7: SMCs with silicon-provider and trusted-application function IDs.
+run_attack 7
+expect_stat 7 smc_other -eq 4
+end_attack 7
+
+# 8: DC ISW / DC CISW over every set and way: trapped, done as clean+invalidate at EL2.
+run_attack 8
+expect_stat 8 cache_setway -gt 1000
+end_attack 8
+
+# 9: branches to an unmapped IPA and into the hypervisor's memory.
+run_attack 9
+expect_stat 9 abort_denied -eq 2
+end_attack 9
+
+# 10: CPU 0's redistributor (the root's): disable all its SGIs and PPIs.
+isen0_before=$(probe_read32 0x80b0100)
+run_attack 10
+isen0_after=$(probe_read32 0x80b0100)
+echo "root CPU 0's GICR_ISENABLER0: $isen0_before before, $isen0_after after"
+expect_stat 10 abort_denied -eq 0
+check "attack 10: CPU 0's SGI/PPI enables are unchanged" test -n "$isen0_before" -a "$isen0_before" = "$isen0_after"
+end_attack 10
+
+# 11: the root's hypercalls (disable, cell create/destroy, statistics) from the cell.
+run_attack 11
+expect_stat 11 abort_denied -eq 0
+check "attack 11: the hypervisor still answers" sh -c "moat info | grep -q 'answered at EL2'"
+end_attack 11
+
+check "moat disable" moat disable
+check "Linux works after disable" workload
+finish
