@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: MIT
+// hostile: an inmate that attacks what it does not own, one attack per run, and reports what
+// happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
+// loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
+// starts there, 1 MiB below the image.
+//
+// Output, one line each, for tests/qemu/guest/hostile.sh to check:
+//   hostile: attack N (what): <what it is about to do>
+//   hostile: attack N (what): <what happened>     e.g. "faulted (ESR 0x96000010 FAR 0x48000000)"
+//   hostile: attack N: contained                  or "hostile: attack N: NOT CONTAINED (why)"
+//   hostile: exit status S                        0 contained, 1 not contained, 2 bad mode
+// Faults are survived (probe.S installs vectors that record them and go on); anything the
+// attack did not provoke still ends in the library's report and exit status 3.
+#include <stddef.h>
+#include <stdint.h>
+
+#include "demo/board.hpp"
+#include "demo/console.hpp"
+#include "demo/format.hpp"
+#include "demo/runtime.hpp"
+#include "demo/sysreg.hpp"
+#include "demo/timer.hpp"
+
+extern "C" {
+struct HostileFault {
+    uint64_t armed, count, esr, far, elr;
+};
+HostileFault hostile_fault;
+extern char hostile_vectors[];
+uint64_t hostile_read64(uint64_t addr);
+void hostile_write64(uint64_t addr, uint64_t value);
+uint32_t hostile_read32(uint64_t addr);
+void hostile_write32(uint64_t addr, uint32_t value);
+void hostile_jump(uint64_t addr);
+void hostile_sgi1r(uint64_t value);
+int64_t hostile_smc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
+int64_t hostile_hvc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
+void hostile_dc_isw(uint64_t setway);
+void hostile_dc_cisw(uint64_t setway);
+}
+
+namespace {
+
+using demo::printf;
+using ull = unsigned long long;
+
+constexpr uintptr_t kModeWord = 0x40000000;  // start of the cell's RAM
+constexpr uint64_t kForeignRam = 0x48000000;  // root RAM physically; not mapped in this cell
+constexpr uint64_t kHypervisor = 0x7fc00000;  // moat,hypervisor region on QEMU virt
+constexpr uint64_t kVirtioMmio = 0x0a000000;   // virtio-mmio transports, the root's
+constexpr uint64_t kImageEntry = 0x40100000;
+
+// GIC registers (offsets from the distributor / a redistributor frame).
+constexpr uint64_t GICD_CTLR = 0x0000, GICD_ISENABLER = 0x0100, GICD_ICENABLER = 0x0180;
+constexpr uint64_t GICD_IROUTER = 0x6000;
+constexpr uint64_t GICR_FRAME = 0x20000, GICR_TYPER = 0x0008, GICR_SGI = 0x10000;
+constexpr uint64_t GICR_ISENABLER0 = GICR_SGI + 0x0100, GICR_ICENABLER0 = GICR_SGI + 0x0180;
+constexpr uint32_t kRootIrq = 33;  // the PL011's SPI: Linux's console
+
+// SMCCC / PSCI / moat function IDs and results.
+constexpr uint64_t PSCI_CPU_ON_64 = 0xc4000003;
+constexpr uint64_t MOAT_HC_BASE = 0xc6000000;
+constexpr uint64_t MOAT_HC_DISABLE = MOAT_HC_BASE | 2, MOAT_HC_GET_STATS = MOAT_HC_BASE | 5;
+constexpr uint64_t MOAT_HC_CELL_CREATE = MOAT_HC_BASE | 16, MOAT_HC_CELL_DESTROY = MOAT_HC_BASE | 20;
+
+const char *smccc_name(int64_t r)
+{
+    switch (r) {
+    case 0: return "SUCCESS";
+    case -1: return "NOT_SUPPORTED";
+    case -2: return "INVALID_PARAMETERS";
+    case -3: return "DENIED";
+    case -4: return "ALREADY_ON";
+    case -5: return "ON_PENDING";
+    default: return "?";
+    }
+}
+
+const char *kNames[] = {
+    "none",           "read root RAM", "write hv memory", "foreign MMIO", "foreign GICD IRQ", "SGIs to root",
+    "CPU_ON root CPU", "unknown SMC",  "set/way",         "wild jump",    "foreign GICR",     "root hypercalls",
+};
+constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
+
+unsigned attack;
+bool breached;
+
+void breach(const char *why)
+{
+    breached = true;
+    printf("hostile: attack %u: BREACH: %s\n", attack, why);
+}
+
+// Arm the fault recorder; returns the fault count to compare with afterwards.
+uint64_t arm()
+{
+    hostile_fault.armed = 1;
+    asm volatile("" ::: "memory");
+    return hostile_fault.count;
+}
+void disarm()
+{
+    asm volatile("" ::: "memory");
+    hostile_fault.armed = 0;
+}
+
+// After one probe: print what happened. Returns whether it faulted.
+bool report_fault(uint64_t before, const char *otherwise)
+{
+    if (hostile_fault.count != before) {
+        printf("hostile: attack %u (%s): faulted (ESR %#llx, FAR %#llx)\n", attack, kNames[attack],
+               static_cast<ull>(hostile_fault.esr), static_cast<ull>(hostile_fault.far));
+        return true;
+    }
+    if (otherwise)
+        printf("hostile: attack %u (%s): %s\n", attack, kNames[attack], otherwise);
+    return false;
+}
+
+void attack_read(uint64_t addr)
+{
+    printf("hostile: attack %u (%s): reading IPA %#llx\n", attack, kNames[attack], static_cast<ull>(addr));
+    uint64_t before = arm();
+    uint64_t v = hostile_read64(addr);
+    disarm();
+    if (!report_fault(before, "no fault")) {
+        printf("hostile: attack %u (%s): read %#llx\n", attack, kNames[attack], static_cast<ull>(v));
+        breach("the read succeeded");
+    }
+}
+
+void attack_write(uint64_t addr, uint64_t value, bool wide)
+{
+    printf("hostile: attack %u (%s): writing %#llx to IPA %#llx\n", attack, kNames[attack],
+           static_cast<ull>(value), static_cast<ull>(addr));
+    uint64_t before = arm();
+    if (wide)
+        hostile_write64(addr, value);
+    else
+        hostile_write32(addr, static_cast<uint32_t>(value));
+    disarm();
+    if (!report_fault(before, "no fault"))
+        breach("the write succeeded");
+}
+
+// 32-bit register access that must not fault (an emulated register): returns the value read.
+uint32_t reg_read(uint64_t addr, const char *name)
+{
+    uint64_t before = arm();
+    uint32_t v = hostile_read32(addr);
+    disarm();
+    if (hostile_fault.count != before) {
+        report_fault(before, "");
+        return 0;
+    }
+    printf("hostile: attack %u (%s): %s (%#llx) reads %#x\n", attack, kNames[attack], name,
+           static_cast<ull>(addr), v);
+    return v;
+}
+void reg_write(uint64_t addr, uint32_t v, const char *name)
+{
+    printf("hostile: attack %u (%s): writing %#x to %s (%#llx)\n", attack, kNames[attack], v, name,
+           static_cast<ull>(addr));
+    uint64_t before = arm();
+    hostile_write32(addr, v);
+    disarm();
+    if (hostile_fault.count != before)
+        report_fault(before, "");
+}
+
+uint64_t own_aff0() { return demo::arch::read_mpidr() & 0xff; }
+
+// (4) The distributor is emulated: the cell sees and changes only its own interrupts (none).
+void attack_gicd()
+{
+    const uint64_t d = demo::board::kGicdBase;
+    const uint64_t isen1 = d + GICD_ISENABLER + 4, icen1 = d + GICD_ICENABLER + 4;
+    const uint32_t bit = 1u << (kRootIrq % 32);
+    uint32_t ctlr = reg_read(d + GICD_CTLR, "GICD_CTLR");
+    reg_read(isen1, "GICD_ISENABLER1");
+    reg_write(isen1, bit, "GICD_ISENABLER1");
+    if (reg_read(isen1, "GICD_ISENABLER1") & bit)
+        breach("INTID 33 shows as enabled for this cell");
+    // Disabling every SPI 32..63 would silence the root's console and virtio if it got through.
+    reg_write(icen1, 0xffffffff, "GICD_ICENABLER1");
+    const uint64_t irouter = d + GICD_IROUTER + kRootIrq * 8;
+    reg_write(irouter, static_cast<uint32_t>(own_aff0()), "GICD_IROUTER33");
+    if (reg_read(irouter, "GICD_IROUTER33") != 0)
+        breach("INTID 33's route is visible to this cell");
+    reg_write(d + GICD_CTLR, 0, "GICD_CTLR");
+    if (reg_read(d + GICD_CTLR, "GICD_CTLR") != ctlr)
+        breach("GICD_CTLR changed");
+}
+
+// (5) SGIs to every other CPU (the root's). INTID 4 is Linux's timer-broadcast IPI: harmless
+// when spurious (it runs the CPU's own tick handler) and never sent on this board, so the root
+// can tell from /proc/interrupts whether a single one arrived.
+void attack_sgi()
+{
+    constexpr unsigned kCount = 100, kIntid = 4;
+    constexpr uint64_t kSpacingNs = 1'000'000;  // each one on its own, not merged into a pending one
+    const uint64_t targets = 0xfu & ~(1u << own_aff0());  // Aff1..3 = 0: CPUs 0-3 of cluster 0
+    printf("hostile: attack %u (%s): %u x SGI %u 1 ms apart, target list %#llx\n", attack, kNames[attack], kCount,
+           kIntid, static_cast<ull>(targets));
+    uint64_t before = arm();
+    for (unsigned i = 0; i < kCount; i++) {
+        hostile_sgi1r(uint64_t{kIntid} << 24 | targets);
+        demo::timer::delay_ns(kSpacingNs);
+    }
+    disarm();
+    report_fault(before, "sent without a fault; the root checks delivery");
+}
+
+// (6) Powering on a CPU the cell does not own.
+void attack_cpu_on()
+{
+    struct {
+        uint64_t mpidr;
+        const char *what;
+    } const targets[] = {{0, "root's boot CPU"}, {(own_aff0() + 1) % 4, "a root CPU"},
+                         {0xff, "no such CPU"}};
+    for (const auto &t : targets) {
+        printf("hostile: attack %u (%s): CPU_ON MPIDR %#llx (%s)\n", attack, kNames[attack],
+               static_cast<ull>(t.mpidr), t.what);
+        uint64_t before = arm();
+        int64_t r = hostile_smc(PSCI_CPU_ON_64, t.mpidr, kImageEntry, 0);
+        disarm();
+        if (report_fault(before, nullptr))
+            continue;
+        printf("hostile: attack %u (%s): CPU_ON MPIDR %#llx returned %lld (%s)\n", attack, kNames[attack],
+               static_cast<ull>(t.mpidr), static_cast<long long>(r), smccc_name(r));
+        if (r != -3 && r != -2)
+            breach("CPU_ON of a foreign CPU was not refused");
+    }
+}
+
+// (7) SMCs nobody defined for a cell: silicon-provider and trusted-application ranges.
+void attack_smc()
+{
+    const uint64_t ids[] = {0xc2000000, 0x82000010, 0xb0000000, 0xf2000000};
+    for (uint64_t id : ids) {
+        printf("hostile: attack %u (%s): SMC function %#llx\n", attack, kNames[attack], static_cast<ull>(id));
+        uint64_t before = arm();
+        int64_t r = hostile_smc(id, 0, 0, 0);
+        disarm();
+        if (report_fault(before, nullptr))
+            continue;
+        printf("hostile: attack %u (%s): SMC %#llx returned %lld (%s)\n", attack, kNames[attack],
+               static_cast<ull>(id), static_cast<long long>(r), smccc_name(r));
+        if (r != -1)
+            breach("an unknown SMC was not answered NOT_SUPPORTED");
+    }
+}
+
+// (8) Invalidate every data cache line by set/way (would drop other cells' dirty data), then
+// clean and invalidate them all.
+void attack_setway()
+{
+    const uint64_t clidr = [] {
+        uint64_t v;
+        asm volatile("mrs %0, clidr_el1" : "=r"(v));
+        return v;
+    }();
+    const unsigned loc = (clidr >> 24) & 7;
+    printf("hostile: attack %u (%s): DC ISW, DC CISW on all sets/ways, %u levels (CLIDR %#llx)\n",
+           attack, kNames[attack], loc, static_cast<ull>(clidr));
+    uint64_t ops = 0;
+    uint64_t before = arm();
+    for (int pass = 0; pass < 2; pass++) {
+        for (unsigned level = 0; level < loc; level++) {
+            unsigned ctype = (clidr >> (level * 3)) & 7;
+            if (ctype < 2)
+                continue;  // no data or unified cache at this level
+            uint64_t ccsidr;
+            asm volatile("msr csselr_el1, %1\n isb\n mrs %0, ccsidr_el1" : "=r"(ccsidr) : "r"(uint64_t{level} << 1));
+            const unsigned line_shift = (ccsidr & 7) + 4;
+            const unsigned ways = ((ccsidr >> 3) & 0x3ff) + 1;
+            const unsigned sets = ((ccsidr >> 13) & 0x7fff) + 1;
+            const unsigned way_shift = ways > 1 ? __builtin_clz(ways - 1) : 0;
+            for (unsigned w = 0; w < ways; w++)
+                for (unsigned s = 0; s < sets; s++) {
+                    uint64_t sw = (uint64_t{w} << way_shift) | (uint64_t{s} << line_shift) | (level << 1);
+                    if (pass == 0)
+                        hostile_dc_isw(sw);
+                    else
+                        hostile_dc_cisw(sw);
+                    ops++;
+                }
+        }
+    }
+    disarm();
+    char line[80];
+    demo::snformat(line, sizeof(line), "completed %llu set/way operations", static_cast<ull>(ops));
+    report_fault(before, line);
+}
+
+// (9) Branches into memory that is not the cell's: an unmapped IPA, the hypervisor's memory.
+void attack_jump()
+{
+    const uint64_t targets[] = {kForeignRam, kHypervisor};
+    for (uint64_t target : targets) {
+        printf("hostile: attack %u (%s): branching to IPA %#llx\n", attack, kNames[attack], static_cast<ull>(target));
+        uint64_t before = arm();
+        hostile_jump(target);
+        disarm();
+        if (!report_fault(before, "returned without a fault"))
+            breach("code at a foreign address ran");
+    }
+}
+
+// (10) Another CPU's redistributor: disabling its SGIs and PPIs (timer) would stall the root.
+void attack_gicr()
+{
+    const uint64_t frame = demo::board::kGicrBase;  // CPU 0's, the root's boot CPU
+    uint32_t typer = reg_read(frame + GICR_TYPER + 4, "CPU 0's GICR_TYPER[63:32]");
+    if (typer != 0)
+        breach("CPU 0's redistributor frame is not CPU 0's (affinity not 0)");
+    reg_read(frame + GICR_ISENABLER0, "CPU 0's GICR_ISENABLER0");
+    reg_write(frame + GICR_ICENABLER0, 0xffffffff, "CPU 0's GICR_ICENABLER0");
+    if (reg_read(frame + GICR_ISENABLER0, "CPU 0's GICR_ISENABLER0") != 0)
+        breach("CPU 0's enabled SGIs/PPIs are visible to this cell");
+}
+
+// (11) Management hypercalls are the root cell's.
+void attack_hypercalls()
+{
+    struct {
+        uint64_t fn, a1, a2, a3;
+        const char *what;
+    } const calls[] = {
+        {MOAT_HC_DISABLE, 0, 0, 0, "DISABLE"},
+        {MOAT_HC_CELL_DESTROY, 0, kModeWord, 0, "CELL_DESTROY of cell 0"},
+        {MOAT_HC_CELL_CREATE, kImageEntry, 1456, kModeWord, "CELL_CREATE"},
+        {MOAT_HC_GET_STATS, 0, 0, 0, "GET_STATS of CPU 0"},
+    };
+    for (const auto &c : calls) {
+        printf("hostile: attack %u (%s): HVC %s\n", attack, kNames[attack], c.what);
+        uint64_t before = arm();
+        int64_t r = hostile_hvc(c.fn, c.a1, c.a2, c.a3);
+        disarm();
+        if (report_fault(before, nullptr))
+            continue;
+        printf("hostile: attack %u (%s): HVC %#llx returned %lld (%s)\n", attack, kNames[attack],
+               static_cast<ull>(c.fn), static_cast<long long>(r), smccc_name(r));
+        if (r != -3)
+            breach("a root-only hypercall was not DENIED");
+    }
+}
+
+}  // namespace
+
+int demo_main()
+{
+    demo::set_program_name("hostile");
+    const uint32_t mode = *reinterpret_cast<volatile const uint32_t *>(kModeWord);
+    printf("hostile: mode word %#x at IPA %#llx, MPIDR %#llx\n", mode, static_cast<ull>(kModeWord),
+           static_cast<ull>(demo::arch::read_mpidr()));
+    if (mode == 0) {
+        printf("hostile: no attack\n");
+        return 0;
+    }
+    if (mode > kAttacks) {
+        printf("hostile: no attack %u (1..%u)\n", mode, kAttacks);
+        return 2;
+    }
+    attack = mode;
+    asm volatile("msr vbar_el1, %0\n isb" ::"r"(hostile_vectors) : "memory");
+    switch (attack) {
+    case 1: attack_read(kForeignRam); break;
+    case 2: attack_write(kHypervisor, 0xbadc0ffee0ddf00d, true); break;
+    case 3:
+        attack_write(demo::board::kUartBase, '!', false);  // UARTDR: a character on the root's console
+        attack_read(kVirtioMmio);                           // virtio-mmio MagicValue
+        break;
+    case 4: attack_gicd(); break;
+    case 5: attack_sgi(); break;
+    case 6: attack_cpu_on(); break;
+    case 7: attack_smc(); break;
+    case 8: attack_setway(); break;
+    case 9: attack_jump(); break;
+    case 10: attack_gicr(); break;
+    case 11: attack_hypercalls(); break;
+    }
+    if (breached) {
+        printf("hostile: attack %u: NOT CONTAINED\n", attack);
+        return 1;
+    }
+    printf("hostile: attack %u: contained\n", attack);
+    return 0;
+}
