@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "hv/console.hpp"
 
+#include <moat/abi.h>
+
 #include "hv/format.hpp"
 #include "hv/spinlock.hpp"
 
@@ -9,10 +11,21 @@ namespace moat {
 namespace {
 ConsolePutc console_putc;
 SpinLock console_lock;
+// Page aligned: the root cell gets exactly these pages, read-only, for `moat console`.
+alignas(4096) moat_console_ring ring;
+
+// Every character of the console goes through here (under console_lock).
+void out(char c)
+{
+    ring.buf[ring.written % sizeof(ring.buf)] = c;
+    __atomic_store_n(&ring.written, ring.written + 1, __ATOMIC_RELEASE);
+    console_putc(c);
+}
 constexpr size_t LINE_MAX = 200;
 }  // namespace
 
 void console_set_output(ConsolePutc putc) { console_putc = putc; }
+const void *console_ring() { return &ring; }
 
 void log(const char *fmt, ...)
 {
@@ -25,14 +38,14 @@ void log(const char *fmt, ...)
         return;
     LockGuard guard(console_lock);
     for (const char *p = "moat: "; *p; p++)
-        console_putc(*p);
+        out(*p);
     for (const char *p = line; *p; p++) {
         if (*p == '\n')
-            console_putc('\r');
-        console_putc(*p);
+            out('\r');
+        out(*p);
     }
-    console_putc('\r');
-    console_putc('\n');
+    out('\r');
+    out('\n');
 }
 
 }  // namespace moat
@@ -43,14 +56,14 @@ void console_line(const char *cell, const char *text)
     if (!console_putc)
         return;
     LockGuard guard(console_lock);
-    console_putc('[');
+    out('[');
     for (const char *p = cell; *p; p++)
-        console_putc(*p);
-    console_putc(']');
-    console_putc(' ');
+        out(*p);
+    out(']');
+    out(' ');
     for (const char *p = text; *p; p++)
-        console_putc(*p);
-    console_putc('\r');
-    console_putc('\n');
+        out(*p);
+    out('\r');
+    out('\n');
 }
 }  // namespace moat

@@ -4,6 +4,7 @@
 #include <moat/abi.h>
 
 #include "hv/cell_ops.hpp"
+#include "hv/console.hpp"
 #include "hv/state.hpp"
 #include "hv/stats.hpp"
 
@@ -66,13 +67,26 @@ HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 a
         }
         return cell_call(function, args);
     }
-    if (!ctx.root && function != MOAT_HC_CONSOLE_PUTC && function != MOAT_HC_GET_INFO) {
+    if (!ctx.root && function != MOAT_HC_CONSOLE_PUTC && function != MOAT_HC_CONSOLE_WRITE &&
+        function != MOAT_HC_GET_INFO) {
         r.status = MOAT_HC_DENIED;  // statistics and disable are the root cell's business
         return r;
     }
     switch (function) {
     case MOAT_HC_CONSOLE_PUTC:
         cell_ops::console_putc(static_cast<char>(args[0]));
+        break;
+    case MOAT_HC_CONSOLE_WRITE:
+        if (args[0] == 0 || args[0] > MOAT_CONSOLE_WRITE_MAX) {
+            r.status = MOAT_HC_INVALID;
+            break;
+        }
+        for (u64 i = 0; i < args[0]; i++)
+            cell_ops::console_putc(static_cast<char>(args[1 + i / 8] >> (8 * (i % 8))));
+        break;
+    case MOAT_HC_CONSOLE_INFO:
+        r.ret[0] = reinterpret_cast<u64>(console_ring());
+        r.ret[1] = sizeof(moat_console_ring);
         break;
     case MOAT_HC_GET_INFO:
         r.ret[0] = MOAT_ABI_VERSION;

@@ -12,6 +12,7 @@
 #include <linux/of_address.h>
 #include <linux/smp.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 #include <linux/workqueue.h>
 #include <asm/cputype.h>
 #include <asm/sysreg.h>
@@ -446,4 +447,45 @@ void moat_hv_stats(struct moat_stats *stats)
 			stats->count[cpu][reason] = res.a0 == MOAT_HC_OK ? res.a1 : 0;
 		}
 	}
+}
+
+/* A consistent snapshot of the console ring: copy, then check it was not overwritten meanwhile. */
+int moat_hv_console(struct moat_file *f, void __user *uarg)
+{
+	struct arm_smccc_res res;
+	struct moat_console_ring *ring, *copy;
+	struct moat_console_args args;
+	u64 before;
+	int tries, err = 0;
+
+	if (copy_from_user(&args, uarg, sizeof(args)))
+		return moat_fail(f, EFAULT, "console: the argument block is not readable memory");
+	if (args.size != sizeof(*ring))
+		return moat_fail(f, EINVAL, "console: buffer of %llu bytes, expected %zu", args.size, sizeof(*ring));
+
+	arm_smccc_1_1_hvc(MOAT_HC_CONSOLE_INFO, &res);
+	if ((long)res.a0 != MOAT_HC_OK || res.a2 != sizeof(*ring))
+		return moat_fail(f, EIO, "the hypervisor did not say where its console is");
+	ring = memremap(res.a1, sizeof(*ring), MEMREMAP_WB);
+	copy = vmalloc(sizeof(*copy));
+	if (!ring || !copy) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (tries = 0; tries < 10; tries++) {
+		before = READ_ONCE(ring->written);
+		smp_rmb();
+		memcpy(copy, ring, sizeof(*copy));
+		smp_rmb();
+		if (READ_ONCE(ring->written) == before)
+			break;
+	}
+	copy->written = before;
+	if (copy_to_user(u64_to_user_ptr(args.buf), copy, sizeof(*copy)))
+		err = moat_fail(f, EFAULT, "console: the result buffer is not writable memory");
+out:
+	if (ring)
+		memunmap(ring);
+	vfree(copy);
+	return err;
 }

@@ -157,6 +157,10 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		else
 			ret = moat_cell_simple(f, cmd, uarg);
 		break;
+	case MOAT_CONSOLE:
+		ret = moat_hv_enabled() ? moat_hv_console(f, uarg) :
+			moat_fail(f, EINVAL, "the hypervisor is not enabled: no console to read");
+		break;
 	case MOAT_STATS:
 		if (!moat_hv_enabled()) {
 			ret = moat_fail(f, EINVAL, "the hypervisor is not enabled: no statistics (run 'moat enable')");

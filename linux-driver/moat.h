@@ -23,6 +23,8 @@ void moat_hv_stats(struct moat_stats *stats);
 /* Find the memory the device tree reserves for the hypervisor; false if there is none. */
 bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *size);
 
+int moat_hv_console(struct moat_file *f, void __user *uarg);
+
 /* The MPIDR of Linux CPU `cpu`, as handed to the hypervisor. */
 u64 moat_hv_cpu_mpidr(unsigned int cpu);
 

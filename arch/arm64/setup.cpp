@@ -130,7 +130,9 @@ u32 global_init()
     if (pool_end <= pool_start || !pool.init(pool_start, pool_end - pool_start))
         return MOAT_ENTRY_ENOMEM;
     u64 console = p.debug_uart.type == MOAT_CONSOLE_PL011 ? p.debug_uart.base : 0;
-    bool gic = p.gic_version == 3;
+    // GICv3: distributor and redistributors; GICv2: distributor, CPU interface, virtual
+    // interface control. Any other version leaves interrupts physical (no filter, no cells).
+    bool gic = p.gic_version == 3 || p.gic_version == 2;
     El2Layout layout{};
     layout.head_start = base;
     layout.head_end = base + sizeof(moat_image_header);
@@ -143,9 +145,13 @@ u32 global_init()
     layout.pool_start = pool_start;
     layout.pool_end = pool_end;
     layout.console_base = console;
-    if (gic) {
+    if (p.gic_version == 3) {
         layout.devices[0] = {p.gicd_base, p.gicd_size};
         layout.devices[1] = {p.gicr_base, p.gicr_size};
+    } else if (p.gic_version == 2) {
+        layout.devices[0] = {p.gicd_base, p.gicd_size};
+        layout.devices[1] = {p.gicc_base, p.gicc_size};
+        layout.devices[2] = {p.gich_base, p.gich_size};
     }
     if (!el2_map_build(pool, layout, el2_table))
         return MOAT_ENTRY_ENOMEM;
@@ -153,12 +159,19 @@ u32 global_init()
     u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
     unsigned ia_bits = stage2_ia_bits(mmfr0);
     root_vtcr = stage2_vtcr(ia_bits, mmfr0);
+    if (gic && !gic_init(p)) {
+        set_entry_error("the root descriptor's GICv2 platform block lacks the GICC, GICH or GICV frame");
+        return MOAT_ENTRY_EDESC;
+    }
     if (!cell_root_init(desc, pool, ia_bits, err, sizeof(err))) {
         set_entry_error(err);
         return MOAT_ENTRY_EDESC;
     }
-    if (gic)
-        gicv3_init({p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq});
+    // The console ring is the one piece of hypervisor memory the root may see: read-only.
+    u64 ring = addr(console_ring());
+    if (cell_root().s2.table.map(ring, ring, sizeof(moat_console_ring),
+                                 stage2_region_attrs(MOAT_CELL_MEM_READ)) != PtError::OK)
+        return MOAT_ENTRY_ENOMEM;
     pl011_init(console);
     console_set_output(pl011_putc);
     state_set_memory(h.memory_size, pool_used_bytes);
@@ -204,9 +217,9 @@ void cpu_start(PerCpu &pc, u32 cpu)
         pc.cell = &cell_root();
     stage2_activate(pc.cell->s2, root_vtcr);
     u64 hcr = pc.stub.hcr | HCR_ROOT;
-    if (gicv3_enabled()) {
-        if (!gicv3_cpu_enter(pc.gic, pc.mpidr))
-            log("CPU %u: no redistributor matches MPIDR %#lx; interrupts stay physical", cpu,
+    if (gic_enabled()) {
+        if (!gic_cpu_enter(pc.gic, pc.mpidr))
+            log("CPU %u: no GIC CPU interface (redistributor) matches MPIDR %#lx; interrupts stay physical", cpu,
                 static_cast<unsigned long>(pc.mpidr));
         else
             hcr |= HCR_EL2_IMO;
@@ -224,7 +237,7 @@ void cpu_stop(PerCpu &pc)
         // Physical IRQs back to EL1 first, so none is taken at EL2 after the interface switches.
         write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_EL2_IMO);
         isb();
-        gicv3_cpu_leave(pc.gic);
+        gic_cpu_leave(pc.gic);
     }
     pc.active = 0;
     state_cpu_left(pc.id);
@@ -258,10 +271,12 @@ void cpu_warm_start(PerCpu &pc, u32 cpu)
     write_sysreg(vpidr_el2, read_sysreg(midr_el1));
     write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
     write_sysreg(hstr_el2, 0);
-    write_sysreg(icc_sre_el2, ICC_SRE_EL2_SRE | ICC_SRE_EL2_ENABLE);
+    // The GICv3 system register interface; on GICv2 the ICC_* registers do not exist (UNDEFINED).
+    if (gic_version() == 3)
+        write_sysreg(icc_sre_el2, ICC_SRE_EL2_SRE | ICC_SRE_EL2_ENABLE);
     isb();
-    if (gicv3_enabled())
-        gicv3_cpu_power_on();
+    if (gic_enabled())
+        gic_cpu_power_on();
     cpu_start(pc, cpu);
 }
 

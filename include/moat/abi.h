@@ -123,6 +123,12 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 				       x3 = hypercalls handled on this CPU */
 #define MOAT_HC_CONSOLE_PUTC MOAT_HC(4) /* x1 = character: the caller's console output */
 #define MOAT_HC_GET_STATS MOAT_HC(5)    /* x1 = logical CPU, x2 = MOAT_EXIT_* -> x1 = count */
+#define MOAT_HC_CONSOLE_WRITE MOAT_HC(6) /* x1 = length (1..MOAT_CONSOLE_WRITE_MAX), x2..x6 = the
+					    bytes, little-endian: one exit for up to 40 chars */
+#define MOAT_CONSOLE_WRITE_MAX 40
+#define MOAT_HC_CONSOLE_INFO MOAT_HC(7)  /* root only -> x1 = physical address of the console
+					    ring (struct moat_console_ring), x2 = its size; the
+					    root cell may read it, never write it */
 /*
  * Cell management, from the root cell only. Every call takes in x_last the IPA of a 256-byte
  * buffer in the root's RAM where the hypervisor explains a refusal in words.
@@ -157,6 +163,17 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 #define MOAT_EXIT_MAINTENANCE 8  /* GIC maintenance interrupt */
 #define MOAT_EXIT_OTHER 9        /* anything else */
 #define MOAT_EXIT_REASONS 10
+
+#ifndef __ASSEMBLER__
+/* The hypervisor's console output (its own lines and the cells'), kept for `moat console`. */
+#define MOAT_CONSOLE_RING_SIZE 16384
+struct moat_console_ring {
+	moat_u64 written; /* bytes written since enable; the last min(written, size) are in buf */
+	moat_u64 reserved;
+	char buf[MOAT_CONSOLE_RING_SIZE - 16];
+};
+MOAT_STATIC_ASSERT(sizeof(struct moat_console_ring) == MOAT_CONSOLE_RING_SIZE, "console ring layout changed");
+#endif
 
 /* Hypercall status in x0, SMCCC style. */
 #define MOAT_HC_OK 0

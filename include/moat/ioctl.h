@@ -97,5 +97,12 @@ struct moat_cell_list {
 #define MOAT_CELL_SHUTDOWN _IOW(MOAT_IOCTL_TYPE, 19, struct moat_cell_ref)
 #define MOAT_CELL_DESTROY _IOW(MOAT_IOCTL_TYPE, 20, struct moat_cell_ref)
 #define MOAT_CELL_LIST _IOR(MOAT_IOCTL_TYPE, 21, struct moat_cell_list)
+/* MOAT_CONSOLE: a snapshot of the hypervisor's console ring (struct moat_console_ring) copied
+ * to a user buffer (too large for the ioctl number's size field). */
+struct moat_console_args {
+	moat_u64 buf;  /* user pointer to a struct moat_console_ring */
+	moat_u64 size; /* sizeof(struct moat_console_ring) */
+};
+#define MOAT_CONSOLE _IOW(MOAT_IOCTL_TYPE, 6, struct moat_console_args)
 
 #endif /* MOAT_IOCTL_H */

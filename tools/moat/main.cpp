@@ -38,6 +38,7 @@ void usage(FILE *out)
                  "  disable                 leave the hypervisor on every CPU, give Linux EL2 back\n"
                  "  info                    show the driver's and the hypervisor's state\n"
                  "  stats [--json]          exits to the hypervisor per CPU and reason\n"
+                 "  console                 what the hypervisor and the cells printed (last 16 KiB)\n"
                  "  cell create FILE.cell   take the cell's CPUs, memory and devices from Linux\n"
                  "  cell load NAME IMAGE [--address IPA]\n"
                  "                          copy a bare-metal image into the cell (default: its entry)\n"
@@ -292,6 +293,32 @@ bool cell_list(int fd, moat_cell_list &list)
     return true;
 }
 
+int cmd_console()
+{
+    int fd = open_device();
+    if (fd < 0)
+        return 1;
+    std::vector<char> raw(sizeof(moat_console_ring));
+    auto *ring = reinterpret_cast<moat_console_ring *>(raw.data());
+    moat_console_args args{reinterpret_cast<std::uintptr_t>(ring), sizeof(*ring)};
+    if (ioctl(fd, MOAT_CONSOLE, &args) != 0) {
+        report_failure(fd, "console", errno);
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    const std::uint64_t size = sizeof(ring->buf);
+    std::uint64_t n = ring->written < size ? ring->written : size;
+    std::string out;
+    for (std::uint64_t i = ring->written - n; i < ring->written; i++) {
+        char c = ring->buf[i % size];
+        if (c != '\r')
+            out.push_back(c);
+    }
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    return 0;
+}
+
 int cmd_cell(int argc, char **argv)
 {
     if (argc < 1) {
@@ -421,6 +448,8 @@ int main(int argc, char **argv)
         return cmd_stats(argc - 2, argv + 2);
     if (cmd == "cell")
         return cmd_cell(argc - 2, argv + 2);
+    if (cmd == "console")
+        return cmd_console();
     if (cmd == "--version") {
         std::printf("moat ABI %s\n", moat::tools::abi_version_string(MOAT_ABI_VERSION).c_str());
         return 0;

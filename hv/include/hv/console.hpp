@@ -8,6 +8,8 @@ namespace moat {
 using ConsolePutc = void (*)(char c);
 
 void console_set_output(ConsolePutc putc);
+// The ring buffer of everything printed (struct moat_console_ring), page aligned.
+const void *console_ring();
 // One line; the prefix and the trailing newline are added here.
 void log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 // A line a cell printed, shown as "[name] text".

@@ -15,6 +15,11 @@ check "the cell is running" grep -q "ctl-loop *running *3" /tmp/list
 check "Linux works beside the cell" workload
 moat cell stats ctl-loop | tee /tmp/cstats
 check "the cell's interrupts are counted" sh -c "awk '/^  irq / { exit !(\$2 > 1000) }' /tmp/cstats"
+# moat console: the hypervisor's ring holds the cell's output for Linux to read.
+moat console > /tmp/console
+tail -3 /tmp/console
+check "moat console shows the cell's reports" grep -q '^\[ctl-loop\] ctl-loop: t=2s periods=10000' /tmp/console
+check "moat console shows the hypervisor's lines" grep -q '^moat: cell "ctl-loop" started on CPU 3' /tmp/console
 check "moat cell shutdown" moat cell shutdown ctl-loop
 moat cell list | tee /tmp/list
 check "the cell is shut down" grep -q "ctl-loop *shut down" /tmp/list
