@@ -5,7 +5,23 @@ namespace moat {
 
 namespace {
 constexpr u64 MPIDR_AFF_MASK = 0xff00ffffffull;
+
+bool is_smc32(u32 fn) { return !(fn & psci::SMC64_BIT); }
+
+// Calls whose entry point would bypass the hypervisor; never passed on.
+bool refused(u32 fn)
+{
+    u32 base = fn & ~psci::SMC64_BIT & 0x7fffffff;
+    switch (fn) {
+    case psci::MIGRATE_32: case psci::MIGRATE_64:
+    case psci::CPU_DEFAULT_SUSPEND_32: case psci::CPU_DEFAULT_SUSPEND_64:
+    case psci::SYSTEM_SUSPEND_32: case psci::SYSTEM_SUSPEND_64:
+        return true;
+    default:
+        return base >= psci::SDEI_FIRST && base <= psci::SDEI_LAST;
+    }
 }
+}  // namespace
 
 void PsciState::init(const u64 *mpidr, u32 count)
 {
@@ -28,18 +44,25 @@ SmcDecision PsciState::decide(u32 caller, u32 owned_mask, u32 fn, u64 a1, u64 a2
 {
     (void)a2;
     (void)a3;
+    // SMC32 calls take 32-bit arguments: the upper halves are not part of the call.
+    if (is_smc32(fn))
+        a1 &= 0xffffffffull;
+    if (refused(fn))
+        return {SmcAction::ANSWER, psci::NOT_SUPPORTED, 0};
     switch (fn) {
-    case psci::VERSION:
     case psci::FEATURES:
+        if (refused(static_cast<u32>(a1)))
+            return {SmcAction::ANSWER, psci::NOT_SUPPORTED, 0};
+        return {SmcAction::FORWARD, 0, 0};
+    case psci::VERSION:
     case psci::MIGRATE_INFO_TYPE:
         return {SmcAction::FORWARD, 0, 0};
     case psci::CPU_ON_32:
     case psci::CPU_ON_64: {
         int target = cpu_of(a1);
-        if (target < 0)
+        // Another cell's CPU does not exist for the caller (DEN 0022 lists no DENIED here).
+        if (target < 0 || !(owned_mask & (1u << target)))
             return {SmcAction::ANSWER, psci::INVALID_PARAMETERS, 0};
-        if (!(owned_mask & (1u << target)))
-            return {SmcAction::ANSWER, psci::DENIED, 0};
         if (power_[target] == CpuPower::ON)
             return {SmcAction::ANSWER, psci::ALREADY_ON, 0};
         if (power_[target] == CpuPower::ON_PENDING)
@@ -50,15 +73,14 @@ SmcDecision PsciState::decide(u32 caller, u32 owned_mask, u32 fn, u64 a1, u64 a2
         return {SmcAction::CPU_OFF, 0, caller};
     case psci::CPU_SUSPEND_32:
     case psci::CPU_SUSPEND_64:
-        return {(a1 & psci::POWER_STATE_TYPE_POWERDOWN) ? SmcAction::SUSPEND_POWERDOWN : SmcAction::FORWARD,
-                0, caller};
+        // Whether power_state means powerdown depends on its format (bit 16 or bit 30); the
+        // entry is redirected either way, and a standby simply returns without using it.
+        return {SmcAction::SUSPEND_POWERDOWN, 0, caller};
     case psci::AFFINITY_INFO_32:
     case psci::AFFINITY_INFO_64: {
         int target = cpu_of(a1);
-        if (target < 0)
+        if (target < 0 || !(owned_mask & (1u << target)))
             return {SmcAction::ANSWER, psci::INVALID_PARAMETERS, 0};
-        if (!(owned_mask & (1u << target)))
-            return {SmcAction::ANSWER, psci::DENIED, 0};
         return {SmcAction::FORWARD, 0, 0};
     }
     case psci::SYSTEM_OFF:

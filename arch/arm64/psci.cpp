@@ -107,9 +107,11 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
         break;
     case SmcAction::CPU_ON: {
         PerCpu *target = cpu_data(d.cpu);
-        target->on_entry = f.x[2];
-        target->on_context = f.x[3];
-        r = firmware_call(f.x[0], f.x[1], entry, d.cpu);
+        bool smc32 = !(f.x[0] & psci::SMC64_BIT);
+        target->on_entry = smc32 ? (f.x[2] & 0xffffffffull) : f.x[2];
+        target->on_context = smc32 ? (f.x[3] & 0xffffffffull) : f.x[3];
+        // Always the SMC64 form: the hypervisor's entry may lie above 4 GiB.
+        r = firmware_call(psci::CPU_ON_64, cpu_data(d.cpu)->mpidr ? cpu_data(d.cpu)->mpidr : f.x[1], entry, d.cpu);
         if (static_cast<s64>(r.r[0]) != psci::SUCCESS) {
             LockGuard g(state_lock);
             state.set_power(d.cpu, CpuPower::OFF);
@@ -117,9 +119,10 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
         break;
     }
     case SmcAction::SUSPEND_POWERDOWN:
-        pc.on_entry = f.x[2];
-        pc.on_context = f.x[3];
-        r = firmware_call(f.x[0], f.x[1], entry, pc.id);
+        pc.on_entry = (f.x[0] & psci::SMC64_BIT) ? f.x[2] : (f.x[2] & 0xffffffffull);
+        pc.on_context = (f.x[0] & psci::SMC64_BIT) ? f.x[3] : (f.x[3] & 0xffffffffull);
+        r = firmware_call(psci::CPU_SUSPEND_64,
+                          (f.x[0] & psci::SMC64_BIT) ? f.x[1] : (f.x[1] & 0xffffffffull), entry, pc.id);
         break;
     case SmcAction::CELL_OFF:
         log("CPU %u: cell asked for system off/reset: its CPU stops", pc.id);

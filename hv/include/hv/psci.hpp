@@ -16,12 +16,19 @@ constexpr u32 AFFINITY_INFO_32 = 0x84000004, AFFINITY_INFO_64 = 0xc4000004;
 constexpr u32 MIGRATE_INFO_TYPE = 0x84000006;
 constexpr u32 SYSTEM_OFF = 0x84000008, SYSTEM_RESET = 0x84000009;
 constexpr u32 FEATURES = 0x8400000a;
+// Calls that hand the firmware an entry point the hypervisor could not redirect (or that move
+// work between CPUs behind its back): refused, and reported as not supported by FEATURES.
+constexpr u32 MIGRATE_32 = 0x84000005, MIGRATE_64 = 0xc4000005;
+constexpr u32 CPU_DEFAULT_SUSPEND_32 = 0x8400000c, CPU_DEFAULT_SUSPEND_64 = 0xc400000c;
+constexpr u32 SYSTEM_SUSPEND_32 = 0x8400000e, SYSTEM_SUSPEND_64 = 0xc400000e;
+// SDEI (DEN 0054) registers event handlers the firmware would enter directly.
+constexpr u32 SDEI_FIRST = 0x04000020, SDEI_LAST = 0x0400003f;  // without the SMC32/64 bits
+constexpr u32 SMC64_BIT = 0x40000000;
+constexpr u32 FUNCTION_NUMBER_MASK = 0x0000ffff;
 
 constexpr s64 SUCCESS = 0, NOT_SUPPORTED = -1, INVALID_PARAMETERS = -2, DENIED = -3;
 constexpr s64 ALREADY_ON = -4, ON_PENDING = -5, INTERNAL_FAILURE = -6;
 
-// CPU_SUSPEND power_state, original format: bit 16 = StateType (1 = powerdown).
-constexpr u64 POWER_STATE_TYPE_POWERDOWN = u64{1} << 16;
 
 // SMCCC owner of a function ID, bits [29:24].
 constexpr u32 OWNER_SHIFT = 24, OWNER_MASK = 0x3f;
@@ -35,7 +42,7 @@ enum class SmcAction : u8 {
     FORWARD,          // pass to the firmware unchanged
     CPU_ON,           // pass with the entry point replaced by the hypervisor's (target in `cpu`)
     CPU_OFF,          // the calling CPU leaves: tidy up, then pass
-    SUSPEND_POWERDOWN,// like CPU_ON for the calling CPU's own resume
+    SUSPEND_POWERDOWN,// CPU_SUSPEND: resume entry redirected like CPU_ON's (harmless for standby)
     ANSWER,           // do not call the firmware: return `result`
     CELL_OFF,         // a non-root cell powers itself off: its CPUs stop, the machine does not
 };

@@ -174,17 +174,17 @@ TEST_F(Psci, CpuOnUnknownMpidrIsInvalidParameters)
     }
 }
 
-TEST_F(Psci, CpuOnOutsideOwnedMaskIsDenied)
+TEST_F(Psci, CpuOnOutsideOwnedMaskIsAnInvalidParameter)
 {
-    // The caller's cell owns CPUs 0 and 1; 2 and 3 exist but belong to someone else.
+    // The caller's cell owns CPUs 0 and 1; 2 and 3 exist but belong to someone else, which to
+    // the caller is as if they did not exist (DEN 0022 has no DENIED for CPU_ON).
     constexpr u32 OWNED = 0x3;
-    for (u32 fn : {psci::CPU_ON_32, psci::CPU_ON_64}) {
-        expect_answer(call(0, OWNED, fn, 0x100, 0x40080000, 0), DENIED);
-        expect_answer(call(0, OWNED, fn, u64{1} << 32, 0x40080000, 0), DENIED);
-    }
-    // Denied whatever the target's power state is.
+    expect_answer(call(0, OWNED, psci::CPU_ON_32, 0x100, 0x40080000, 0), INVALID_PARAMETERS);
+    expect_answer(call(0, OWNED, psci::CPU_ON_64, 0x100, 0x40080000, 0), INVALID_PARAMETERS);
+    expect_answer(call(0, OWNED, psci::CPU_ON_64, u64{1} << 32, 0x40080000, 0), INVALID_PARAMETERS);
+    // Whatever the target's power state is.
     s.set_power(2, CpuPower::ON);
-    expect_answer(call(0, OWNED, psci::CPU_ON_64, 0x100), DENIED);
+    expect_answer(call(0, OWNED, psci::CPU_ON_64, 0x100), INVALID_PARAMETERS);
     // An unknown MPIDR is reported as such before ownership is looked at.
     expect_answer(call(0, 0, psci::CPU_ON_64, 0x3), INVALID_PARAMETERS);
 }
@@ -212,8 +212,12 @@ TEST_F(Psci, CpuOnOfOffOwnedCpuIsRedirected)
         const struct {
             u64 mpidr;
             u32 cpu;
-        } cases[] = {{0x001, 1}, {0x100, 2}, {u64{1} << 32, 3}};
-        for (auto c : cases) {
+        } all_cases[] = {{0x001, 1}, {0x100, 2}, {u64{1} << 32, 3}};
+        // SMC32 arguments are 32 bits: Aff3 (bits 39:32) cannot be named through CPU_ON_32.
+        const auto *cases = all_cases;
+        const size_t n = fn == psci::CPU_ON_32 ? 2 : 3;
+        for (size_t i = 0; i < n; i++) {
+            auto c = cases[i];
             SmcDecision d = call(0, ALL, fn, c.mpidr, 0x40080000, 0x1234);
             EXPECT_EQ(d.action, SmcAction::CPU_ON) << std::hex << c.mpidr;
             EXPECT_EQ(d.result, 0);
@@ -259,15 +263,53 @@ TEST_F(Psci, CpuSuspendPowerdownIsRedirected)
     }
 }
 
-TEST_F(Psci, CpuSuspendStandbyIsForwarded)
+TEST_F(Psci, CpuSuspendStandbyIsRedirectedToo)
 {
+    // The power_state format (bit 16 or bit 30 for powerdown) is the firmware's: every
+    // suspend gets the hypervisor's entry, which a standby never uses.
     for (u32 fn : {psci::CPU_SUSPEND_32, psci::CPU_SUSPEND_64}) {
-        for (u64 power_state : {0x0ull, 0x1ull, 0xffffull, 0x1000000ull, 0x20000ull}) {
+        for (u64 power_state : {0x0ull, 0x1ull, 0xffffull, 0x1000000ull, 0x20000ull, 0x40000000ull}) {
             SmcDecision d = call(2, ALL, fn, power_state, 0x40080000, 0);
-            expect_forward(d);
+            EXPECT_EQ(d.action, SmcAction::SUSPEND_POWERDOWN) << std::hex << power_state;
             EXPECT_EQ(d.cpu, 2u) << std::hex << power_state;
         }
     }
+}
+
+TEST_F(Psci, CallsWithUnredirectableEntryPointsAreRefused)
+{
+    for (u32 fn : {psci::SYSTEM_SUSPEND_32, psci::SYSTEM_SUSPEND_64, psci::CPU_DEFAULT_SUSPEND_32,
+                   psci::CPU_DEFAULT_SUSPEND_64, psci::MIGRATE_32, psci::MIGRATE_64, 0xc4000021u,
+                   0x84000020u, 0xc400003fu}) {
+        SCOPED_TRACE(::testing::Message() << std::hex << fn);
+        expect_answer(call(0, ALL, fn, 0x40080000, 0), NOT_SUPPORTED);
+        // ... and PSCI_FEATURES says so instead of the firmware's "supported".
+        expect_answer(call(0, ALL, psci::FEATURES, fn), NOT_SUPPORTED);
+    }
+    // The next standard-service function after SDEI is not refused for the root.
+    expect_forward(call(0, ALL, 0xc4000040u));
+}
+
+TEST_F(Psci, Smc32ArgumentsIgnoreTheUpperHalf)
+{
+    // CPU_ON_32 with garbage above bit 31 still names MPIDR 0x1.
+    SmcDecision d = call(0, ALL, psci::CPU_ON_32, 0xdead000000000001ull, 0x40080000, 0);
+    EXPECT_EQ(d.action, SmcAction::CPU_ON);
+    EXPECT_EQ(d.cpu, 1u);
+    // CPU_ON_64 does not mask: the same value is an unknown MPIDR.
+    expect_answer(call(0, ALL, psci::CPU_ON_64, 0xdead000000000001ull, 0x40080000, 0), INVALID_PARAMETERS);
+}
+
+TEST_F(Psci, CellsCannotSwitchTheMachineOffOrCallTheSiliconProvider)
+{
+    for (u32 fn : {psci::SYSTEM_OFF, psci::SYSTEM_RESET}) {
+        SmcDecision d = s.decide(3, 1u << 3, fn, 0, 0, 0, false);
+        EXPECT_EQ(d.action, SmcAction::CELL_OFF);
+        EXPECT_EQ(d.cpu, 3u);
+    }
+    expect_answer(s.decide(3, 1u << 3, 0xc2000001u, 0, 0, 0, false), NOT_SUPPORTED);
+    expect_answer(s.decide(3, 1u << 3, 0xc4000040u, 0, 0, 0, false), NOT_SUPPORTED);
+    expect_forward(s.decide(3, 1u << 3, 0x80000000u, 0, 0, 0, false));  // SMCCC_VERSION
 }
 
 TEST_F(Psci, AffinityInfoOfOwnedCpuIsForwarded)
@@ -285,8 +327,9 @@ TEST_F(Psci, AffinityInfoChecksTargetAndOwnership)
 {
     for (u32 fn : {psci::AFFINITY_INFO_32, psci::AFFINITY_INFO_64}) {
         expect_answer(call(0, ALL, fn, 0x5, 0), INVALID_PARAMETERS);
-        expect_answer(call(0, 0x3, fn, 0x100, 0), DENIED);
-        expect_answer(call(0, 0x3, fn, u64{1} << 32, 0), DENIED);
+        expect_answer(call(0, 0x3, fn, 0x100, 0), INVALID_PARAMETERS);
+        if (fn == psci::AFFINITY_INFO_64)
+            expect_answer(call(0, 0x3, fn, u64{1} << 32, 0), INVALID_PARAMETERS);
         expect_forward(call(0, 0x3, fn, 0x001, 0));
     }
 }
