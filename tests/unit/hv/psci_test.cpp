@@ -75,7 +75,6 @@ TEST(PsciIds, MatchDen0022)
     EXPECT_EQ(psci::ALREADY_ON, ALREADY_ON);
     EXPECT_EQ(psci::ON_PENDING, ON_PENDING);
     EXPECT_EQ(psci::INTERNAL_FAILURE, -6);
-    EXPECT_EQ(psci::POWER_STATE_TYPE_POWERDOWN, 0x10000u);
 }
 
 TEST_F(Psci, InitLeavesEveryCpuOff)
