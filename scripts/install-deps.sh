@@ -5,6 +5,7 @@ pkgs=(
   build-essential cmake ninja-build git cpio gzip file xz-utils python3
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
   qemu-system-arm device-tree-compiler libfdt-dev
+  u-boot-qemu u-boot-tools e2fsprogs
   googletest libgtest-dev clang lld llvm libclang-rt-14-dev
   gdb-multiarch
 )

@@ -3,7 +3,7 @@
 #
 #   qemu-run.sh [--build DIR] [--test NAME | --shell] [--gic 3|2] [--cpus 4] [--icount]
 #               [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
-#               [--expect FILE] [--log FILE]
+#               [--expect FILE] [--log FILE] [--uboot]
 #   qemu-run.sh --baremetal ELF [--gic 3|2] [--icount] [--timeout S] [--expect F] [--log F]
 #
 # Boots Debian's arm64 kernel on QEMU virt (EL2 available, cortex-a57) with the board tree that
@@ -11,11 +11,13 @@
 # tests/qemu/guest/NAME.sh and the exit status is the guest's; 124 means timeout, 125 that the
 # guest never reported. --expect checks the console log against an expectation file.
 # --kvm leaves kvm-arm.mode=none off the command line (KVM takes EL2 at boot).
+# --uboot boots through Debian's U-Boot (-bios, at EL2) from a boot disk holding the kernel, the
+# initramfs, the board tree and boot.scr (scripts/mk-uboot-disk.sh), instead of -kernel/-dtb.
 # --baremetal boots a demo ELF directly at EL1 (no EL2, no Linux): the bare-metal baseline; the
 # demo reports MOAT-TEST-EXIT=N itself and powers off through PSCI.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build test="" shell=0 baremetal="" gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log=""
+build=$top/build test="" shell=0 baremetal="" gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0
 extras=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -32,7 +34,8 @@ while [ $# -gt 0 ]; do
     --kvm) kvm=1 ;;
     --expect) expect=$2; shift ;;
     --log) log=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --uboot) uboot=1 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -47,6 +50,12 @@ abi=$(cat "$top/.cache/kernel/abi" 2>/dev/null) || { echo "qemu-run: no kernel: 
 kernel=$top/.cache/kernel/root/boot/vmlinuz-$abi-arm64
 initrd=$build/initramfs.cpio.gz
 dtb=$build/dts/qemu-virt-gicv$gic-moat.dtb
+if [ $uboot -eq 1 ]; then
+  # Started by firmware, QEMU's virt has no PL061: the tree dumped with -bios (dts/*-fw.dts).
+  dtb=$build/dts/qemu-virt-gicv$gic-fw-moat.dtb
+  uboot_bin=${MOAT_UBOOT_BIN:-/usr/lib/u-boot/qemu_arm64/u-boot.bin}
+  [ -f "$uboot_bin" ] || { echo "qemu-run: missing $uboot_bin (Debian's u-boot-qemu: scripts/install-deps.sh)" >&2; exit 2; }
+fi
 for f in "$kernel" "$initrd" "$dtb"; do
   [ -f "$f" ] || { echo "qemu-run: missing $f (build first: cmake --build build)" >&2; exit 2; }
 done
@@ -73,10 +82,20 @@ cmdline="console=ttyAMA0 quiet"
 # Every root cell gets a scratch virtio disk (16 MiB) and a virtio network card on QEMU's user
 # network (10.0.2.0/24, gateway 10.0.2.2), on the board's virtio-mmio transports.
 truncate -s 16M "$work/disk.img"
+boot=(-kernel "$kernel" -initrd "$initrd" -dtb "$dtb" -append "$cmdline") bootdisk=()
+if [ $uboot -eq 1 ]; then
+  # No -kernel (U-Boot would boot it over fw_cfg, placing initrd and tree in moat's memory): a
+  # boot disk, added last so that it takes the lowest virtio transport, which U-Boot's distro
+  # boot scans as virtio 0.
+  "$top/scripts/mk-uboot-disk.sh" --out "$work/boot.img" --kernel "$kernel" --initrd "$initrd" \
+    --dtb "$dtb" --bootargs "$cmdline" || exit 2
+  boot=(-bios "$uboot_bin")
+  bootdisk=(-drive "if=none,file=$work/boot.img,format=raw,id=boot0" -device virtio-blk-device,drive=boot0)
+fi
 qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp "$cpus"
-      -m 1G -nographic -nic none -kernel "$kernel" -initrd "$initrd" -dtb "$dtb" -append "$cmdline"
+      -m 1G -nographic -nic none "${boot[@]}"
       -drive "if=none,file=$work/disk.img,format=raw,id=disk0" -device virtio-blk-device,drive=disk0
-      -netdev user,id=net0 -device virtio-net-device,netdev=net0)
+      -netdev user,id=net0 -device virtio-net-device,netdev=net0 "${bootdisk[@]}")
 else
   # EL1 only: QEMU's PSCI then answers HVC, and the demo starts at its ELF entry on CPU 0.
   qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$cpus" -m 1G
