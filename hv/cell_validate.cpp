@@ -305,7 +305,8 @@ bool check_root_platform(const moat_cell_desc &d, Reporter &r)
                       "hypercall console");
     if (!check_platform_range("hv", p.hv_base, p.hv_size, r))
         return false;
-    // The root cell must not reach the hypervisor's memory or the distributor it emulates.
+    // The root cell must not reach the hypervisor's memory, the distributor it emulates or (v2)
+    // the CPU interface frames it drives.
     for (u32 i = 0; i < d.num_mem_regions; i++) {
         const moat_cell_mem_region &m = d.mem_regions[i];
         if (ranges_overlap(m.phys_start, m.size, p.hv_base, p.hv_size))
@@ -314,6 +315,13 @@ bool check_root_platform(const moat_cell_desc &d, Reporter &r)
         if (ranges_overlap(m.phys_start, m.size, p.gicd_base, p.gicd_size))
             return r.fail("mem_regions[%u]: phys 0x%llx..0x%llx overlaps the GIC distributor "
                           "(platform.gicd)", i, ull(m.phys_start), ull(m.phys_start + m.size - 1));
+        // GICv2: the physical CPU interface and the virtual interface control are the
+        // hypervisor's; the root finds the virtual CPU interface (GICV) at the GICC address.
+        if (p.gic_version == 2 && (ranges_overlap(m.phys_start, m.size, p.gicc_base, p.gicc_size) ||
+                                   ranges_overlap(m.phys_start, m.size, p.gich_base, p.gich_size)))
+            return r.fail("mem_regions[%u]: phys 0x%llx..0x%llx overlaps the GIC CPU interface or "
+                          "virtual interface control (platform.gicc, platform.gich)", i,
+                          ull(m.phys_start), ull(m.phys_start + m.size - 1));
     }
     return true;
 }

@@ -114,7 +114,110 @@ MmioResult raz_wi(MmioAccess &a)
         a.value = 0;
     return MmioResult::HANDLED;
 }
+
+// GICD_ITARGETSR<n>: one byte per INTID. 0..7 (SGIs, PPIs) are banked and read-only: they
+// tell the calling CPU its own bit.
+MmioResult itargetsr(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
+{
+    if (a.size != 1 && a.size != 4)
+        return MmioResult::DENIED;
+    u64 rel = a.offset - ITARGETSR;
+    u64 word = rel & ~u64{3};
+    u32 shift = static_cast<u32>(rel & 3) * 8;
+    u32 bytes = a.size == 4 ? ~0u : 0xffu << shift;
+    u32 cur = hw.read32(ITARGETSR + word);
+    u32 mask = word < 32 ? ~0u : owned_mask(o, word, 8);
+    if (!a.write) {
+        u32 v = cur & mask;
+        a.value = a.size == 4 ? v : (v >> shift) & 0xff;
+        return MmioResult::HANDLED;
+    }
+    if (word < 32)
+        return MmioResult::HANDLED;
+    u32 req = a.size == 4 ? static_cast<u32>(a.value) : static_cast<u32>(a.value & 0xff) << shift;
+    u32 v = itargetsr_filter(cur, req, mask & bytes, o.targets);
+    if (v != cur)
+        hw.write32(ITARGETSR + word, v);
+    return MmioResult::HANDLED;
+}
 }  // namespace
+
+u32 gicd::sgir_filter(u32 value, u32 targets, u32 self, u32 reserved_sgi)
+{
+    u32 intid = value & SGIR_INTID_MASK;
+    if (intid == reserved_sgi)
+        return 0;
+    u32 list;
+    switch ((value >> SGIR_FILTER_SHIFT) & SGIR_FILTER_MASK) {
+    case SGIR_FILTER_LIST:
+        list = (value >> SGIR_TARGETS_SHIFT) & SGIR_TARGETS_MASK;
+        break;
+    case SGIR_FILTER_OTHERS:
+        list = ~self;
+        break;
+    case SGIR_FILTER_SELF:
+        list = self;
+        break;
+    default:
+        return 0;
+    }
+    list &= targets & SGIR_TARGETS_MASK;
+    if (!list)
+        return 0;
+    return (list << SGIR_TARGETS_SHIFT) | (value & SGIR_NSATT) | intid;
+}
+
+u32 gicd::itargetsr_filter(u32 cur, u32 req, u32 writable, u32 targets)
+{
+    u32 v = cur;
+    for (u32 shift = 0; shift < 32; shift += 8) {
+        if (!((writable >> shift) & 0xff))
+            continue;
+        u32 t = (req >> shift) & targets & 0xff;
+        if (t)
+            v = (v & ~(0xffu << shift)) | (t << shift);
+    }
+    return v;
+}
+
+MmioResult gicd_access_v2(const GicdBackend &hw, const GicdOwner &owner, MmioAccess &a)
+{
+    u64 off = a.offset;
+    if (off >= SIZE || (off & (a.size - 1)))
+        return MmioResult::DENIED;
+    // The calling CPU's banked SGIs and PPIs count as its own, as far as the hypervisor lets.
+    u32 bits[32];
+    for (u32 i = 0; i < 32; i++)
+        bits[i] = owner.irq_bitmap[i];
+    bits[0] = owner.private_mask;
+    GicdOwner o = owner;
+    o.irq_bitmap = bits;
+    if (off == CTLR || off == TYPER || off == IIDR || (off >= V2_ID_REGS && off < 0x1000))
+        return read_only(hw, a);
+    if (off >= IGROUPR && off < IGROUPR + 0x80)
+        return per_irq_register(hw, o, a, IGROUPR, 1, false);
+    if (off >= ISENABLER && off < ICACTIVER + 0x80)
+        return per_irq_register(hw, o, a, off & ~u64{0x7f}, 1, true);
+    if (off >= IPRIORITYR && off < IPRIORITYR + 0x400)
+        return per_irq_register(hw, o, a, IPRIORITYR, 8, false);
+    if (off >= ITARGETSR && off < ITARGETSR + 0x400)
+        return itargetsr(hw, o, a);
+    if (off >= ICFGR && off < ICFGR + 0x100)
+        return per_irq_register(hw, o, a, ICFGR, 2, false);
+    if (off == SGIR) {
+        if (a.size != 4)
+            return MmioResult::DENIED;
+        if (a.write) {
+            u32 v = sgir_filter(static_cast<u32>(a.value), owner.targets, owner.self_target, MGMT_SGI);
+            if (v)
+                hw.write32(SGIR, v);
+        } else {
+            a.value = 0;  // write-only
+        }
+        return MmioResult::HANDLED;
+    }
+    return raz_wi(a);  // NSACR, CPENDSGIR/SPENDSGIR, implementation defined, reserved
+}
 
 MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
 {

@@ -3,7 +3,7 @@
 #include "arch/cell.hpp"
 
 #include "arch/cpu.hpp"
-#include "arch/gicv3.hpp"
+#include "arch/gic.hpp"
 #include "arch/psci.hpp"
 #include "arch/sysreg.h"
 #include "hv/cell_validate.hpp"
@@ -20,33 +20,15 @@ Cell cells[MAX_CELLS];
 // Cell management runs on root CPUs, one request at a time.
 SpinLock cells_lock;
 constexpr u16 VMID_BASE = 1;  // cell id + 1: VMID 0 is what the kernel's stub leaves in VTTBR
-constexpr u64 GICR_FRAMES_PER_CPU = 0x20000;
-constexpr u64 GICR_TYPER = 0x8;
 constexpr u32 SPI_FIRST = 32, INTID_LIMIT = 1020;
 constexpr u64 ZERO_CHUNK = u64{2} << 20;
 
 MmioResult gicd_handler(void *ctx, MmioAccess &a)
 {
     const Cell *c = static_cast<const Cell *>(ctx);
-    return gicv3_dist_access(c->gicd_owner(), a);
-}
-
-// A cell sees the other CPUs' redistributor frames only as far as finding its own needs:
-// GICR_TYPER reads come from the hardware, everything else reads as zero and ignores writes.
-MmioResult foreign_gicr_handler(void *ctx, MmioAccess &a)
-{
-    const moat_cell_platform *p = static_cast<const moat_cell_platform *>(ctx);
-    if (a.write)
-        return MmioResult::HANDLED;
-    u64 frame = a.offset & ~(GICR_FRAMES_PER_CPU - 1);
-    u64 reg = a.offset - frame;
-    a.value = 0;
-    if ((reg == GICR_TYPER && (a.size == 8 || a.size == 4)) || (reg == GICR_TYPER + 4 && a.size == 4))
-        a.value = *reinterpret_cast<volatile u64 *>(p->gicr_base + frame + GICR_TYPER) >>
-                  ((reg - GICR_TYPER) * 8);
-    if (a.size == 4)
-        a.value &= 0xffffffff;
-    return MmioResult::HANDLED;
+    GicdOwner o = c->gicd_owner();
+    o.targets = gic_targets_of(c->cpu_mask);
+    return gic_dist_access(o, a);
 }
 
 bool irq_owned(const u32 *bits, u32 intid) { return (bits[intid / 32] >> (intid % 32)) & 1; }
@@ -120,17 +102,19 @@ bool region_taken_from_root(const moat_cell_mem_region &m)
            root_has(m.phys_start, m.size, m.flags & MOAT_CELL_MEM_IO);
 }
 
-u64 gicr_frame_of(const moat_cell_platform &p, u32 cpu)
+u64 io_attrs() { return stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO); }
+
+// Route a cell's SPIs to the CPU with affinity `mpidr`.
+void route_to(const u32 *irqs, u64 mpidr)
 {
-    PerCpu *pc = cpu_data(cpu);
-    return pc && pc->gic.redist ? pc->gic.redist : p.gicr_base + u64{cpu} * GICR_FRAMES_PER_CPU;
+    int cpu = find_cpu(mpidr);
+    gic_route_irqs(irqs, cpu < 0 ? 0 : static_cast<u32>(cpu), mpidr);
 }
 
 // Give the root back what a cell took (also used to undo a half-done create).
 void return_to_root(Cell &c)
 {
     Cell &root = cell_root();
-    const moat_cell_platform &p = root.desc.platform;
     for (u32 i = 0; i < c.desc.num_mem_regions; i++) {
         const moat_cell_mem_region &m = c.desc.mem_regions[i];
         if (!region_taken_from_root(m))
@@ -142,8 +126,9 @@ void return_to_root(Cell &c)
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
         if (!(c.cpu_mask & (1u << cpu)))
             continue;
-        u64 frame = gicr_frame_of(p, cpu);
-        root.s2.table.map(frame, frame, GICR_FRAMES_PER_CPU, stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO));
+        GicFrame f = gic_cpu_frame(cpu);
+        if (f.size && f.exclusive)
+            root.s2.table.map(f.ipa, f.pa, f.size, io_attrs());
         root.cpu_mask |= 1u << cpu;
         root.cpu_mpidr[root.num_cpus++] = cpu_data(cpu)->mpidr;
         cpu_data(cpu)->cell = &root;
@@ -249,7 +234,7 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     }
     c.mmio.clear();
     const moat_cell_platform &p = desc.platform;
-    if (p.gic_version == 3)
+    if (gic_enabled())
         c.mmio.add(p.gicd_base, p.gicd_size, gicd_handler, &c);
     c.state = CellState::RUNNING;
     return true;
@@ -273,6 +258,9 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
 {
     LockGuard guard(cells_lock);
     u64 pa;
+    if (!gic_enabled())
+        return fail(err, errlen, MOAT_HC_DENIED, "the hypervisor drives no GIC on this board (GICv2 or GICv3 "
+                    "in the root descriptor): no interrupts for cells");
     if (size != sizeof(moat_cell_desc) || align_down(desc_ipa, PAGE_SIZE) != align_down(desc_ipa + size - 1, PAGE_SIZE))
         return fail(err, errlen, MOAT_HC_INVALID, "descriptor must be %zu bytes within one page",
                     sizeof(moat_cell_desc));
@@ -350,13 +338,19 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     }
     c->mmio.clear();
     c->mmio.add(p.gicd_base, p.gicd_size, gicd_handler, c);
-    c->mmio.add(p.gicr_base, p.gicr_size, foreign_gicr_handler, const_cast<moat_cell_platform *>(&p));
-    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS && ok; cpu++)
-        if (mask & (1u << cpu)) {
-            u64 frame = gicr_frame_of(p, cpu);
-            ok = c->s2.table.map(frame, frame, GICR_FRAMES_PER_CPU,
-                                 stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO)) == PtError::OK;
-        }
+    gic_add_cell_mmio(c->mmio);
+    // The GIC's per-CPU frames: v3 redistributors (the cell's CPUs' own), v2 the virtual CPU
+    // interface at the GICC address (banked: one mapping serves every CPU).
+    bool shared_frame_mapped = false;
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS && ok; cpu++) {
+        if (!(mask & (1u << cpu)))
+            continue;
+        GicFrame f = gic_cpu_frame(cpu);
+        if (!f.size || (!f.exclusive && shared_frame_mapped))
+            continue;
+        ok = c->s2.table.map(f.ipa, f.pa, f.size, io_attrs()) == PtError::OK;
+        shared_frame_mapped |= !f.exclusive;
+    }
     if (!ok) {
         c->s2.table.destroy();
         return fail(err, errlen, MOAT_HC_DENIED, "hypervisor page pool exhausted");
@@ -370,8 +364,9 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
         if (!(mask & (1u << cpu)))
             continue;
-        u64 frame = gicr_frame_of(p, cpu);
-        root.s2.table.unmap(frame, GICR_FRAMES_PER_CPU);
+        GicFrame f = gic_cpu_frame(cpu);
+        if (f.size && f.exclusive)
+            root.s2.table.unmap(f.ipa, f.size);
         take_cpu_from_root(cpu);
         c->cpu_mpidr[c->num_cpus++] = cpu_data(cpu)->mpidr;
         cpu_data(cpu)->cell = c;
@@ -383,7 +378,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
         root.irqs[w] &= ~d.irq_bitmap[w];
     asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
-    gicv3_route_irqs(c->irqs, c->cpu_mpidr[0]);
+    route_to(c->irqs, c->cpu_mpidr[0]);
 
     // Nothing of a previous user of this memory may be visible to the new cell.
     for (u32 i = 0; i < d.num_mem_regions; i++) {
@@ -471,7 +466,7 @@ s64 cell_shutdown(u32 id, char *err, size_t errlen)
             continue;
         cpu_data(cpu)->stop_request = 1;
         dsb(ish);
-        gicv3_kick(cpu_data(cpu)->gic, cpu_data(cpu)->mpidr);
+        gic_kick(cpu, cpu_data(cpu)->mpidr);
     }
     if (!c->cpus_on)
         c->state = CellState::SHUT_DOWN;
@@ -491,7 +486,7 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
         if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
             phys_zero(m.phys_start, m.size);
     }
-    gicv3_route_irqs(c->irqs, cell_root().cpu_mpidr[0]);
+    route_to(c->irqs, cell_root().cpu_mpidr[0]);
     return_to_root(*c);
     c->s2.table.destroy();
     log("cell \"%s\" destroyed: memory zeroed, CPUs %#x and its interrupts back to the root cell",

@@ -3,6 +3,7 @@
 
 #include <moat/abi.h>
 
+#include "arch/cpu.hpp"
 #include "arch/sysreg.h"
 #include "hv/spinlock.hpp"
 #include "hv/stats.hpp"
@@ -10,7 +11,11 @@
 namespace moat::arm64 {
 
 namespace {
-GicConfig gic;
+struct GicConfig {
+    u64 gicd_base, gicd_size;
+    u64 gicr_base, gicr_size;
+    u32 maint_intid;
+} gic;
 
 // Redistributor: two 64 KiB frames per CPU (RD_base, SGI_base).
 constexpr u64 GICR_FRAME_STRIDE = 0x20000;
@@ -116,16 +121,14 @@ u64 gicv3_lr_value(u32 intid, bool hw, u8 priority)
     return lr;
 }
 
-void gicv3_init(const GicConfig &cfg) { gic = cfg; }
-
+#ifdef __aarch64__
+namespace {
 MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
 {
     LockGuard guard(gicd_lock);
     return gicd_access(gicd_hw, owner, a);
 }
-bool gicv3_enabled() { return gic.gicd_base != 0; }
 
-#ifdef __aarch64__
 bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
 {
     g.redist = 0;
@@ -252,7 +255,7 @@ u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
     return intid;
 }
 
-void gicv3_route_irqs(const u32 *irqs, u64 mpidr)
+void gicv3_route_irqs(const u32 *irqs, u32, u64 mpidr)
 {
     LockGuard guard(gicd_lock);
     u64 route = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;
@@ -264,8 +267,9 @@ void gicv3_route_irqs(const u32 *irqs, u64 mpidr)
     }
 }
 
-void gicv3_kick(const GicCpu &target, u64 mpidr)
+void gicv3_kick(u32 cpu, u64 mpidr)
 {
+    const GicCpu &target = cpu_data(cpu)->gic;
     // The cell owns its redistributor and may have disabled or deprioritised SGIs: make sure
     // this one gets through (a cell that fights this can refuse to stop; see docs).
     if (target.redist) {
@@ -282,11 +286,11 @@ void gicv3_kick(const GicCpu &target, u64 mpidr)
     isb();
 }
 
-void gicv3_send_sgi(u64 value, unsigned which)
+bool gicv3_send_sgi(u64 value, unsigned which)
 {
     // The management SGI is the hypervisor's: a cell asking for it gets nothing.
     if (((value >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK) == GIC_MGMT_SGI)
-        return;
+        return true;
     switch (which) {
     case 0:
         write_sysreg(icc_sgi1r_el1, value);
@@ -299,6 +303,54 @@ void gicv3_send_sgi(u64 value, unsigned which)
         break;
     }
     isb();
+    return true;
+}
+
+// A cell's own redistributor frames: those of the CPUs it has, taken from the root meanwhile.
+GicFrame gicv3_cpu_frame(u32 cpu)
+{
+    PerCpu *pc = cpu_data(cpu);
+    u64 frame = pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * GICR_FRAME_STRIDE;
+    return {frame, frame, GICR_FRAME_STRIDE, true};
+}
+
+// A cell sees the other CPUs' redistributor frames only as far as finding its own needs:
+// GICR_TYPER reads come from the hardware, everything else reads as zero and ignores writes.
+MmioResult foreign_gicr_handler(void *, MmioAccess &a)
+{
+    if (a.write)
+        return MmioResult::HANDLED;
+    u64 frame = a.offset & ~(GICR_FRAME_STRIDE - 1);
+    u64 reg = a.offset - frame;
+    a.value = 0;
+    if ((reg == GICR_TYPER && (a.size == 8 || a.size == 4)) || (reg == GICR_TYPER + 4 && a.size == 4))
+        a.value = read64(gic.gicr_base + frame + GICR_TYPER) >> ((reg - GICR_TYPER) * 8);
+    if (a.size == 4)
+        a.value &= 0xffffffff;
+    return MmioResult::HANDLED;
+}
+
+void gicv3_add_cell_mmio(MmioMap &m) { m.add(gic.gicr_base, gic.gicr_size, foreign_gicr_handler, nullptr); }
+
+constexpr GicOps gicv3_ops{
+    3,
+    gicv3_cpu_enter,
+    gicv3_cpu_power_on,
+    gicv3_cpu_leave,
+    gicv3_handle_irq,
+    gicv3_send_sgi,
+    gicv3_route_irqs,
+    gicv3_kick,
+    gicv3_dist_access,
+    gicv3_cpu_frame,
+    gicv3_add_cell_mmio,
+};
+}  // namespace
+
+const GicOps *gicv3_setup(const moat_cell_platform &p)
+{
+    gic = {p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq};
+    return &gicv3_ops;
 }
 #endif
 

@@ -7,6 +7,7 @@
 #include "arch/mmio_decode.hpp"
 #include "arch/inject.hpp"
 #include "arch/psci.hpp"
+#include "arch/sgi_filter.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
 #include "hv/hypercall.hpp"
@@ -109,8 +110,12 @@ u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
         return 0;
     }
     if (op0 == SYS_ICC_OP0 && op1 == SYS_ICC_OP1 && crn == SYS_ICC_CRN && crm == SYS_ICC_SGI_CRM &&
-        op2 >= SYS_ICC_SGI1R_OP2 && !(esr & ESR_SYS_DIR_READ)) {
-        gicv3_send_sgi(value, static_cast<unsigned>(op2 - SYS_ICC_SGI1R_OP2));
+        op2 >= SYS_ICC_SGI1R_OP2 && !(esr & ESR_SYS_DIR_READ) && gic_enabled()) {
+        // Only the sending cell's own CPUs receive it; "all but self" becomes a list of them.
+        u64 requests[SGI_FILTER_MAX_OUT];
+        u32 n = sgi1r_filter(value, pc.cell->cpu_mpidr, pc.cell->num_cpus, pc.mpidr, requests);
+        for (u32 i = 0; i < n; i++)
+            gic_send_sgi_sysreg(requests[i], static_cast<unsigned>(op2 - SYS_ICC_SGI1R_OP2));
         stats_count(pc.id, MOAT_EXIT_SGI);
         write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
         return 0;
@@ -157,7 +162,7 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
 extern "C" u64 hv_trap_irq(TrapFrame *, u64)
 {
     PerCpu &pc = this_cpu();
-    if (gicv3_handle_irq(pc.gic, pc.id) == GIC_MGMT_SGI && pc.stop_request)
+    if (gic_handle_irq(pc.gic, pc.id) == GIC_MGMT_SGI && pc.stop_request)
         cpu_park(pc);
     return 0;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-// The GICv3 distributor belongs to the hypervisor. A cell's accesses to it trap and come here:
+// The GIC distributor belongs to the hypervisor. A cell's accesses to it trap and come here:
 // each register is read or written only in the bits of the interrupts the cell owns, so no
-// cell can enable, route, reprioritise or trigger another cell's interrupts.
+// cell can enable, route, reprioritise or trigger another cell's interrupts. Two layouts:
+// GICv3 with affinity routing (GICD_IROUTER; SGIs and PPIs live in the redistributors) and
+// GICv2 (GICD_ITARGETSR targets by CPU interface bit; the banked registers of SGIs and PPIs and
+// GICD_SGIR, through which SGIs are sent, are in the distributor).
 #pragma once
 
 #include "hv/mmio.hpp"
@@ -22,6 +25,10 @@ struct GicdOwner {
     const u32 *irq_bitmap;   // 32 words: bit (i % 32) of word i / 32 is INTID i
     const u64 *cpu_mpidr;    // affinities its interrupts may be routed to
     u32 num_cpus;
+    // GICv2 only:
+    u32 private_mask;        // SGIs and PPIs (INTID 0..31) of the calling CPU it may configure
+    u32 targets;             // GICD_ITARGETSR bits of its CPUs
+    u32 self_target;         // the calling CPU's bit
 };
 
 namespace gicd {
@@ -32,8 +39,28 @@ constexpr u64 ITARGETSR = 0x0800, ICFGR = 0x0c00, IGRPMODR = 0x0d00, NSACR = 0x0
 constexpr u64 IROUTER = 0x6000, ID_REGS = 0xffd0, SIZE = 0x10000;
 constexpr u64 IROUTER_IRM = u64{1} << 31;
 constexpr u64 IROUTER_AFF_MASK = 0xff00ffffffull;
+// The SGI the hypervisor keeps for itself (to stop a cell's CPU): never sent for a cell.
+constexpr u32 MGMT_SGI = 15;
+// GICv2
+constexpr u64 SGIR = 0x0f00, CPENDSGIR = 0x0f10, SPENDSGIR = 0x0f20, V2_ID_REGS = 0x0fd0;
+constexpr u32 SGIR_INTID_MASK = 0xf;
+constexpr u32 SGIR_NSATT = 1u << 15;
+constexpr u32 SGIR_TARGETS_SHIFT = 16, SGIR_TARGETS_MASK = 0xff;
+constexpr u32 SGIR_FILTER_SHIFT = 24, SGIR_FILTER_MASK = 0x3;
+constexpr u32 SGIR_FILTER_LIST = 0, SGIR_FILTER_OTHERS = 1, SGIR_FILTER_SELF = 2;
+
+// A GICD_SGIR write by a CPU whose own bit is `self`, in a cell whose CPUs are `targets`: the
+// value to write instead (always an explicit target list, only the cell's CPUs), or 0 when
+// nothing may be sent (no target left, a reserved filter, or `reserved_sgi`, the hypervisor's).
+u32 sgir_filter(u32 value, u32 targets, u32 self, u32 reserved_sgi);
+// A GICD_ITARGETSR word: `cur` in the hardware, `req` what the cell writes, `writable` the bytes
+// of its interrupts. Each written byte keeps only the cell's CPUs; a byte left with none keeps
+// its current targets (an interrupt cannot be sent to another cell's CPU, nor to none).
+u32 itargetsr_filter(u32 cur, u32 req, u32 writable, u32 targets);
 }  // namespace gicd
 
 MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &owner, MmioAccess &a);
+// GICv2 layout. A GICD_SGIR write goes to hw.write32 filtered (counted by the caller).
+MmioResult gicd_access_v2(const GicdBackend &hw, const GicdOwner &owner, MmioAccess &a);
 
 }  // namespace moat

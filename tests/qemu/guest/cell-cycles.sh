@@ -4,9 +4,9 @@
 hv_used() { moat info | sed -n 's/memory in use: *\([0-9]*\) KiB/\1/p'; }
 mem_free() { sed -n 's/MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 # One cycle first, so that lazily allocated memory on either side is in place before measuring.
-moat cell create /cells/ctl-loop.cell >/dev/null && moat cell load ctl-loop /demos/ctl-loop.bin >/dev/null &&
+moat cell create $CELLS/ctl-loop.cell >/dev/null && moat cell load ctl-loop /demos/ctl-loop.bin >/dev/null &&
 	moat cell start ctl-loop >/dev/null && moat cell destroy ctl-loop >/dev/null
 # Control: what 50 plain offline/online rounds of CPU 3 cost Linux by themselves (a cell cycle
 # takes CPU 3 through the same hotplug path), so that only moat's own drift is judged.
@@ -22,7 +22,7 @@ echo "control: 50 hotplug rounds of CPU 3 changed MemFree by $control kB"
 hv0=$(hv_used); free0=$(mem_free)
 ok=0; i=1
 while [ $i -le 50 ]; do
-	if moat cell create /cells/ctl-loop.cell >/dev/null && moat cell load ctl-loop /demos/ctl-loop.bin >/dev/null &&
+	if moat cell create $CELLS/ctl-loop.cell >/dev/null && moat cell load ctl-loop /demos/ctl-loop.bin >/dev/null &&
 		moat cell start ctl-loop >/dev/null && moat cell destroy ctl-loop >/dev/null &&
 		[ "$(cat /sys/devices/system/cpu/online)" = "0-3" ]; then
 		ok=$((ok + 1))

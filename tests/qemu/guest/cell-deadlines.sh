@@ -5,9 +5,9 @@
 . /tests/lib.sh
 exits() { moat cell stats ctl-loop | awk -v r="$1" '$1 == r { print $2 }'; }
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 for m in failover net_failover virtio_mmio virtio_blk virtio_net; do insmod /lib/modules/$m.ko; done
-check "moat cell create" moat cell create /cells/ctl-loop.cell
+check "moat cell create" moat cell create $CELLS/ctl-loop.cell
 check "moat cell load" moat cell load ctl-loop /demos/ctl-loop.bin
 check "moat cell start" moat cell start ctl-loop
 echo "phase 1: Linux idle"

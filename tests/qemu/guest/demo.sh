@@ -4,12 +4,12 @@
 say() { echo; echo "### $*"; }
 say "Linux is up on $(nproc) CPUs: $(uname -r)"
 dmesg | grep -m1 'started at EL2'
-say "insmod moat.ko; moat enable /cells/root.cell  (every CPU enters the hypervisor)"
+say "insmod moat.ko; moat enable $ROOT_CELL  (every CPU enters the hypervisor)"
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 moat info
-say "moat cell create /cells/ctl-loop.cell  (CPU 3 leaves Linux, RAM and IRQs leave the root)"
-check "moat cell create" moat cell create /cells/ctl-loop.cell
+say "moat cell create $CELLS/ctl-loop.cell  (CPU 3 leaves Linux, RAM and IRQs leave the root)"
+check "moat cell create" moat cell create $CELLS/ctl-loop.cell
 echo "Linux CPUs online now: $(cat /sys/devices/system/cpu/online)"
 say "moat cell load ctl-loop /demos/ctl-loop.bin; moat cell start ctl-loop"
 check "moat cell load" moat cell load ctl-loop /demos/ctl-loop.bin

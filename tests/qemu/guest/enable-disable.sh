@@ -4,7 +4,7 @@
 check "insmod moat.ko" insmod /moat.ko
 check "/dev/moat exists" test -c /dev/moat
 moat info
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 moat info | tee /tmp/info
 check "info: enabled" grep -q 'state: *enabled' /tmp/info
 check "info: ABI 1.0 answered at EL2" grep -q 'hypervisor ABI: *1.0 (answered at EL2)' /tmp/info
@@ -16,7 +16,7 @@ check "info: disabled again" grep -q 'state: *disabled' /tmp/info
 i=1
 ok=0
 while [ $i -le 20 ]; do
-	if moat enable /cells/root.cell >/dev/null && workload && moat disable >/dev/null && workload; then
+	if moat enable $ROOT_CELL >/dev/null && workload && moat disable >/dev/null && workload; then
 		ok=$((ok + 1))
 	else
 		echo "cycle $i failed"

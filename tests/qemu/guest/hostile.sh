@@ -23,7 +23,7 @@ run_attack() {
 	n=$1
 	echo "=== attack $n ==="
 	mode_file "$n"
-	check "attack $n: create" moat cell create /cells/$cell.cell
+	check "attack $n: create" moat cell create $CELLS/$cell.cell
 	check "attack $n: load image" moat cell load $cell /demos/$cell.bin
 	check "attack $n: load attack number" moat cell load $cell /tmp/mode.bin --address 0x40000000
 	$before_start
@@ -67,7 +67,7 @@ known_or_check() {
 
 check "insmod moat.ko" insmod /moat.ko
 check "insmod moat_probe.ko" insmod /moat_probe.ko
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 dmesg -c > /dev/null
 
 # 0: no attack, the baseline: the cell runs and stops cleanly, nothing is refused.

@@ -3,7 +3,7 @@
 . /tests/lib.sh
 online_cpus() { moat info | sed -n 's/hypervisor CPUs: *//p'; }
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 ok=0
 round=1
 while [ $round -le 5 ]; do

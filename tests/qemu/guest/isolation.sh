@@ -7,7 +7,7 @@ check "insmod moat_probe.ko" insmod /moat_probe.ko
 # Before enable the memory is plain RAM that the probe can read (no-map keeps Linux itself away).
 check "probe reads the reserved region while moat is disabled" sh -c "echo read $hv_base > /proc/moat_probe"
 dmesg -c > /dev/null   # from here on, the log only shows what happens under moat
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 moat stats > /tmp/before; cat /tmp/before
 # The probe's writer is killed by the abort; run it in a subshell.
 sh -c "echo read $hv_base > /proc/moat_probe"; echo "reader exit status: $?"

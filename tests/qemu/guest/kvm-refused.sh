@@ -2,7 +2,7 @@
 . /tests/lib.sh
 check "KVM initialised (precondition)" sh -c "dmesg | grep -q 'kvm \[1\]: .*Hyp mode initialized\|kvm \[1\]: VHE\|kvm \[1\]: nVHE'"
 check "insmod moat.ko" insmod /moat.ko
-run_expect_fail "enable refused while KVM may own EL2" "kvm-arm.mode=none" moat enable /cells/root.cell
+run_expect_fail "enable refused while KVM may own EL2" "kvm-arm.mode=none" moat enable $ROOT_CELL
 check "state stays disabled" sh -c "moat info | grep -q 'state: *disabled'"
 check "rmmod" rmmod moat
 finish

@@ -2,6 +2,24 @@
 # exit status is the number of failures.
 failures=0
 
+# The board's GIC, from the interrupt controller's compatible: 3 or 2. The cell descriptors are
+# compiled per variant of the board: /cells/*.cell for GICv3, /cells/gicv2/*.cell for GICv2.
+# Scripts name them as $ROOT_CELL and $CELLS/NAME.cell.
+gic_version() {
+	for c in /proc/device-tree/intc@*/compatible; do
+		[ -f "$c" ] || continue
+		case $(tr '\0' ' ' < "$c") in
+		*arm,gic-v3*) echo 3; return ;;
+		*arm,cortex-a15-gic* | *arm,gic-400* | *arm,cortex-a9-gic* | *arm,cortex-a7-gic*) echo 2; return ;;
+		esac
+	done
+	echo unknown
+}
+GIC_VERSION=$(gic_version)
+if [ "$GIC_VERSION" = 2 ]; then CELLS=/cells/gicv2; else CELLS=/cells; fi
+ROOT_CELL=$CELLS/root.cell
+echo "moat-guest: GICv$GIC_VERSION board, cells from $CELLS"
+
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 

@@ -3,9 +3,9 @@
 run_expect_fail "tool without the driver says what to do" "insmod moat.ko" moat info
 check "insmod moat.ko" insmod /moat.ko
 run_expect_fail "disable while disabled is refused" "not enabled" moat disable
-run_expect_fail "a file that is no image is refused" "not a moat hypervisor image" moat enable /cells/root.cell --image /init
-check "moat enable" moat enable /cells/root.cell
-run_expect_fail "a second enable is refused" "already enabled" moat enable /cells/root.cell
+run_expect_fail "a file that is no image is refused" "not a moat hypervisor image" moat enable $ROOT_CELL --image /init
+check "moat enable" moat enable $ROOT_CELL
+run_expect_fail "a second enable is refused" "already enabled" moat enable $ROOT_CELL
 run_expect_fail "rmmod while enabled is refused" "can't unload module 'moat'" rmmod moat
 check "the driver is still there" test -c /dev/moat
 check "the hypervisor still answers" sh -c "moat info | grep -q 'answered at EL2'"

@@ -3,7 +3,7 @@
 . /tests/lib.sh
 ipis() { awk '/^ *IPI[01]:/ { for (i = 2; i <= 5; i++) s[i] += $i } END { print s[2], s[3], s[4], s[5] }' /proc/interrupts; }
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 for m in failover net_failover virtio_mmio virtio_blk virtio_net; do insmod /lib/modules/$m.ko; done
 sleep 1
 check "virtio disk appeared" test -b /dev/vda

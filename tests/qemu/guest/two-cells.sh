@@ -2,9 +2,9 @@
 # root stays responsive; then both go away and Linux has its four CPUs back.
 . /tests/lib.sh
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable /cells/root.cell
-check "create ctl-loop" moat cell create /cells/ctl-loop.cell
-check "create hello" moat cell create /cells/hello.cell
+check "moat enable" moat enable $ROOT_CELL
+check "create ctl-loop" moat cell create $CELLS/ctl-loop.cell
+check "create hello" moat cell create $CELLS/hello.cell
 check "Linux keeps CPUs 0-1" test "$(cat /sys/devices/system/cpu/online)" = "0-1"
 check "load ctl-loop" moat cell load ctl-loop /demos/ctl-loop.bin
 check "load hello" moat cell load hello /demos/hello.bin
@@ -14,7 +14,7 @@ sleep 2
 check "root responsive with two cells running" workload
 moat cell list | tee /tmp/list
 check "ctl-loop running" grep -q "ctl-loop *running" /tmp/list
-check "a cell name cannot be taken twice" sh -c "moat cell create /cells/hello.cell 2>&1 | grep -q 'exists already'"
+check "a cell name cannot be taken twice" sh -c "moat cell create $CELLS/hello.cell 2>&1 | grep -q 'exists already'"
 check "destroy hello" moat cell destroy hello
 check "destroy ctl-loop" moat cell destroy ctl-loop
 check "Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"

@@ -36,7 +36,7 @@ struct Cell {
     u32 cpus_on;                          // logical CPUs powered on in it
     char line[200];                       // console output not yet ended by a newline
     u32 line_len;
-    GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus}; }
+    GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus, 0, 0, 0}; }
     bool is_root() const { return id == ROOT_CELL; }
 };
 

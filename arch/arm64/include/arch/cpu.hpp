@@ -3,7 +3,7 @@
 #pragma once
 
 #include "arch/asm.h"
-#include "arch/gicv3.hpp"
+#include "arch/gic.hpp"
 #include "hv/page_pool.hpp"
 #include "hv/types.hpp"
 

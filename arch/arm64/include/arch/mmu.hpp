@@ -16,7 +16,7 @@ struct El2Layout {
     u64 console_base;              // one device page, or 0
     struct {
         u64 base, size;
-    } devices[2];                  // interrupt controller frames the hypervisor drives
+    } devices[3];                  // interrupt controller frames the hypervisor drives
 };
 
 // Builds the tables in `pool`. Returns false when the pool is too small.

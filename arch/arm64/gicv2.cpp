@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+// GICv2 with the virtualization extensions: physical interrupts are acknowledged at EL2 through
+// the memory-mapped CPU interface (GICC) and handed to the running cell through the list
+// registers of the virtual interface control (GICH_LR<n>), PPIs and SPIs with the hardware bit
+// so that the cell's deactivation deactivates the physical interrupt. Each cell finds the
+// virtual CPU interface (GICV) where the board tree puts the GICC; the distributor is trapped
+// and filtered (hv/gic_dist.cpp gicd_access_v2), and GICD_SGIR writes are how cells send SGIs.
+#include "arch/gicv2.hpp"
+
+#include <moat/abi.h>
+
+#include "arch/cpu.hpp"
+#include "arch/sysreg.h"
+#include "hv/spinlock.hpp"
+#include "hv/stats.hpp"
+
+namespace moat::arm64 {
+
+namespace {
+struct GicConfig {
+    u64 gicd_base, gicc_base, gich_base, gicv_base;
+    u64 cpu_frame_size;  // what a cell maps of the GICV at its GICC address
+    u32 maint_intid;
+} gic;
+
+constexpr u32 SGI_COUNT = 16, PRIVATE_COUNT = 32;
+// Linux's default interrupt priority; injected interrupts keep the guest's masking working.
+constexpr u8 INJECT_PRIORITY = 0xa0;
+
+u32 read32(u64 a) { return *reinterpret_cast<volatile u32 *>(a); }
+void write32(u64 a, u32 v) { *reinterpret_cast<volatile u32 *>(a) = v; }
+u32 gicc_read(u64 off) { return read32(gic.gicc_base + off); }
+void gicc_write(u64 off, u32 v) { write32(gic.gicc_base + off, v); }
+u32 gich_read(u64 off) { return read32(gic.gich_base + off); }
+void gich_write(u64 off, u32 v) { write32(gic.gich_base + off, v); }
+
+// The distributor as the filter sees it: offsets from GICD base. GICv2 has no 64-bit registers.
+u32 gicd_read32(u64 off) { return read32(gic.gicd_base + off); }
+void gicd_write32(u64 off, u32 v) { write32(gic.gicd_base + off, v); }
+u64 gicd_read64(u64 off) { return gicd_read32(off) | u64{gicd_read32(off + 4)} << 32; }
+void gicd_write64(u64 off, u64 v)
+{
+    gicd_write32(off, static_cast<u32>(v));
+    gicd_write32(off + 4, static_cast<u32>(v >> 32));
+}
+constexpr GicdBackend gicd_hw{gicd_read32, gicd_write32, gicd_read64, gicd_write64};
+// Read-modify-write of shared distributor registers by two cells at once must not interleave.
+SpinLock gicd_lock;
+
+u32 lr_read(unsigned n) { return gich_read(gich::LR0 + 4 * n); }
+void lr_write(unsigned n, u32 v) { gich_write(gich::LR0 + 4 * n, v); }
+
+// `iar` as acknowledged: INTID and, for an SGI, the source CPU.
+bool try_inject(GicCpu &g, u32 iar)
+{
+    for (unsigned n = 0; n < g.nr_lrs; n++) {
+        if (gicv2_lr_state(lr_read(n)) == 0) {
+            lr_write(n, gicv2_lr_value(iar, INJECT_PRIORITY));
+            return true;
+        }
+    }
+    return false;
+}
+
+void flush_pending(GicCpu &g)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < g.npending; i++)
+        if (!try_inject(g, g.pending[i]))
+            g.pending[kept++] = g.pending[i];
+    g.npending = kept;
+    u32 hcr = gich_read(gich::HCR);
+    u32 want = kept ? (hcr | gich::HCR_UIE) : (hcr & ~gich::HCR_UIE);
+    if (want != hcr)
+        gich_write(gich::HCR, want);
+}
+
+// Make the interrupt acknowledged as `iar` pending again in the physical GIC. SGIs and PPIs are
+// banked: this reaches the calling CPU's.
+void repend_physical(u32 iar)
+{
+    u32 intid = gicv2_iar_intid(iar);
+    if (intid < SGI_COUNT)
+        gicd_write32(gicd::SPENDSGIR + (intid & ~3u), 1u << (gicv2_iar_cpuid(iar) + (intid % 4) * 8));
+    else
+        gicd_write32(gicd::ISPENDR + (intid / 32) * 4, 1u << (intid % 32));
+}
+
+// SGI 15 and the maintenance interrupt are the hypervisor's; the other SGIs and PPIs of the
+// calling CPU are its cell's to configure.
+u32 private_mask() { return ~((1u << GIC_MGMT_SGI) | (1u << gic.maint_intid)); }
+
+MmioResult gicv2_dist_access(const GicdOwner &owner, MmioAccess &a)
+{
+    GicdOwner o = owner;
+    o.private_mask = private_mask();
+    o.self_target = gicv2_cpu_targets(this_cpu().id);
+    MmioResult r;
+    {
+        LockGuard guard(gicd_lock);
+        r = gicd_access_v2(gicd_hw, o, a);
+    }
+    if (r == MmioResult::HANDLED && a.write && a.offset == gicd::SGIR)
+        stats_count(this_cpu().id, MOAT_EXIT_SGI);
+    return r;
+}
+
+bool gicv2_cpu_enter(GicCpu &g, u64)
+{
+    // GICD_ITARGETSR0 is banked: each byte reads as the calling CPU's own bit.
+    u32 targets = gicd_read32(gicd::ITARGETSR) & 0xff;
+    if (targets)
+        g.targets = targets;
+    g.nr_lrs = (gich_read(gich::VTR) & gich::VTR_LISTREGS_MASK) + 1;
+    g.npending = 0;
+    for (unsigned n = 0; n < g.nr_lrs; n++)
+        lr_write(n, 0);
+    gich_write(gich::APR, 0);
+
+    // The virtual interface starts where the kernel left the physical one.
+    u32 ctlr = gicc_read(gicc::CTLR);
+    g.stub_ctlr = ctlr;
+    gich_write(gich::VMCR, gicv2_vmcr_from_gicc(ctlr, gicc_read(gicc::PMR), gicc_read(gicc::BPR),
+                                                gicc_read(gicc::ABPR)));
+    gich_write(gich::HCR, gich::HCR_EN);
+
+    // At EL2: EOIR only drops the priority; the cell's deactivation of the virtual interrupt
+    // deactivates the physical one through the hardware bit.
+    gicc_write(gicc::CTLR, ctlr | gicc::CTLR_EOIMODE);
+    gicd_write32(gicd::ISENABLER, 1u << gic.maint_intid);
+    dsb(ish);
+    isb();
+    return true;
+}
+
+void gicv2_cpu_power_on()
+{
+    // A CPU fresh from power-on has its physical interface disabled and masked. The kernel
+    // will program the virtual one; the physical one is the hypervisor's to open.
+    gicc_write(gicc::PMR, gicc::PMR_ALLOW_ALL);
+    gicc_write(gicc::CTLR, gicc::CTLR_ENABLE | gicc::CTLR_EOIMODE);
+    dsb(ish);
+    isb();
+}
+
+void gicv2_cpu_leave(GicCpu &g)
+{
+    gicd_write32(gicd::ICENABLER, 1u << gic.maint_intid);
+    // Whatever the cell has not taken yet goes back to the physical GIC as pending.
+    for (unsigned n = 0; n < g.nr_lrs; n++) {
+        u32 lr = lr_read(n);
+        u32 state = gicv2_lr_state(lr);
+        lr_write(n, 0);
+        if (!state)
+            continue;
+        if (lr & gich::LR_HW)
+            gicc_write(gicc::DIR, gicv2_lr_intid(lr));
+        if (state & gich::LR_STATE_PENDING)
+            repend_physical(gicv2_lr_iar(lr));
+    }
+    for (unsigned i = 0; i < g.npending; i++) {
+        if (gicv2_iar_intid(g.pending[i]) >= SGI_COUNT)
+            gicc_write(gicc::DIR, g.pending[i]);
+        repend_physical(g.pending[i]);
+    }
+    g.npending = 0;
+
+    // Back to the physical interface with the kernel's current settings.
+    u32 vmcr = gich_read(gich::VMCR);
+    gicc_write(gicc::PMR, gicv2_vmcr_pmr(vmcr));
+    gicc_write(gicc::BPR, gicv2_vmcr_bpr(vmcr));
+    gicc_write(gicc::ABPR, gicv2_vmcr_abpr(vmcr));
+    gicc_write(gicc::CTLR, gicv2_ctlr_from_vmcr(static_cast<u32>(g.stub_ctlr), vmcr));
+    gich_write(gich::HCR, 0);
+    gich_write(gich::VMCR, 0);
+    gich_write(gich::APR, 0);
+    dsb(ish);
+    isb();
+}
+
+u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
+{
+    u32 iar = gicc_read(gicc::IAR);
+    u32 intid = gicv2_iar_intid(iar);
+    if (intid >= gicc::INTID_SPECIAL_FIRST)
+        return intid;
+    gicc_write(gicc::EOIR, iar);  // priority drop only (EOImode 1)
+    if (intid == gic.maint_intid) {
+        gicc_write(gicc::DIR, iar);
+        stats_count(cpu, MOAT_EXIT_MAINTENANCE);
+    } else if (intid == GIC_MGMT_SGI) {
+        gicc_write(gicc::DIR, iar);
+    } else {
+        stats_count(cpu, MOAT_EXIT_IRQ);
+        if (intid < SGI_COUNT)
+            gicc_write(gicc::DIR, iar);  // SGIs have no hardware link: done physically
+        if (!try_inject(g, iar)) {
+            if (g.npending < GIC_PENDING_MAX) {
+                g.pending[g.npending++] = iar;
+            } else {
+                // Nowhere to keep it: give it back to the distributor to be taken again later.
+                if (intid >= SGI_COUNT)
+                    gicc_write(gicc::DIR, iar);
+                repend_physical(iar);
+            }
+        }
+    }
+    flush_pending(g);
+    return intid;
+}
+
+void gicv2_route_irqs(const u32 *irqs, u32 cpu, u64)
+{
+    LockGuard guard(gicd_lock);
+    u32 target = gicv2_cpu_targets(cpu) & 0xff;
+    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++) {
+        if (!((irqs[intid / 32] >> (intid % 32)) & 1))
+            continue;
+        gicd_write32(gicd::ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
+        u64 word = gicd::ITARGETSR + (intid & ~3u);
+        u32 shift = (intid % 4) * 8;
+        gicd_write32(word, (gicd_read32(word) & ~(0xffu << shift)) | (target << shift));
+    }
+}
+
+void gicv2_kick(u32 cpu, u64)
+{
+    // SGI 15's enable and priority are banked on the target and kept from the cells by the
+    // distributor filter; SGIs are always enabled on GICv2 implementations that fix them.
+    dsb(ish);
+    gicd_write32(gicd::SGIR, (gicv2_cpu_targets(cpu) & 0xff) << gicd::SGIR_TARGETS_SHIFT | GIC_MGMT_SGI);
+    dsb(ish);
+}
+
+// Every cell maps the virtual CPU interface where it expects the GICC: the GICV is banked, each
+// CPU reaches its own.
+GicFrame gicv2_cpu_frame(u32) { return {gic.gicc_base, gic.gicv_base, gic.cpu_frame_size, false}; }
+
+void gicv2_add_cell_mmio(MmioMap &) {}
+
+constexpr GicOps gicv2_ops{
+    2,
+    gicv2_cpu_enter,
+    gicv2_cpu_power_on,
+    gicv2_cpu_leave,
+    gicv2_handle_irq,
+    nullptr,  // no ICC_SGI*R system registers: SGIs go through GICD_SGIR
+    gicv2_route_irqs,
+    gicv2_kick,
+    gicv2_dist_access,
+    gicv2_cpu_frame,
+    gicv2_add_cell_mmio,
+};
+}  // namespace
+
+u32 gicv2_cpu_targets(u32 cpu)
+{
+    PerCpu *pc = cpu_data(cpu);
+    return pc && pc->gic.targets ? pc->gic.targets : (1u << cpu) & 0xff;
+}
+
+const GicOps *gicv2_setup(const moat_cell_platform &p)
+{
+    if (!p.gicc_base || !p.gich_base || !p.gicv_base)
+        return nullptr;
+    u64 size = p.gicc_size < p.gicv_size ? p.gicc_size : p.gicv_size;
+    gic = {p.gicd_base, p.gicc_base, p.gich_base, p.gicv_base, align_up(size, PAGE_SIZE), p.maint_irq};
+    return &gicv2_ops;
+}
+
+}  // namespace moat::arm64

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+// The interrupt controller as the rest of the hypervisor sees it: one small interface, two
+// implementations chosen from the root descriptor's platform block (gic_version).
+//
+//   GICv3 (gicv3.cpp): physical IRQs acknowledged through ICC_*_EL1 at EL2, injected through
+//          ICH_LR<n>_EL2; SGIs from trapped ICC_SGI1R_EL1; each cell maps its CPUs'
+//          redistributor frames.
+//   GICv2 (gicv2.cpp): physical IRQs acknowledged through the memory-mapped GICC at EL2,
+//          injected through GICH_LR<n>; the cell's GICC address maps the virtual CPU interface
+//          (GICV); SGIs are GICD_SGIR writes, trapped with the rest of the distributor.
+//
+// In both, injected PPIs and SPIs carry the hardware bit (the cell's deactivation deactivates
+// the physical interrupt: no exit for EOI), EOImode is 1 at EL2 (EOI drops the priority, DIR
+// deactivates), the distributor is trapped and filtered per cell (hv/gic_dist.cpp), and SGI 15
+// is kept for the hypervisor.
+#pragma once
+
+#include <moat/cell.h>
+
+#include "hv/gic_dist.hpp"
+#include "hv/mmio.hpp"
+#include "hv/types.hpp"
+
+namespace moat::arm64 {
+
+// Interrupts acknowledged at EL2 that found no free list register wait here.
+constexpr unsigned GIC_PENDING_MAX = 32;
+// The SGI the hypervisor sends itself to stop a CPU of a cell; cells never get it injected.
+constexpr u32 GIC_MGMT_SGI = gicd::MGMT_SGI;
+
+// Per-CPU state of the GIC (in PerCpu). Fields a version does not use stay zero.
+struct GicCpu {
+    u64 redist;          // v3: this CPU's redistributor frame (RD_base)
+    u64 stub_ctlr;       // physical ICC_CTLR_EL1 (v3) or GICC_CTLR (v2) as Linux left it
+    u32 nr_lrs;
+    u32 npending;
+    u32 pending[GIC_PENDING_MAX];  // INTIDs; v2 SGIs also carry the source CPU in bits [12:10]
+    u32 targets;         // v2: this CPU's bit in GICD_ITARGETSR (its CPU interface); 0 = unknown
+};
+
+// One per-CPU frame of the GIC that a cell needs in its stage 2 while it runs on a CPU.
+struct GicFrame {
+    u64 ipa, pa, size;   // size 0: none
+    bool exclusive;      // v3 redistributor: taken from the root while the cell has the CPU;
+                         // v2 GICV: banked per CPU, every cell maps the same page
+};
+
+// The implementation: one table per version.
+struct GicOps {
+    u32 version;
+    bool (*cpu_enter)(GicCpu &g, u64 mpidr);
+    void (*cpu_power_on)();
+    void (*cpu_leave)(GicCpu &g);
+    u32 (*handle_irq)(GicCpu &g, u32 cpu);
+    bool (*send_sgi_sysreg)(u64 value, unsigned which);
+    void (*route_irqs)(const u32 *irqs, u32 cpu, u64 mpidr);
+    void (*kick)(u32 cpu, u64 mpidr);
+    MmioResult (*dist_access)(const GicdOwner &owner, MmioAccess &a);
+    GicFrame (*cpu_frame)(u32 cpu);
+    void (*add_cell_mmio)(MmioMap &m);
+};
+
+// Pick the implementation for the board (p.gic_version 2 or 3). False for anything else: the
+// hypervisor then leaves interrupts physical.
+bool gic_init(const moat_cell_platform &p);
+const GicOps *gic_ops();  // nullptr before gic_init / without a GIC
+inline bool gic_enabled() { return gic_ops() != nullptr; }
+inline u32 gic_version() { return gic_enabled() ? gic_ops()->version : 0; }
+
+// Switch the calling CPU's EL1 to the virtual CPU interface, carrying over what the kernel had
+// programmed in the physical one. False if the CPU's interface cannot be found.
+inline bool gic_cpu_enter(GicCpu &g, u64 mpidr) { return gic_ops()->cpu_enter(g, mpidr); }
+// Open the physical CPU interface of a CPU that just powered on (before gic_cpu_enter).
+inline void gic_cpu_power_on() { gic_ops()->cpu_power_on(); }
+// Hand everything still in flight back to the physical interface, then switch EL1 back to it.
+inline void gic_cpu_leave(GicCpu &g) { gic_ops()->cpu_leave(g); }
+// An IRQ exception at EL2: acknowledge, inject. Returns the INTID handled (1023 if spurious);
+// GIC_MGMT_SGI is acknowledged and deactivated but left to the caller.
+inline u32 gic_handle_irq(GicCpu &g, u32 cpu) { return gic_ops()->handle_irq(g, cpu); }
+// A trapped write to ICC_SGI1R_EL1 (which 0), ICC_ASGI1R_EL1 (1) or ICC_SGI0R_EL1 (2): generate
+// it physically. False when the GIC has no such register (v2: the access is undefined).
+inline bool gic_send_sgi_sysreg(u64 value, unsigned which)
+{
+    return gic_ops()->send_sgi_sysreg && gic_ops()->send_sgi_sysreg(value, which);
+}
+// Route every SPI in `irqs` to logical CPU `cpu` (affinity `mpidr`), disabled until its owner
+// enables it.
+inline void gic_route_irqs(const u32 *irqs, u32 cpu, u64 mpidr) { gic_ops()->route_irqs(irqs, cpu, mpidr); }
+// Interrupt logical CPU `cpu` (affinity `mpidr`) with GIC_MGMT_SGI.
+inline void gic_kick(u32 cpu, u64 mpidr) { gic_ops()->kick(cpu, mpidr); }
+// A trapped access to the distributor by a cell owning `owner`'s interrupts and CPUs.
+inline MmioResult gic_dist_access(const GicdOwner &owner, MmioAccess &a) { return gic_ops()->dist_access(owner, a); }
+// The frame a cell running on logical CPU `cpu` maps (v3: its redistributor; v2: GICV at the
+// GICC address).
+inline GicFrame gic_cpu_frame(u32 cpu) { return gic_ops()->cpu_frame(cpu); }
+// Trapped GIC regions a (non-root) cell has beside the distributor.
+inline void gic_add_cell_mmio(MmioMap &m) { gic_ops()->add_cell_mmio(m); }
+// v2: the GICD_ITARGETSR bits of the logical CPUs in `cpu_mask` (0 on v3).
+u32 gic_targets_of(u32 cpu_mask);
+
+}  // namespace moat::arm64
