@@ -2,13 +2,17 @@
 // hostile: an inmate that attacks what it does not own, one attack per run, and reports what
 // happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
 // loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
-// starts there, 1 MiB below the image.
+// starts there, 1 MiB below the image. Attacks 1-12 are what tests/qemu/guest/hostile.sh runs;
+// 13 (SGI 2, Linux's CPU stop IPI, to the root's CPUs) is tests/qemu/guest/hostile-sgi-stop.sh.
 //
 // Output, one line each, for tests/qemu/guest/hostile.sh to check:
 //   hostile: attack N (what): <what it is about to do>
-//   hostile: attack N (what): <what happened>     e.g. "faulted (ESR 0x96000010 FAR 0x48000000)"
-//   hostile: attack N: contained                  or "hostile: attack N: NOT CONTAINED (why)"
+//   hostile: attack N (what): <what happened>     e.g. "faulted (ESR 0x96000010, FAR 0x48000000)"
+//   hostile: attack N: contained                  or "hostile: attack N: BREACH: why" and
+//                                                 "hostile: attack N: NOT CONTAINED"
 //   hostile: exit status S                        0 contained, 1 not contained, 2 bad mode
+// For the SGI attacks (5, 13) only the root can tell the outcome ("done; only the root can
+// tell"). Attack 12 never ends by itself: the root must shut the cell down.
 // Faults are survived (probe.S installs vectors that record them and go on); anything the
 // attack did not provoke still ends in the library's report and exit status 3.
 #include <stddef.h>
@@ -17,6 +21,7 @@
 #include "demo/board.hpp"
 #include "demo/console.hpp"
 #include "demo/format.hpp"
+#include "demo/mmio.hpp"
 #include "demo/runtime.hpp"
 #include "demo/sysreg.hpp"
 #include "demo/timer.hpp"
@@ -79,6 +84,7 @@ const char *smccc_name(int64_t r)
 const char *kNames[] = {
     "none",           "read root RAM", "write hv memory", "foreign MMIO", "foreign GICD IRQ", "SGIs to root",
     "CPU_ON root CPU", "unknown SMC",  "set/way",         "wild jump",    "foreign GICR",     "root hypercalls",
+    "refuse to stop", "SGI CPU stop",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -347,6 +353,56 @@ void attack_hypercalls()
     }
 }
 
+// (12) A cell that will not stop: every exception masked, and its own redistributor (mapped
+// straight into the cell) told again and again to drop every SGI and PPI, the management SGI
+// included, at the lowest priority, with the CPU interface marked asleep. Only the hypervisor's
+// shutdown can end it.
+[[noreturn]] void attack_refuse_stop()
+{
+    uint64_t frame = 0;
+    for (uint64_t f = demo::board::kGicrBase; f < demo::board::kGicrBase + demo::board::kGicrSize; f += GICR_FRAME) {
+        uint64_t typer = uint64_t{demo::mmio::read32(f + GICR_TYPER + 4)};
+        if (typer == (demo::arch::read_mpidr() & 0xffffff)) {
+            frame = f;
+            break;
+        }
+    }
+    printf("hostile: attack %u (%s): all exceptions masked; own redistributor %#llx: SGIs/PPIs off, asleep\n",
+           attack, kNames[attack], static_cast<ull>(frame));
+    printf("hostile: attack %u (%s): looping until the hypervisor stops this CPU\n", attack, kNames[attack]);
+    // The word after the attack number may pick the means (bits 0-2: enables, priorities,
+    // sleep; 0: all); for narrowing down what the hypervisor cannot cope with.
+    uint32_t means = *reinterpret_cast<volatile const uint32_t *>(kModeWord + 4);
+    if (means == 0)
+        means = 7;
+    asm volatile("msr daifset, #0xf" ::: "memory");
+    constexpr uint64_t GICR_WAKER = 0x0014, GICR_IPRIORITYR3 = GICR_SGI + 0x040c;
+    // WFI between the rounds: under QEMU -icount a vCPU that never sleeps slows the other
+    // vCPUs' (the root's) virtual time to a crawl. Interrupts for the hypervisor still wake it.
+    for (;;) {
+        if (frame && (means & 1))
+            demo::mmio::write32(frame + GICR_ICENABLER0, 0xffffffff);
+        if (frame && (means & 2))
+            demo::mmio::write32(frame + GICR_IPRIORITYR3, 0xffffffff);
+        if (frame && (means & 4))
+            demo::mmio::write32(frame + GICR_WAKER, 0x2);  // ProcessorSleep
+        demo::arch::wfi();
+    }
+}
+
+// (13) Not run by hostile.sh (it stops Linux if SGIs get through): SGI 2, Linux's IPI_CPU_STOP,
+// to the root's CPUs, once. tests/qemu/guest/hostile-sgi-stop.sh.
+void attack_sgi_cpu_stop()
+{
+    const uint64_t targets = 0xfu & ~(1u << own_aff0());
+    printf("hostile: attack %u (%s): SGI 2 (Linux's CPU stop IPI) to target list %#llx\n", attack, kNames[attack],
+           static_cast<ull>(targets));
+    uint64_t before = arm();
+    hostile_sgi1r(uint64_t{2} << 24 | targets);
+    disarm();
+    report_fault(before, "sent without a fault; the root checks delivery");
+}
+
 }  // namespace
 
 int demo_main()
@@ -380,11 +436,16 @@ int demo_main()
     case 9: attack_jump(); break;
     case 10: attack_gicr(); break;
     case 11: attack_hypercalls(); break;
+    case 12: attack_refuse_stop();
+    case 13: attack_sgi_cpu_stop(); break;
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);
         return 1;
     }
-    printf("hostile: attack %u: contained\n", attack);
+    if (attack == 5 || attack == 13)
+        printf("hostile: attack %u: done; only the root can tell whether it was contained\n", attack);
+    else
+        printf("hostile: attack %u: contained\n", attack);
     return 0;
 }
