@@ -8,6 +8,7 @@ pkgs=(
   u-boot-qemu u-boot-tools e2fsprogs
   googletest libgtest-dev clang lld llvm libclang-rt-14-dev
   gdb-multiarch
+  python3-matplotlib graphviz
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Runs every benchmark on QEMU under icount and compares each figure with a baseline measured in
+# the same run (GitHub issue 7). Not part of the test run. Takes about 10 minutes after the build.
+#
+#   bench.sh [--build DIR] [--no-build] [--no-docs]
+#
+# Writes bench/results/<date>.json (every figure, baseline, ratio, goal), bench/results/<date>/
+# (table.md, PNG plots, the console logs), copies the JSON and table to bench/results/latest.*,
+# and (unless --no-docs) the table and plots into docs/benchmarks.md and docs/images/.
+#
+# QEMU runs with -icount shift=0,sleep=off: guest time counts instructions (1 ns = 1 instruction)
+# and, with sleep=off, time spent idle jumps to the next timer instead of following the host
+# clock, so that the figures do not depend on the host and repeat from run to run.
+# bench/compare.py A.json B.json shows how far two runs differ.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=$top/build dobuild=1 docs=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --build) build=$2; shift ;;
+    --no-build) dobuild=0 ;;
+    --no-docs) docs=0 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1 (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+cd "$top"
+start=$(date +%s)
+if [ $dobuild -eq 1 ]; then
+  ./scripts/build.sh
+fi
+build=$(cd "$build" && pwd)
+py=/usr/bin/python3  # Debian's, with python3-matplotlib (scripts/install-deps.sh)
+stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
+results=$top/bench/results
+run=$results/$stamp
+mkdir -p "$run"
+export QEMU_EXTRA="-icount shift=0,sleep=off"
+qrun() { # qrun NAME runner-args...: one QEMU run, console log in $run/NAME.log
+  local name=$1; shift
+  echo "bench: $name"
+  if ! ./scripts/qemu-run.sh --build "$build" --icount --timeout 900 --log "$run/$name.log" "$@" > /dev/null 2>&1; then
+    echo "bench: $name failed (log: $run/$name.log)" >&2
+    tail -20 "$run/$name.log" >&2
+    exit 1
+  fi
+}
+
+qrun latency-baremetal --baremetal "$build/aarch64/demos/timer-latency/timer-latency-baremetal.elf"
+qrun latency-cell --test bench-latency
+qrun exits --test bench-exits
+qrun costs --test bench-costs
+qrun root --test bench-root
+
+# The EL2 instruction trace: one instruction per translation block, every block the hypervisor's
+# memory executes logged, streamed through a FIFO into the counter (the full log is ~1 GB).
+hv_elf=$build/aarch64/arch/arm64/moat-hv.elf
+hv_base=$(sed -n 's/.*hypervisor@\([0-9a-f]*\).*/0x\1/p' dts/qemu-virt-moat.dtso)
+hv_size=$(sed -n 's/.*reg = <0x0 0x7fc00000 0x0 \(0x[0-9a-f]*\)>.*/\1/p' dts/qemu-virt-moat.dtso)
+fifo=$(mktemp -u)
+mkfifo "$fifo"
+$py bench/el2trace.py "$fifo" "$hv_elf" "$hv_base" > "$run/el2trace.json" &
+tracer=$!
+QEMU_EXTRA="$QEMU_EXTRA -singlestep -d exec,nochain -dfilter $hv_base+${hv_size:-0x400000} -D $fifo" qrun trace --test bench-trace
+wait $tracer
+rm -f "$fifo"
+
+aarch64-linux-gnu-size "$hv_elf" > "$run/size.txt"
+bench/loc.sh > "$run/loc.json"
+commit=${BENCH_COMMIT:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+[ -n "${BENCH_COMMIT:-}" ] || git diff --quiet HEAD -- hv arch include linux-driver tools demos 2>/dev/null || commit="$commit+local changes"
+cat > "$run/meta.json" <<META
+{"date": "$stamp", "commit": "$commit",
+ "qemu": "$(qemu-system-aarch64 --version | head -1 | sed 's/.*version \([^ ]*\).*/\1/')",
+ "icount": "$QEMU_EXTRA", "host": "$(nproc) CPUs, $(uname -m)", "wall_s": $(( $(date +%s) - start ))}
+META
+$py bench/analyze.py "$run" "$results/$stamp.json" "$run/table.md" "$run" > /dev/null
+cp "$results/$stamp.json" "$results/latest.json"
+cp "$run/table.md" "$results/latest.md"
+if [ $docs -eq 1 ]; then
+  mkdir -p docs/images
+  cp "$run"/bench-*.png docs/images/
+  # docs/benchmarks.md: the table between the two markers is replaced by this run's.
+  $py - "$run/table.md" docs/benchmarks.md <<'PY'
+import sys
+table = open(sys.argv[1]).read()
+doc = open(sys.argv[2]).read()
+a, b = "<!-- bench:table:begin -->", "<!-- bench:table:end -->"
+i, j = doc.index(a) + len(a), doc.index(b)
+open(sys.argv[2], "w").write(doc[:i] + "\n" + table + doc[j:])
+PY
+fi
+cat "$run/table.md"
+echo "bench: $results/$stamp.json, $run/ ($(( $(date +%s) - start )) s)"

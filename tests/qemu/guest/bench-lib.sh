@@ -1,0 +1,55 @@
+# Helpers for the benchmark guest scripts (tests/qemu/guest/bench-*.sh, run by scripts/bench.sh,
+# not by the test suite). Every figure is printed as one line "BENCH <key> <value>..." that
+# bench/analyze.py reads back from the console log. Under -icount shift=0 guest time counts
+# instructions: 1 ns of guest time is one instruction executed by some vCPU.
+. /tests/lib.sh
+
+# The kernel's monotonic clock in ns ("now at N nsecs" of /proc/timer_list): busybox's date has
+# no %N and /proc/uptime counts in 10 ms steps.
+ns() { sed -n '3{s/^now at \([0-9]*\) nsecs$/\1/p;q}' /proc/timer_list; }
+
+# timed LABEL command...: run the command, print "BENCH time LABEL <ns> <exit status>".
+timed() {
+	label=$1; shift
+	t0=$(ns)
+	"$@" > /tmp/timed.out 2>&1
+	rc=$?
+	t1=$(ns)
+	echo "BENCH time $label $((t1 - t0)) $rc"
+	[ $rc -eq 0 ] || cat /tmp/timed.out
+	return $rc
+}
+
+# Background load on Linux CPUs 0-2 until stress_stop: per CPU, 512 KiB written to tmpfs and
+# hashed again and again (CPU + memory), plus uncached reads from the virtio disk (interrupts).
+stress_start() {
+	rm -f /tmp/stress-stop
+	for cpu in 0 1 2; do
+		taskset -c $cpu sh -c "while [ ! -f /tmp/stress-stop ]; do dd if=/dev/zero of=/tmp/s$cpu bs=64k count=8 2>/dev/null; md5sum /tmp/s$cpu >/dev/null; done" &
+	done
+	sh -c "while [ ! -f /tmp/stress-stop ]; do dd if=/dev/vda of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null; done" &
+}
+stress_stop() {
+	touch /tmp/stress-stop
+	wait
+}
+
+load_virtio() {
+	for m in failover net_failover virtio_mmio virtio_blk virtio_net; do
+		insmod /lib/modules/$m.ko 2>/dev/null
+	done
+}
+
+# wait_cell_off NAME SECONDS: until the cell's CPUs are all off (the demo powered off).
+wait_cell_off() {
+	n=0
+	while [ $n -lt "$2" ]; do
+		moat cell list | grep -q "^[0-9]* *$1 .*(0 on)" && return 0
+		sleep 1
+		n=$((n + 1))
+	done
+	return 1
+}
+
+# cell_stats NAME: "reason count" lines of the cell's CPUs.
+cell_stats() { moat cell stats "$1" | awk 'NR > 1 { print $1, $2 }'; }
