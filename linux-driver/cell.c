@@ -129,8 +129,8 @@ int moat_cell_create(struct moat_file *f, void __user *uarg)
 	if (!s)
 		return moat_fail(f, EBUSY, "cell create: all %d cell slots are in use", MOAT_MAX_CELLS);
 	/* One page each: the hypervisor reads the descriptor and writes its answer there. */
-	desc = (void *)get_zeroed_page(GFP_KERNEL);
-	errbuf = (void *)get_zeroed_page(GFP_KERNEL);
+	desc = moat_alloc_page();
+	errbuf = moat_alloc_page();
 	if (!desc || !errbuf) {
 		err = -ENOMEM;
 		goto out;
@@ -183,8 +183,8 @@ out_cpus:
 	give_back_cpus(s);
 	memset(s, 0, sizeof(*s));
 out:
-	free_page((unsigned long)desc);
-	free_page((unsigned long)errbuf);
+	moat_free_page(desc);
+	moat_free_page(errbuf);
 	return err;
 }
 
@@ -206,8 +206,8 @@ int moat_cell_load(struct moat_file *f, void __user *uarg)
 	if (!args.image_size)
 		return moat_fail(f, EINVAL, "cell load: the image is empty");
 	addr = args.address ? args.address : s->entry;
-	page = (void *)__get_free_page(GFP_KERNEL);
-	errbuf = (void *)get_zeroed_page(GFP_KERNEL);
+	page = moat_alloc_page();
+	errbuf = moat_alloc_page();
 	if (!page || !errbuf) {
 		err = -ENOMEM;
 		goto out;
@@ -225,8 +225,8 @@ int moat_cell_load(struct moat_file *f, void __user *uarg)
 	if (!err)
 		pr_info("moat: %llu bytes loaded into cell \"%s\" at %#llx\n", args.image_size, s->name, addr);
 out:
-	free_page((unsigned long)page);
-	free_page((unsigned long)errbuf);
+	moat_free_page(page);
+	moat_free_page(errbuf);
 	return err;
 }
 
@@ -269,7 +269,7 @@ int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 
 	if (err)
 		return err;
-	errbuf = (void *)get_zeroed_page(GFP_KERNEL);
+	errbuf = moat_alloc_page();
 	if (!errbuf)
 		return -ENOMEM;
 	switch (cmd) {
@@ -290,13 +290,13 @@ int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 		}
 		break;
 	}
-	free_page((unsigned long)errbuf);
+	moat_free_page(errbuf);
 	return err;
 }
 
 int moat_cell_list(struct moat_file *f, void __user *uarg)
 {
-	struct moat_cell_list *list = kzalloc(sizeof(*list), GFP_KERNEL);
+	struct moat_cell_list *list = moat_zalloc(sizeof(*list));
 	unsigned int i, j;
 	int err = 0;
 
@@ -317,6 +317,6 @@ int moat_cell_list(struct moat_file *f, void __user *uarg)
 	}
 	if (copy_to_user(uarg, list, sizeof(*list)))
 		err = moat_fail(f, EFAULT, "cell list: the result buffer is not writable memory");
-	kfree(list);
+	moat_free(list);
 	return err;
 }

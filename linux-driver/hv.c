@@ -419,6 +419,7 @@ void moat_hv_info(struct moat_info *info)
 	info->driver_abi_version = MOAT_ABI_VERSION;
 	info->enabled = hv.enabled;
 	info->enable_count = hv.enable_count;
+	info->driver_allocations = moat_allocations();
 	if (moat_hv_memory(&scratch, &base, &size)) {
 		info->mem_base = base;
 		info->mem_size = size;
@@ -467,7 +468,7 @@ int moat_hv_console(struct moat_file *f, void __user *uarg)
 	if ((long)res.a0 != MOAT_HC_OK || res.a2 != sizeof(*ring))
 		return moat_fail(f, EIO, "the hypervisor did not say where its console is");
 	ring = memremap(res.a1, sizeof(*ring), MEMREMAP_WB);
-	copy = vmalloc(sizeof(*copy));
+	copy = moat_zalloc(sizeof(*copy));
 	if (!ring || !copy) {
 		err = -ENOMEM;
 		goto out;
@@ -486,6 +487,6 @@ int moat_hv_console(struct moat_file *f, void __user *uarg)
 out:
 	if (ring)
 		memunmap(ring);
-	vfree(copy);
+	moat_free(copy);
 	return err;
 }

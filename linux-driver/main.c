@@ -17,6 +17,46 @@
 #include "moat.h"
 
 static DEFINE_MUTEX(moat_lock);
+static atomic64_t allocations = ATOMIC64_INIT(0);
+
+void *moat_alloc_page(void)
+{
+	void *p = (void *)get_zeroed_page(GFP_KERNEL);
+
+	if (p)
+		atomic64_inc(&allocations);
+	return p;
+}
+
+void moat_free_page(void *page)
+{
+	if (!page)
+		return;
+	free_page((unsigned long)page);
+	atomic64_dec(&allocations);
+}
+
+void *moat_zalloc(size_t size)
+{
+	void *p = kvzalloc(size, GFP_KERNEL);
+
+	if (p)
+		atomic64_inc(&allocations);
+	return p;
+}
+
+void moat_free(const void *p)
+{
+	if (!p)
+		return;
+	kvfree(p);
+	atomic64_dec(&allocations);
+}
+
+u64 moat_allocations(void)
+{
+	return atomic64_read(&allocations);
+}
 static struct miscdevice moat_misc;
 
 int moat_fail(struct moat_file *f, int errno_value, const char *fmt, ...)
@@ -166,7 +206,7 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 			ret = moat_fail(f, EINVAL, "the hypervisor is not enabled: no statistics (run 'moat enable')");
 			break;
 		}
-		stats = kzalloc(sizeof(*stats), GFP_KERNEL);
+		stats = moat_zalloc(sizeof(*stats));
 		if (!stats) {
 			ret = -ENOMEM;
 			break;
@@ -174,7 +214,7 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		moat_hv_stats(stats);
 		ret = copy_to_user(uarg, stats, sizeof(*stats)) ?
 			moat_fail(f, EFAULT, "stats: the result buffer is not writable memory") : 0;
-		kfree(stats);
+		moat_free(stats);
 		break;
 	default:
 		ret = moat_fail(f, ENOTTY,

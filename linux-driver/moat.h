@@ -10,6 +10,16 @@ struct moat_file {
 	char error[MOAT_ERROR_LEN];
 };
 
+/*
+ * Every buffer the driver allocates for a request goes through these, so that the number it
+ * holds is known exactly (moat info "driver allocations"; the cycle tests check it returns).
+ */
+void *moat_alloc_page(void);            /* zeroed */
+void moat_free_page(void *page);        /* NULL is fine */
+void *moat_zalloc(size_t size);
+void moat_free(const void *p);          /* NULL is fine */
+u64 moat_allocations(void);
+
 /* Record why a request failed, log it, and return -errno. */
 int moat_fail(struct moat_file *f, int errno_value, const char *fmt, ...) __printf(3, 4);
 

@@ -34,8 +34,9 @@ struct moat_info {
 	moat_u64 mem_size;
 	moat_u64 mem_used;           /* bytes in use, from MOAT_HC_GET_INFO */
 	moat_u64 enable_count;       /* successful enables since the module was loaded */
+	moat_u64 driver_allocations; /* buffers the driver holds right now (leak check) */
 };
-MOAT_STATIC_ASSERT(sizeof(struct moat_info) == 48, "moat_info layout changed");
+MOAT_STATIC_ASSERT(sizeof(struct moat_info) == 56, "moat_info layout changed");
 
 /* MOAT_LAST_ERROR: the driver's explanation of the last failed ioctl on this open file. */
 #define MOAT_ERROR_LEN 256

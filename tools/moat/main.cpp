@@ -217,6 +217,7 @@ int cmd_info()
                 static_cast<unsigned long long>(info.mem_base + info.mem_size - 1),
                 static_cast<unsigned long long>(info.mem_size / 1024));
     std::printf("enables:           %llu\n", static_cast<unsigned long long>(info.enable_count));
+    std::printf("driver allocations: %llu\n", static_cast<unsigned long long>(info.driver_allocations));
     if (info.enabled) {
         std::printf("hypervisor ABI:    %s (answered at EL2)\n",
                     moat::tools::abi_version_string(info.hv_abi_version).c_str());
