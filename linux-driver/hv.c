@@ -266,6 +266,45 @@ static bool leave_cpus(const struct cpumask *cpus)
 	return ok;
 }
 
+/*
+ * A root.cell built for another board can place the hypervisor at the same address and still
+ * be wrong everywhere else: its interrupt controller must be the one this kernel runs on.
+ */
+static bool desc_matches_board(struct moat_file *f, const struct moat_cell_desc *d)
+{
+	static const struct { const char *compatible; u32 version; } gics[] = {
+		{ "arm,gic-v3", 3 }, { "arm,gic-400", 2 }, { "arm,cortex-a15-gic", 2 },
+	};
+	struct device_node *np = NULL;
+	struct resource gicd;
+	unsigned int i;
+	u32 version = 0;
+	bool ok;
+
+	for (i = 0; i < ARRAY_SIZE(gics) && !np; i++) {
+		np = of_find_compatible_node(NULL, NULL, gics[i].compatible);
+		version = gics[i].version;
+	}
+	if (!np) {
+		moat_fail(f, ENODEV, "this device tree has no GICv2 or GICv3 node: moat cannot run on it");
+		return false;
+	}
+	if (version != d->platform.gic_version) {
+		moat_fail(f, EINVAL,
+			  "root.cell describes a GICv%u, but this machine has a GICv%u (%pOF): the descriptor was built for another board",
+			  d->platform.gic_version, version, np);
+		of_node_put(np);
+		return false;
+	}
+	ok = !of_address_to_resource(np, 0, &gicd) && gicd.start == d->platform.gicd_base;
+	if (!ok)
+		moat_fail(f, EINVAL,
+			  "root.cell describes a GIC distributor at %#llx, but this machine's (%pOF) is at %pa: the descriptor was built for another board",
+			  d->platform.gicd_base, np, &gicd.start);
+	of_node_put(np);
+	return ok;
+}
+
 static int check_root_desc(struct moat_file *f, const void *desc, size_t size)
 {
 	const struct moat_cell_desc *d = desc;
@@ -278,6 +317,8 @@ static int check_root_desc(struct moat_file *f, const void *desc, size_t size)
 	if (!(d->flags & MOAT_CELL_FLAG_ROOT))
 		return moat_fail(f, EINVAL, "cell \"%.*s\" is not a root cell: moat enable takes the board's root.cell",
 				 (int)sizeof(d->name), d->name);
+	if (!desc_matches_board(f, d))
+		return -EINVAL;
 	if (d->platform.hv_base != hv.base || d->platform.hv_size != hv.size)
 		return moat_fail(f, EINVAL,
 				 "root.cell expects the hypervisor at %#llx+%#llx but this device tree reserves %pa+%#llx: the descriptor was built for another board tree",

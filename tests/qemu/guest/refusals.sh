@@ -4,6 +4,9 @@ run_expect_fail "tool without the driver says what to do" "insmod moat.ko" moat 
 check "insmod moat.ko" insmod /moat.ko
 run_expect_fail "disable while disabled is refused" "not enabled" moat disable
 run_expect_fail "a file that is no image is refused" "not a moat hypervisor image" moat enable $ROOT_CELL --image /init
+# The other GIC version's root.cell: same hypervisor address, wrong machine.
+if [ "$GIC_VERSION" = 2 ]; then other=/cells/root.cell; else other=/cells/gicv2/root.cell; fi
+run_expect_fail "a root.cell built for another board is refused" "built for another board" moat enable $other
 check "moat enable" moat enable $ROOT_CELL
 run_expect_fail "a second enable is refused" "already enabled" moat enable $ROOT_CELL
 run_expect_fail "rmmod while enabled is refused" "can't unload module 'moat'" rmmod moat
