@@ -46,14 +46,14 @@ def classify(vector, funcs):
         return "irq"
     if "hypercall(" in f:
         if "console_putc" in f:
-            return "hvc: CONSOLE_PUTC"
+            return "hvc: CONSOLE_WRITE / CONSOLE_PUTC"
         if "stats_read" in f:
             return "hvc: GET_STATS"
-        for op in ("create", "load", "start", "shutdown", "destroy"):
+        for op in ("create", "load", "start", "shutdown", "destroy", "state"):
             if f"cell_{op}(" in f or f"cell_ops::{op}(" in f:
                 return f"hvc: CELL_{op.upper()}"
         if "cell_" in f:
-            return "hvc: cell management"
+            return "hvc: other cell call"
         return "hvc: other hypercall"
     if "handle_smc" in f:
         return "smc: PSCI / SMCCC"
@@ -94,6 +94,9 @@ def main():
     kinds, cell_irq = {}, []
     cell_started = False  # the cell's first console character: from then on CPU N is the cell's
     breakdown = {}  # function -> instructions, summed over the cell's IRQs
+    cell_done = False
+    i = names.index("hv_cpu_on_entry") if "hv_cpu_on_entry" in names else None
+    cpu_on_entry = (addrs[i], addrs[i + 1]) if i is not None else (0, 0)
     funcname_cache = {}
     with open(trace, errors="replace") as f:
         for line in f:
@@ -105,6 +108,10 @@ def main():
                 open_traps[cpu] = [start[pc], 0, None, {}]
             t = open_traps.get(cpu)
             if t is None:
+                # The cell's CPU entering through PSCI CPU_ON again: destroyed, back to Linux.
+                if cell_started and cpu == cell_cpu and cpu_on_entry[0] <= pc - base < cpu_on_entry[1]:
+                    cell_started = False
+                    cell_done = True
                 continue
             if pc == t[2]:
                 continue  # the same one-instruction block logged twice (icount budget ran out)
@@ -121,7 +128,7 @@ def main():
                 if t[0] == "irq":
                     kind += " (cell CPU)" if cpu == cell_cpu and cell_started else " (root CPUs)"
                 kinds.setdefault(kind, []).append(t[1])
-                if cpu == cell_cpu and kind.startswith("hvc: CONSOLE_PUTC"):
+                if cpu == cell_cpu and kind.startswith("hvc: CONSOLE") and not cell_done:
                     cell_started = True
                 if t[0] == "irq" and cpu == cell_cpu and cell_started:
                     cell_irq.append(t[1])

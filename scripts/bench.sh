@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark on QEMU under icount and compares each figure with a baseline measured in
-# the same run (GitHub issue 7). Not part of the test run. Takes about 10 minutes after the build.
+# the same run (GitHub issue 7). Not part of the test run. About 3-4 minutes after the build.
 #
 #   bench.sh [--build DIR] [--no-build] [--no-docs]
 #

@@ -21,13 +21,16 @@ timed() {
 }
 
 # Background load on Linux CPUs 0-2 until stress_stop: per CPU, 512 KiB written to tmpfs and
-# hashed again and again (CPU + memory), plus uncached reads from the virtio disk (interrupts).
+# hashed again and again (CPU + memory); a 50 us sleep loop on each CPU (timer interrupts, ~10k/s
+# in all); and a pipe between CPU 0 and CPU 2 (wake-ups across CPUs: SGIs). Nothing waits for
+# the host (no disk): under icount the load then repeats exactly from run to run.
 stress_start() {
 	rm -f /tmp/stress-stop
 	for cpu in 0 1 2; do
 		taskset -c $cpu sh -c "while [ ! -f /tmp/stress-stop ]; do dd if=/dev/zero of=/tmp/s$cpu bs=64k count=8 2>/dev/null; md5sum /tmp/s$cpu >/dev/null; done" &
+		taskset -c $cpu sh -c "while [ ! -f /tmp/stress-stop ]; do usleep 50; done" &
 	done
-	sh -c "while [ ! -f /tmp/stress-stop ]; do dd if=/dev/vda of=/dev/null bs=64k count=16 iflag=direct 2>/dev/null; done" &
+	taskset -c 0 sh -c "while [ ! -f /tmp/stress-stop ]; do echo ping; done" | taskset -c 2 sh -c "while read l; do :; done" &
 }
 stress_stop() {
 	touch /tmp/stress-stop
