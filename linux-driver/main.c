@@ -66,7 +66,7 @@ int moat_fail(struct moat_file *f, int errno_value, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(f->error, sizeof(f->error), fmt, ap);
 	va_end(ap);
-	pr_err("moat: %s\n", f->error);
+	pr_info_ratelimited("moat: %s\n", f->error);  /* a user error: no console flood */
 	return -errno_value;
 }
 

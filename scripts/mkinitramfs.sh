@@ -10,7 +10,7 @@
 # (the same overlays compiled for the board's GICv2 variant) in /cells/gicv2/, demos in /demos/.
 set -euo pipefail
 out="" busybox="" cli="" hv="" tests=""
-modules=() cells=() cells_v2=() demos=()
+modules=() cells=() cells_v2=() demos=() bins=()
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2 ;;
@@ -22,6 +22,7 @@ while [ $# -gt 0 ]; do
     --cell) cells+=("$2") ;;
     --cell-gicv2) cells_v2+=("$2") ;;
     --demo) demos+=("$2") ;;
+    --bin) bins+=("$2") ;;
     *) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -41,6 +42,7 @@ for m in "${modules[@]}"; do install -m 0644 "$m" "$stage/"; done
 for c in "${cells[@]}"; do install -m 0644 "$c" "$stage/cells/"; done
 for c in "${cells_v2[@]}"; do install -m 0644 "$c" "$stage/cells/gicv2/"; done
 for d in "${demos[@]}"; do install -m 0644 "$d" "$stage/demos/"; done
+for b in "${bins[@]}"; do install -m 0755 "$b" "$stage/bin/"; done
 # Debian's virtio modules (disk and network for the root-cell workload), if the cache has them.
 kmods=$(dirname "$busybox")/../lib/modules
 if [ -d "$kmods" ]; then
