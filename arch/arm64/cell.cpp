@@ -234,8 +234,11 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     }
     c.mmio.clear();
     const moat_cell_platform &p = desc.platform;
-    if (gic_enabled())
+    if (gic_enabled()) {
         c.mmio.add(p.gicd_base, p.gicd_size, gicd_handler, &c);
+        // Frames of CPUs lent to cells: a CPU coming back to Linux walks all of them.
+        gic_add_cell_mmio(c.mmio);
+    }
     c.state = CellState::RUNNING;
     return true;
 }

@@ -314,8 +314,12 @@ GicFrame gicv3_cpu_frame(u32 cpu)
     return {frame, frame, GICR_FRAME_STRIDE, true};
 }
 
-// A cell sees the other CPUs' redistributor frames only as far as finding its own needs:
-// GICR_TYPER reads come from the hardware, everything else reads as zero and ignores writes.
+// A cell (the root included, once it has given CPUs away) sees the other CPUs' redistributor
+// frames only as far as walking them to find its own needs: GICR_TYPER and the ID registers
+// (PIDR2 says "this is a redistributor") come from the hardware, everything else reads as zero
+// and ignores writes.
+constexpr u64 GICR_ID_REGS = 0xffd0, GICR_RD_FRAME_SIZE = 0x10000;
+
 MmioResult foreign_gicr_handler(void *, MmioAccess &a)
 {
     if (a.write)
@@ -325,6 +329,8 @@ MmioResult foreign_gicr_handler(void *, MmioAccess &a)
     a.value = 0;
     if ((reg == GICR_TYPER && (a.size == 8 || a.size == 4)) || (reg == GICR_TYPER + 4 && a.size == 4))
         a.value = read64(gic.gicr_base + frame + GICR_TYPER) >> ((reg - GICR_TYPER) * 8);
+    else if (reg >= GICR_ID_REGS && reg < GICR_RD_FRAME_SIZE && a.size == 4)
+        a.value = *reinterpret_cast<volatile u32 *>(gic.gicr_base + a.offset);
     if (a.size == 4)
         a.value &= 0xffffffff;
     return MmioResult::HANDLED;
