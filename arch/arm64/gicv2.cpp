@@ -64,11 +64,7 @@ bool try_inject(GicCpu &g, u32 iar)
 
 void flush_pending(GicCpu &g)
 {
-    unsigned kept = 0;
-    for (unsigned i = 0; i < g.npending; i++)
-        if (!try_inject(g, g.pending[i]))
-            g.pending[kept++] = g.pending[i];
-    g.npending = kept;
+    u32 kept = gic_retry_pending(g, try_inject);
     u32 hcr = gich_read(gich::HCR);
     u32 want = kept ? (hcr | gich::HCR_UIE) : (hcr & ~gich::HCR_UIE);
     if (want != hcr)

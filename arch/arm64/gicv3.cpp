@@ -92,11 +92,7 @@ bool try_inject(GicCpu &g, u32 intid)
 
 void flush_pending(GicCpu &g)
 {
-    unsigned kept = 0;
-    for (unsigned i = 0; i < g.npending; i++)
-        if (!try_inject(g, g.pending[i]))
-            g.pending[kept++] = g.pending[i];
-    g.npending = kept;
+    u32 kept = gic_retry_pending(g, try_inject);
     u64 hcr = read_sysreg(ich_hcr_el2);
     hcr = kept ? (hcr | ICH_HCR_EL2_UIE) : (hcr & ~ICH_HCR_EL2_UIE);
     write_sysreg(ich_hcr_el2, hcr);

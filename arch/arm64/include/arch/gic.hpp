@@ -38,6 +38,19 @@ struct GicCpu {
     u32 targets;         // v2: this CPU's bit in GICD_ITARGETSR (its CPU interface); 0 = unknown
 };
 
+// Offer each waiting interrupt to `inject` (true: it found a list register) and keep the rest,
+// in order. Returns how many still wait; the caller arms its underflow maintenance on that.
+template <typename Inject>
+u32 gic_retry_pending(GicCpu &g, Inject inject)
+{
+    u32 kept = 0;
+    for (u32 i = 0; i < g.npending; i++)
+        if (!inject(g, g.pending[i]))
+            g.pending[kept++] = g.pending[i];
+    g.npending = kept;
+    return kept;
+}
+
 // One per-CPU frame of the GIC that a cell needs in its stage 2 while it runs on a CPU.
 struct GicFrame {
     u64 ipa, pa, size;   // size 0: none
