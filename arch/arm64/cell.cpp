@@ -151,6 +151,19 @@ void take_cpu_from_root(u32 cpu)
     }
 }
 
+// Ask every CPU of the cell that is on, except `self`, to park: the management SGI takes it to
+// EL2, which sees stop_request (hv_trap_irq).
+void stop_cpus(Cell &c, u32 self)
+{
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+        if (cpu == self || !(c.cpus_on & (1u << cpu)))
+            continue;
+        cpu_data(cpu)->stop_request = 1;
+        dsb(ish);
+        gic_kick(cpu, cpu_data(cpu)->mpidr);
+    }
+}
+
 s64 fail(char *err, size_t errlen, s64 status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 s64 fail(char *err, size_t errlen, s64 status, const char *fmt, ...)
 {
@@ -464,13 +477,7 @@ s64 cell_shutdown(u32 id, char *err, size_t errlen)
         return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
     if (c->state != CellState::RUNNING)
         return MOAT_HC_OK;
-    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
-        if (!(c->cpus_on & (1u << cpu)))
-            continue;
-        cpu_data(cpu)->stop_request = 1;
-        dsb(ish);
-        gic_kick(cpu, cpu_data(cpu)->mpidr);
-    }
+    stop_cpus(*c, MOAT_MAX_CPUS);
     if (!c->cpus_on)
         c->state = CellState::SHUT_DOWN;
     return MOAT_HC_OK;
@@ -513,10 +520,15 @@ void cell_cpu_stopped(Cell &c, u32 cpu)
     }
 }
 
-void cell_fail(Cell &c, const char *why)
+void cell_fail(Cell &c, u32 self, const char *why)
 {
-    log("cell \"%s\" failed: %s; its CPUs are parked", name_of(c), why);
-    c.state = CellState::FAILED;
+    LockGuard guard(cells_lock);
+    if (c.state == CellState::RUNNING) {
+        c.state = CellState::FAILED;
+        log("cell \"%s\" failed: %s; its CPUs are parked, 'moat cell destroy %s' gives them back",
+            name_of(c), why, name_of(c));
+    }
+    stop_cpus(c, self);
 }
 
 void cell_console_putc(Cell &c, char ch)

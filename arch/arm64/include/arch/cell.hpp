@@ -64,7 +64,9 @@ void cell_report_error(u64 root_ipa, const char *msg);
 void cell_cpu_started(Cell &c, u32 cpu);
 void cell_cpu_stopped(Cell &c, u32 cpu);  // the last CPU leaving ends a running cell
 void cell_console_putc(Cell &c, char ch);
-void cell_fail(Cell &c, const char *why);
+// The cell did something forbidden: mark it failed and park its CPUs other than `self` (the
+// caller parks that one).
+void cell_fail(Cell &c, u32 self, const char *why);
 // Where a CPU that the root cell powers on (CPU_ON) or a cell starts belongs.
 Cell *cell_of_cpu(u32 cpu);
 
