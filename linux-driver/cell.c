@@ -16,8 +16,6 @@
 
 #include "moat.h"
 
-#define MOAT_MAX_CELLS 8
-
 static struct moat_cell_slot {
 	bool used;
 	u32 id;
@@ -294,27 +292,49 @@ int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 	return err;
 }
 
+static void fill_status(struct moat_cell_slot *s, struct moat_cell_status *st)
+{
+	unsigned int j;
+
+	memset(st, 0, sizeof(*st));
+	strscpy(st->name, s->name, sizeof(st->name));
+	st->id = s->id;
+	st->num_cpus = s->num_cpus;
+	for (j = 0; j < s->num_cpus; j++)
+		st->linux_cpu[j] = s->cpus[j];
+	cell_state(s, &st->state, &st->cpus_on);
+}
+
+bool moat_cell_status(const char *name, struct moat_cell_status *st)
+{
+	struct moat_cell_slot *s = find_slot(name);
+
+	if (s)
+		fill_status(s, st);
+	return s;
+}
+
+unsigned int moat_cell_names(char names[MOAT_MAX_CELLS][MOAT_NAME_LEN])
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MOAT_MAX_CELLS; i++)
+		if (slots[i].used)
+			strscpy(names[n++], slots[i].name, MOAT_NAME_LEN);
+	return n;
+}
+
 int moat_cell_list(struct moat_file *f, void __user *uarg)
 {
 	struct moat_cell_list *list = moat_zalloc(sizeof(*list));
-	unsigned int i, j;
+	unsigned int i;
 	int err = 0;
 
 	if (!list)
 		return -ENOMEM;
-	for (i = 0; i < MOAT_MAX_CELLS; i++) {
-		struct moat_cell_status *st = &list->cells[list->count];
-
-		if (!slots[i].used)
-			continue;
-		strscpy(st->name, slots[i].name, sizeof(st->name));
-		st->id = slots[i].id;
-		st->num_cpus = slots[i].num_cpus;
-		for (j = 0; j < slots[i].num_cpus; j++)
-			st->linux_cpu[j] = slots[i].cpus[j];
-		cell_state(&slots[i], &st->state, &st->cpus_on);
-		list->count++;
-	}
+	for (i = 0; i < MOAT_MAX_CELLS; i++)
+		if (slots[i].used)
+			fill_status(&slots[i], &list->cells[list->count++]);
 	if (copy_to_user(uarg, list, sizeof(*list)))
 		err = moat_fail(f, EFAULT, "cell list: the result buffer is not writable memory");
 	moat_free(list);

@@ -153,7 +153,8 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 
 /* Why a CPU left its cell for the hypervisor: the counters of MOAT_HC_GET_STATS. */
 #define MOAT_EXIT_HYPERCALL 0    /* hvc from the cell */
-#define MOAT_EXIT_ABORT_DENIED 1 /* stage-2 fault on memory the cell does not own: abort injected */
+#define MOAT_EXIT_ABORT_DENIED 1 /* stage-2 fault on memory the cell does not own: abort injected
+				    into the root cell, an isolated cell fails */
 #define MOAT_EXIT_MMIO 2         /* emulated access to a trapped device (GIC distributor) */
 #define MOAT_EXIT_IRQ 3          /* physical interrupt taken at EL2 and injected */
 #define MOAT_EXIT_SGI 4          /* software-generated interrupt request (ICC_SGI1R_EL1) */
@@ -163,6 +164,9 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 #define MOAT_EXIT_MAINTENANCE 8  /* GIC maintenance interrupt */
 #define MOAT_EXIT_OTHER 9        /* anything else */
 #define MOAT_EXIT_REASONS 10
+/* Their names, in this order, as `moat stats` and /sys/devices/moat show them. */
+#define MOAT_EXIT_REASON_NAMES { "hypercall", "abort_denied", "mmio", "irq", "sgi", "psci", \
+		"smc_other", "cache_setway", "maintenance", "other" }
 
 #ifndef __ASSEMBLER__
 /* The hypervisor's console output (its own lines and the cells'), kept for `moat console`. */

@@ -228,9 +228,7 @@ int cmd_info()
 }
 
 // Names of the MOAT_EXIT_* reasons, in ABI order.
-constexpr const char *EXIT_NAMES[MOAT_EXIT_REASONS] = {
-    "hypercall", "abort_denied", "mmio", "irq", "sgi", "psci", "smc_other", "cache_setway",
-    "maintenance", "other"};
+constexpr const char *EXIT_NAMES[MOAT_EXIT_REASONS] = MOAT_EXIT_REASON_NAMES;
 
 int cmd_stats(int argc, char **argv)
 {

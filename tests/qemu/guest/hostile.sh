@@ -56,6 +56,7 @@ end_attack() {
 end_failed_attack() {
 	n=$1
 	check "attack $n: the cell is marked failed" grep -q "^[0-9]* *$cell *failed" /tmp/list
+	check "attack $n: sysfs shows it failed" test "$(cat /sys/devices/moat/cells/$cell/state)" = failed
 	check "attack $n: destroy" moat cell destroy $cell
 	sleep 1
 	check "attack $n: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
