@@ -263,12 +263,12 @@ void gicv3_route_irqs(const u32 *irqs, u32, u64 mpidr)
     }
 }
 
-void gicv3_kick(u32 cpu, u64 mpidr)
+void gicv3_send_sgi_to(u32 cpu, u64 mpidr, u32 intid)
 {
     const GicCpu &target = cpu_data(cpu)->gic;
     // The cell owns its redistributor and may have disabled or deprioritised SGIs: make sure
-    // this one gets through (a cell that fights this can refuse to stop; see docs).
-    if (target.redist) {
+    // the management SGI gets through (a cell that fights this can refuse to stop; see docs).
+    if (intid == GIC_MGMT_SGI && target.redist) {
         write32(target.redist + GICR_ISENABLER0, 1u << GIC_MGMT_SGI);
         u64 prio = target.redist + GICR_IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
         u32 shift = (GIC_MGMT_SGI & 3) * 8;
@@ -276,7 +276,7 @@ void gicv3_kick(u32 cpu, u64 mpidr)
         dsb(ish);
     }
     // ICC_SGI1R_EL1: INTID, Aff3.Aff2.Aff1 of the target cluster and a one-bit target list.
-    u64 v = (u64{GIC_MGMT_SGI} << ICC_SGI1R_INTID_SHIFT) | (((mpidr >> 8) & 0xff) << ICC_SGI1R_AFF1_SHIFT) |
+    u64 v = (u64{intid & ICC_SGI1R_INTID_MASK} << ICC_SGI1R_INTID_SHIFT) | (((mpidr >> 8) & 0xff) << ICC_SGI1R_AFF1_SHIFT) |
             (((mpidr >> 16) & 0xff) << 32) | (((mpidr >> 32) & 0xff) << 48) | (u64{1} << (mpidr & 0xf));
     write_sysreg(icc_sgi1r_el1, v);
     isb();
@@ -342,7 +342,7 @@ constexpr GicOps gicv3_ops{
     gicv3_handle_irq,
     gicv3_send_sgi,
     gicv3_route_irqs,
-    gicv3_kick,
+    gicv3_send_sgi_to,
     gicv3_dist_access,
     gicv3_cpu_frame,
     gicv3_add_cell_mmio,

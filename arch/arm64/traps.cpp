@@ -56,6 +56,8 @@ u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
     f.x[1] = r.ret[0];
     f.x[2] = r.ret[1];
     f.x[3] = r.ret[2];
+    if (pc.stop_request && !pc.cell->is_root())
+        cpu_park(pc);  // the cell approved its own shutdown
     return r.leave ? cpu_leave(f, pc) : 0;
 }
 

@@ -2,7 +2,7 @@
 // hostile: an inmate that attacks what it does not own, one attack per run, and reports what
 // happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
 // loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
-// starts there, 1 MiB below the image. Attacks 1-12, 14 and 15 are what tests/qemu/guest/hostile.sh runs;
+// starts there, 1 MiB below the image. Attacks 1-12 and 14-17 are what tests/qemu/guest/hostile.sh runs;
 // 13 (SGI 2, Linux's CPU stop IPI, to the root's CPUs) is tests/qemu/guest/hostile-sgi-stop.sh.
 //
 // Output, one line each, for tests/qemu/guest/hostile.sh to check:
@@ -26,6 +26,7 @@
 #include "demo/format.hpp"
 #include "demo/mmio.hpp"
 #include "demo/runtime.hpp"
+#include "demo/shutdown.hpp"
 #include "demo/sysreg.hpp"
 #include "demo/timer.hpp"
 
@@ -87,7 +88,8 @@ const char *smccc_name(int64_t r)
 const char *kNames[] = {
     "none",           "read root RAM", "write hv memory", "foreign MMIO", "foreign GICD IRQ", "SGIs to root",
     "CPU_ON root CPU", "unknown SMC",  "set/way",         "wild jump",    "foreign GICR",     "root hypercalls",
-    "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers",
+    "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
+    "ignore shutdown",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -433,6 +435,31 @@ void attack_pmu_registers()
     }
 }
 
+// (16) Cooperative shutdown, refused: asks to be asked, then says no to every request. Only
+// `moat cell shutdown --force` ends it. (17) Asks to be asked and never answers: the root's
+// request times out. Both wait in WFI with interrupts on (the SGI must get in).
+uint64_t requests;
+bool answer_no;
+void on_shutdown_request(void *)
+{
+    requests++;
+    if (answer_no && !demo::shutdown::refuse())
+        breach("the refusal was not accepted");
+    printf("hostile: attack %u (%s): shutdown request %llu %s\n", attack, kNames[attack],
+           static_cast<ull>(requests), answer_no ? "refused" : "ignored");
+}
+
+[[noreturn]] void attack_shutdown(bool refuse)
+{
+    answer_no = refuse;
+    if (!demo::shutdown::ask_me_first(3, on_shutdown_request, nullptr))
+        breach("MOAT_HC_SHUTDOWN_NOTIFY was refused");
+    printf("hostile: attack %u (%s): asked to be asked (SGI 3); waiting\n", attack, kNames[attack]);
+    demo::arch::irq_enable();
+    for (;;)
+        demo::arch::wfi();
+}
+
 }  // namespace
 
 int demo_main()
@@ -470,6 +497,8 @@ int demo_main()
     case 13: attack_sgi_cpu_stop(); break;
     case 14: attack_debug_registers(); break;
     case 15: attack_pmu_registers(); break;
+    case 16: attack_shutdown(true);
+    case 17: attack_shutdown(false);
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);

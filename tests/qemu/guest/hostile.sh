@@ -194,6 +194,32 @@ run_attack 15
 expect_stat 15 other -eq 1
 end_failed_attack 15
 
+# 16: cooperative shutdown, refused: the cell asked to be asked and says no. shutdown and
+# destroy fail with the reason and leave it running; --force stops it.
+wait_seconds=2
+run_attack 16
+check "attack 16: shutdown is refused" sh -c "! moat cell shutdown $cell 2> /tmp/err"
+cat /tmp/err
+check "attack 16: the error says the cell refused and how to force it" \
+	grep -q "cell \"$cell\" refused to shut down; ask again later, or add --force" /tmp/err
+check "attack 16: destroy asks too and is refused" sh -c "! moat cell destroy $cell 2> /tmp/err"
+check "attack 16: the cell still runs" sh -c "moat cell list | grep -q '^[0-9]* *$cell *running'"
+check "attack 16: shutdown --force" moat cell shutdown --force $cell
+moat cell list > /tmp/list
+end_attack 16
+
+# 17: asked to be asked, never answers: the request times out; --force stops it.
+run_attack 17
+wait_seconds=
+check "attack 17: shutdown --timeout 500 times out" sh -c "! moat cell shutdown --timeout 500 $cell 2> /tmp/err"
+cat /tmp/err
+check "attack 17: the error names the timeout and --force" \
+	grep -q "cell \"$cell\" did not answer the shutdown request within 500 ms; .* or add --force" /tmp/err
+check "attack 17: the cell still runs" sh -c "moat cell list | grep -q '^[0-9]* *$cell *running'"
+check "attack 17: destroy --force" moat cell destroy --force $cell
+check "attack 17: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
+check "attack 17: the root is alive (workload on every CPU)" workload
+
 check "moat disable" moat disable
 check "Linux works after disable" workload
 finish
