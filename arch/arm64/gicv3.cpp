@@ -90,12 +90,18 @@ bool try_inject(GicCpu &g, u32 intid)
     return true;
 }
 
+// Offer the waiting interrupts to free list registers; keep the underflow maintenance interrupt
+// armed exactly while some still wait. Nothing to do (the common case) costs one test.
 void flush_pending(GicCpu &g)
 {
-    u32 kept = gic_retry_pending(g, try_inject);
+    if (!g.npending && !g.underflow_armed)
+        return;
+    bool waiting = gic_retry_pending(g, try_inject) != 0;
+    if (waiting == g.underflow_armed)
+        return;
     u64 hcr = read_sysreg(ich_hcr_el2);
-    hcr = kept ? (hcr | ICH_HCR_EL2_UIE) : (hcr & ~ICH_HCR_EL2_UIE);
-    write_sysreg(ich_hcr_el2, hcr);
+    write_sysreg(ich_hcr_el2, waiting ? (hcr | ICH_HCR_EL2_UIE) : (hcr & ~ICH_HCR_EL2_UIE));
+    g.underflow_armed = waiting;
 }
 
 // Make `intid` pending again in the physical GIC (it was acknowledged at EL2 but not delivered).
@@ -161,6 +167,7 @@ bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
         vmcr |= ICH_VMCR_EL2_VENG1;
     write_sysreg(ich_vmcr_el2, vmcr);
     write_sysreg(ich_hcr_el2, ICH_HCR_EL2_EN);
+    g.underflow_armed = false;
 
     // At EL2: EOIR only drops the priority; the cell's deactivation of the virtual interrupt
     // deactivates the physical one through the hardware bit.
@@ -216,6 +223,7 @@ void gicv3_cpu_leave(GicCpu &g)
     write_sysreg(icc_ctlr_el1, ctlr);
     write_sysreg(icc_igrpen1_el1, (vmcr & ICH_VMCR_EL2_VENG1) ? ICC_IGRPEN1_EN : 0);
     write_sysreg(ich_hcr_el2, 0);
+    g.underflow_armed = false;
     write_sysreg(ich_vmcr_el2, 0);
     write_sysreg(ich_ap1r0_el2, 0);
     isb();

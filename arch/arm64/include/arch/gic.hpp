@@ -36,6 +36,7 @@ struct GicCpu {
     u32 npending;
     u32 pending[GIC_PENDING_MAX];  // INTIDs; v2 SGIs also carry the source CPU in bits [12:10]
     u32 targets;         // v2: this CPU's bit in GICD_ITARGETSR (its CPU interface); 0 = unknown
+    bool underflow_armed; // v3: ICH_HCR_EL2.UIE is set (interrupts wait for a list register)
 };
 
 // Offer each waiting interrupt to `inject` (true: it found a list register) and keep the rest,
