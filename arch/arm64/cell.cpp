@@ -250,7 +250,7 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     if (gic_enabled()) {
         c.mmio.add(p.gicd_base, p.gicd_size, gicd_handler, &c);
         // Frames of CPUs lent to cells: a CPU coming back to Linux walks all of them.
-        gic_add_cell_mmio(c.mmio);
+        gic_add_cell_mmio(c.mmio, 0);
     }
     c.state = CellState::RUNNING;
     return true;
@@ -354,7 +354,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     }
     c->mmio.clear();
     c->mmio.add(p.gicd_base, p.gicd_size, gicd_handler, c);
-    gic_add_cell_mmio(c->mmio);
+    gic_add_cell_mmio(c->mmio, mask);
     // The GIC's per-CPU frames: v3 redistributors (the cell's CPUs' own), v2 the virtual CPU
     // interface at the GICC address (banked: one mapping serves every CPU).
     bool shared_frame_mapped = false;
@@ -364,7 +364,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
         GicFrame f = gic_cpu_frame(cpu);
         if (!f.size || (!f.exclusive && shared_frame_mapped))
             continue;
-        ok = c->s2.table.map(f.ipa, f.pa, f.size, io_attrs()) == PtError::OK;
+        ok = c->s2.table.map(f.ipa + f.trapped, f.pa + f.trapped, f.size - f.trapped, io_attrs()) == PtError::OK;
         shared_frame_mapped |= !f.exclusive;
     }
     if (!ok) {

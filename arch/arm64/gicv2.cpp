@@ -230,9 +230,9 @@ void gicv2_send_sgi_to(u32 cpu, u64, u32 intid)
 
 // Every cell maps the virtual CPU interface where it expects the GICC: the GICV is banked, each
 // CPU reaches its own.
-GicFrame gicv2_cpu_frame(u32) { return {gic.gicc_base, gic.gicv_base, gic.cpu_frame_size, false}; }
+GicFrame gicv2_cpu_frame(u32) { return {gic.gicc_base, gic.gicv_base, gic.cpu_frame_size, false, 0}; }
 
-void gicv2_add_cell_mmio(MmioMap &) {}
+void gicv2_add_cell_mmio(MmioMap &, u32) {}
 
 constexpr GicOps gicv2_ops{
     2,

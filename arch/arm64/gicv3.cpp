@@ -19,6 +19,7 @@ struct GicConfig {
 
 // Redistributor: two 64 KiB frames per CPU (RD_base, SGI_base).
 constexpr u64 GICR_FRAME_STRIDE = 0x20000;
+constexpr u64 GICR_RD_FRAME_SIZE = 0x10000;  // RD_base; SGI_base follows
 constexpr u64 GICR_TYPER = 0x0008;
 constexpr u64 GICR_TYPER_LAST = u64{1} << 4;
 constexpr unsigned GICR_TYPER_AFFINITY_SHIFT = 32;
@@ -315,14 +316,14 @@ GicFrame gicv3_cpu_frame(u32 cpu)
 {
     PerCpu *pc = cpu_data(cpu);
     u64 frame = pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * GICR_FRAME_STRIDE;
-    return {frame, frame, GICR_FRAME_STRIDE, true};
+    return {frame, frame, GICR_FRAME_STRIDE, true, GICR_RD_FRAME_SIZE};
 }
 
 // A cell (the root included, once it has given CPUs away) sees the other CPUs' redistributor
 // frames only as far as walking them to find its own needs: GICR_TYPER and the ID registers
 // (PIDR2 says "this is a redistributor") come from the hardware, everything else reads as zero
 // and ignores writes.
-constexpr u64 GICR_ID_REGS = 0xffd0, GICR_RD_FRAME_SIZE = 0x10000;
+constexpr u64 GICR_ID_REGS = 0xffd0;
 
 MmioResult foreign_gicr_handler(void *, MmioAccess &a)
 {
@@ -340,7 +341,49 @@ MmioResult foreign_gicr_handler(void *, MmioAccess &a)
     return MmioResult::HANDLED;
 }
 
-void gicv3_add_cell_mmio(MmioMap &m) { m.add(gic.gicr_base, gic.gicr_size, foreign_gicr_handler, nullptr); }
+// An isolated cell's own RD_base frame (ctx: its physical address). Its SGI frame is mapped, but
+// RD_base holds the LPI configuration and pending table addresses: a redistributor with LPIs
+// enabled reads and writes those tables by DMA, wherever they point. Cells get no LPIs: those
+// registers read as zero and ignore writes, and EnableLPIs reads as zero and keeps what the root
+// cell set (Linux enables LPIs on every redistributor at boot, with its own tables, and gets the
+// CPU back). What a cell needs to find and wake its redistributor passes through.
+constexpr u64 GICR_CTLR = 0x0000, GICR_IIDR = 0x0004, GICR_STATUSR = 0x0010, GICR_WAKER = 0x0014;
+constexpr u32 GICR_CTLR_ENABLE_LPIS = 1u << 0;
+
+MmioResult own_rd_handler(void *ctx, MmioAccess &a)
+{
+    const u64 rd = reinterpret_cast<u64>(ctx);
+    const u64 reg = a.offset;
+    const bool typer = (reg == GICR_TYPER && (a.size == 8 || a.size == 4)) || (reg == GICR_TYPER + 4 && a.size == 4);
+    const bool passes = a.size == 4 && (reg == GICR_CTLR || reg == GICR_IIDR || reg == GICR_STATUSR ||
+                                        reg == GICR_WAKER || reg >= GICR_ID_REGS);
+    if (a.write) {
+        if (passes && reg == GICR_CTLR)
+            write32(rd + reg, (static_cast<u32>(a.value) & ~GICR_CTLR_ENABLE_LPIS) |
+                                  (*reinterpret_cast<volatile u32 *>(rd + reg) & GICR_CTLR_ENABLE_LPIS));
+        else if (passes && (reg == GICR_STATUSR || reg == GICR_WAKER))
+            write32(rd + reg, static_cast<u32>(a.value));
+        return MmioResult::HANDLED;
+    }
+    a.value = 0;
+    if (typer)
+        a.value = read64(rd + GICR_TYPER) >> ((reg - GICR_TYPER) * 8);
+    else if (passes)
+        a.value = *reinterpret_cast<volatile u32 *>(rd + reg) & (reg == GICR_CTLR ? ~GICR_CTLR_ENABLE_LPIS : ~0u);
+    if (a.size == 4)
+        a.value &= 0xffffffff;
+    return MmioResult::HANDLED;
+}
+
+void gicv3_add_cell_mmio(MmioMap &m, u32 cpu_mask)
+{
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
+        if (cpu_mask & (1u << cpu)) {
+            GicFrame f = gicv3_cpu_frame(cpu);
+            m.add(f.pa, f.trapped, own_rd_handler, reinterpret_cast<void *>(f.pa));
+        }
+    m.add(gic.gicr_base, gic.gicr_size, foreign_gicr_handler, nullptr);
+}
 
 constexpr GicOps gicv3_ops{
     3,

@@ -2,7 +2,7 @@
 // hostile: an inmate that attacks what it does not own, one attack per run, and reports what
 // happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
 // loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
-// starts there, 1 MiB below the image. Attacks 1-12 and 14-17 are what tests/qemu/guest/hostile.sh runs;
+// starts there, 1 MiB below the image. Attacks 1-12 and 14-18 are what tests/qemu/guest/hostile.sh runs;
 // 13 (SGI 2, Linux's CPU stop IPI, to the root's CPUs) is tests/qemu/guest/hostile-sgi-stop.sh.
 //
 // Output, one line each, for tests/qemu/guest/hostile.sh to check:
@@ -24,6 +24,7 @@
 #include "demo/board.hpp"
 #include "demo/console.hpp"
 #include "demo/format.hpp"
+#include "demo/gicv3.hpp"
 #include "demo/mmio.hpp"
 #include "demo/runtime.hpp"
 #include "demo/shutdown.hpp"
@@ -63,6 +64,8 @@ constexpr uint64_t kImageEntry = 0x40100000;
 constexpr uint64_t GICD_CTLR = 0x0000, GICD_ISENABLER = 0x0100, GICD_ICENABLER = 0x0180;
 constexpr uint64_t GICD_IROUTER = 0x6000;
 constexpr uint64_t GICR_FRAME = 0x20000, GICR_TYPER = 0x0008, GICR_SGI = 0x10000;
+constexpr uint64_t GICR_CTLR = 0x0000, GICR_PROPBASER = 0x0070, GICR_PENDBASER = 0x0078;
+constexpr uint32_t GICR_CTLR_ENABLE_LPIS = 1u << 0;
 constexpr uint64_t GICR_ISENABLER0 = GICR_SGI + 0x0100, GICR_ICENABLER0 = GICR_SGI + 0x0180;
 constexpr uint32_t kRootIrq = 33;  // the PL011's SPI: Linux's console
 
@@ -89,7 +92,7 @@ const char *kNames[] = {
     "none",           "read root RAM", "write hv memory", "foreign MMIO", "foreign GICD IRQ", "SGIs to root",
     "CPU_ON root CPU", "unknown SMC",  "set/way",         "wild jump",    "foreign GICR",     "root hypercalls",
     "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
-    "ignore shutdown",
+    "ignore shutdown", "LPI tables",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -435,6 +438,27 @@ void attack_pmu_registers()
     }
 }
 
+// (18) Its own redistributor's LPI tables: pointed at the hypervisor's memory with LPIs enabled,
+// the redistributor would read and write them by DMA. Those registers must not take.
+void attack_lpi_tables()
+{
+    const uint64_t rd = demo::gic::redistributor();
+    if (!rd) {
+        breach("no redistributor of its own found");
+        return;
+    }
+    reg_write(rd + GICR_PROPBASER, static_cast<uint32_t>(kHypervisor), "own GICR_PROPBASER[31:0]");
+    reg_write(rd + GICR_PENDBASER, static_cast<uint32_t>(kHypervisor + 0x10000), "own GICR_PENDBASER[31:0]");
+    reg_write(rd + GICR_CTLR, reg_read(rd + GICR_CTLR, "own GICR_CTLR") | GICR_CTLR_ENABLE_LPIS,
+              "own GICR_CTLR (EnableLPIs)");
+    if (reg_read(rd + GICR_PROPBASER, "own GICR_PROPBASER[31:0]") != 0)
+        breach("the LPI configuration table address was taken");
+    if (reg_read(rd + GICR_PENDBASER, "own GICR_PENDBASER[31:0]") != 0)
+        breach("the LPI pending table address was taken");
+    if (reg_read(rd + GICR_CTLR, "own GICR_CTLR") & GICR_CTLR_ENABLE_LPIS)
+        breach("LPIs are enabled");
+}
+
 // (16) Cooperative shutdown, refused: asks to be asked, then says no to every request. Only
 // `moat cell shutdown --force` ends it. (17) Asks to be asked and never answers: the root's
 // request times out. Both wait in WFI with interrupts on (the SGI must get in).
@@ -499,6 +523,7 @@ int demo_main()
     case 15: attack_pmu_registers(); break;
     case 16: attack_shutdown(true);
     case 17: attack_shutdown(false);
+    case 18: attack_lpi_tables(); break;
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);

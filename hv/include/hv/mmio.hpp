@@ -21,7 +21,8 @@ using MmioHandler = MmioResult (*)(void *ctx, MmioAccess &a);
 
 class MmioMap {
 public:
-    static constexpr u32 MAX_REGIONS = 8;
+    // The distributor, a cell's own redistributors (one per CPU), everyone else's, and spares.
+    static constexpr u32 MAX_REGIONS = 12;
     bool add(u64 base, u64 size, MmioHandler handler, void *ctx);
     void clear() { count_ = 0; }
     // DENIED when no region covers the whole access.

@@ -220,6 +220,16 @@ check "attack 17: destroy --force" moat cell destroy --force $cell
 check "attack 17: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
 check "attack 17: the root is alive (workload on every CPU)" workload
 
+# 18: its own redistributor's LPI table registers (GICv3): they would let the redistributor DMA
+# into the hypervisor's memory; they read as zero and EnableLPIs stays clear.
+ctlr1_before=$(probe_read32 0x80c0000)
+run_attack 18
+expect_stat 18 abort_denied -eq 0
+end_attack 18
+ctlr1_after=$(probe_read32 0x80c0000)
+echo "CPU 1's GICR_CTLR as the root sees it: $ctlr1_before before the cell, $ctlr1_after after"
+check "attack 18: CPU 1's redistributor keeps the root's LPI setting" test -n "$ctlr1_before" -a "$ctlr1_before" = "$ctlr1_after"
+
 check "moat disable" moat disable
 check "Linux works after disable" workload
 finish

@@ -57,6 +57,9 @@ struct GicFrame {
     u64 ipa, pa, size;   // size 0: none
     bool exclusive;      // v3 redistributor: taken from the root while the cell has the CPU;
                          // v2 GICV: banked per CPU, every cell maps the same page
+    u64 trapped;         // bytes at its start that an isolated cell reaches only through the
+                         // hypervisor (v3: RD_base, whose LPI table registers would let the
+                         // redistributor write anywhere in memory)
 };
 
 // The implementation: one table per version.
@@ -71,7 +74,7 @@ struct GicOps {
     void (*send_sgi_to)(u32 cpu, u64 mpidr, u32 intid);
     MmioResult (*dist_access)(const GicdOwner &owner, MmioAccess &a);
     GicFrame (*cpu_frame)(u32 cpu);
-    void (*add_cell_mmio)(MmioMap &m);
+    void (*add_cell_mmio)(MmioMap &m, u32 cpu_mask);
 };
 
 // Pick the implementation for the board (p.gic_version 2 or 3). False for anything else: the
@@ -109,8 +112,9 @@ inline MmioResult gic_dist_access(const GicdOwner &owner, MmioAccess &a) { retur
 // The frame a cell running on logical CPU `cpu` maps (v3: its redistributor; v2: GICV at the
 // GICC address).
 inline GicFrame gic_cpu_frame(u32 cpu) { return gic_ops()->cpu_frame(cpu); }
-// Trapped GIC regions a (non-root) cell has beside the distributor.
-inline void gic_add_cell_mmio(MmioMap &m) { gic_ops()->add_cell_mmio(m); }
+// Trapped GIC regions a cell has beside the distributor; an isolated cell's own CPUs in cpu_mask
+// (the root cell passes 0).
+inline void gic_add_cell_mmio(MmioMap &m, u32 cpu_mask) { gic_ops()->add_cell_mmio(m, cpu_mask); }
 // v2: the GICD_ITARGETSR bits of the logical CPUs in `cpu_mask` (0 on v3).
 u32 gic_targets_of(u32 cpu_mask);
 
