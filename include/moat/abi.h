@@ -38,7 +38,7 @@ typedef uint64_t moat_u64;
 #endif /* !__ASSEMBLER__ */
 
 /* Major in the upper 16 bits, minor in the lower 16 bits. Minor bumps stay compatible. */
-#define MOAT_ABI_MAJOR MOAT_U(1)
+#define MOAT_ABI_MAJOR MOAT_U(2)
 #define MOAT_ABI_MINOR MOAT_U(0)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
 #define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)

@@ -7,7 +7,7 @@ moat info
 check "moat enable" moat enable $ROOT_CELL
 moat info | tee /tmp/info
 check "info: enabled" grep -q 'state: *enabled' /tmp/info
-check "info: ABI 1.0 answered at EL2" grep -q 'hypervisor ABI: *1.0 (answered at EL2)' /tmp/info
+check "info: ABI 2.0 answered at EL2" grep -q 'hypervisor ABI: *2.0 (answered at EL2)' /tmp/info
 check "info: all $(nproc) CPUs in the hypervisor" grep -q "hypervisor CPUs: *$(nproc)\$" /tmp/info
 check "workload under the hypervisor" workload
 check "moat disable" moat disable
