@@ -264,7 +264,11 @@ const GicOps *gicv2_setup(const moat_cell_platform &p)
     if (!p.gicc_base || !p.gich_base || !p.gicv_base)
         return nullptr;
     u64 size = p.gicc_size < p.gicv_size ? p.gicc_size : p.gicv_size;
-    u64 page1 = gicv2_cpu_page1(p.gicc_size, read32(p.gicc_base + gicc::IIDR),
+    // Only a window with room for 64 KiB spacing is probed: no read of the second page's
+    // reserved offsets where the architected layout is all there is.
+    u64 page1 = gicc::PAGE1;
+    if (p.gicc_size >= 2 * GICV2_ALIAS_SLOT)
+        page1 = gicv2_cpu_page1(p.gicc_size, read32(p.gicc_base + gicc::IIDR),
                                 read32(p.gicc_base + gicc::PAGE1 + gicc::IIDR));
     gic = {p.gicd_base, p.gicc_base, p.gich_base, p.gicv_base, p.gicc_base + page1 + (gicc::DIR - gicc::PAGE1),
            align_up(size, PAGE_SIZE), p.maint_irq};
