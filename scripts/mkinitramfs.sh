@@ -5,12 +5,14 @@
 #
 # Usage: mkinitramfs.sh --out OUT.cpio.gz --busybox BUSYBOX --cli MOAT --hv MOAT_HV_BIN
 #                       --tests GUEST_TEST_DIR [--module X.ko]... [--cell X.cell]...
-#                       [--cell-gicv2 X.cell]... [--demo X.bin]...
+#                       [--cell-gicv2 X.cell]... [--board-cell BOARD:X.cell]... [--demo X.bin]...
 # Modules land in /, cells in /cells/ (compiled for the board with GICv3), --cell-gicv2 cells
-# (the same overlays compiled for the board's GICv2 variant) in /cells/gicv2/, demos in /demos/.
+# (the same overlays compiled for the board's GICv2 variant) in /cells/gicv2/, --board-cell
+# cells of another board (e.g. zcu102:build/cells/zcu102/root.cell) in /cells/BOARD/, demos in
+# /demos/.
 set -euo pipefail
 out="" busybox="" cli="" hv="" tests=""
-modules=() cells=() cells_v2=() demos=() bins=()
+modules=() cells=() cells_v2=() board_cells=() demos=() bins=()
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2 ;;
@@ -21,13 +23,20 @@ while [ $# -gt 0 ]; do
     --module) modules+=("$2") ;;
     --cell) cells+=("$2") ;;
     --cell-gicv2) cells_v2+=("$2") ;;
+    --board-cell) board_cells+=("$2") ;;
     --demo) demos+=("$2") ;;
     --bin) bins+=("$2") ;;
     *) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
 done
-for f in "$busybox" "$cli" "$hv" "${modules[@]}" "${cells[@]}" "${cells_v2[@]}" "${demos[@]}"; do
+for bc in "${board_cells[@]}"; do
+  case $bc in
+    [a-z0-9]*:?*) ;;
+    *) echo "mkinitramfs: --board-cell takes BOARD:FILE, got '$bc'" >&2; exit 2 ;;
+  esac
+done
+for f in "$busybox" "$cli" "$hv" "${modules[@]}" "${cells[@]}" "${cells_v2[@]}" "${board_cells[@]#*:}" "${demos[@]}"; do
   [ -f "$f" ] || { echo "mkinitramfs: missing $f" >&2; exit 1; }
 done
 stage=$(mktemp -d)
@@ -41,6 +50,7 @@ for t in "$tests"/*.sh; do install -m 0644 "$t" "$stage/tests/"; done
 for m in "${modules[@]}"; do install -m 0644 "$m" "$stage/"; done
 for c in "${cells[@]}"; do install -m 0644 "$c" "$stage/cells/"; done
 for c in "${cells_v2[@]}"; do install -m 0644 "$c" "$stage/cells/gicv2/"; done
+for bc in "${board_cells[@]}"; do install -D -m 0644 "${bc#*:}" "$stage/cells/${bc%%:*}/$(basename "${bc#*:}")"; done
 for d in "${demos[@]}"; do install -m 0644 "$d" "$stage/demos/"; done
 for b in "${bins[@]}"; do install -m 0755 "$b" "$stage/bin/"; done
 # Debian's virtio modules (disk and network for the root-cell workload), if the cache has them.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The one QEMU runner for the demo, the tests and the benchmarks.
 #
-#   qemu-run.sh [--build DIR] [--test NAME | --shell] [--gic 3|2] [--cpus 4] [--icount]
-#               [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
+#   qemu-run.sh [--build DIR] [--test NAME | --shell] [--board virt|zcu102] [--gic 3|2] [--cpus 4]
+#               [--icount] [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
 #               [--expect FILE] [--log FILE] [--uboot]
 #   qemu-run.sh --baremetal ELF [--gic 3|2] [--icount] [--timeout S] [--expect F] [--log F]
 #
@@ -15,9 +15,15 @@
 # initramfs, the board tree and boot.scr (scripts/mk-uboot-disk.sh), instead of -kernel/-dtb.
 # --baremetal boots a demo ELF directly at EL1 (no EL2, no Linux): the bare-metal baseline; the
 # demo reports MOAT-TEST-EXIT=N itself and powers off through PSCI.
+# --board zcu102 boots the same kernel and initramfs on QEMU's xlnx-zcu102 instead (4 Cortex-A53,
+# GIC-400, PSCI over SMC; --gic does not apply) with build/dts/zcu102-moat.dtb: uart0 is the
+# console; uart1 goes to <log>-uart1.log and, after the run, into the log as "qemu-run: uart1:"
+# lines. QEMU has no firmware behind the Cadence UART's clock, so ttyPS0 never binds: the kernel
+# prints through its early console (earlycon keep_bootcon) and the guest's /init sends what the
+# test prints to /dev/kmsg (printk.devkmsg=on: not rate-limited).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build test="" shell=0 baremetal="" gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0
+build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0
 extras=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -25,6 +31,7 @@ while [ $# -gt 0 ]; do
     --test) test=$2; shift ;;
     --baremetal) baremetal=$2; shift ;;
     --shell) shell=1 ;;
+    --board) board=$2; shift ;;
     --gic) gic=$2; shift ;;
     --cpus) cpus=$2; shift ;;
     --icount) icount=1 ;;
@@ -35,12 +42,20 @@ while [ $# -gt 0 ]; do
     --expect) expect=$2; shift ;;
     --log) log=$2; shift ;;
     --uboot) uboot=1 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 build=$(cd "$build" && pwd)
+case $board in
+  virt) ;;
+  zcu102)
+    # Not (yet) for this board: firmware boot, bare-metal demos.
+    [ $uboot -eq 0 ] || { echo "qemu-run: --uboot is for QEMU virt only (Debian has no ZynqMP U-Boot)" >&2; exit 2; }
+    [ -z "$baremetal" ] || { echo "qemu-run: --baremetal is for QEMU virt only" >&2; exit 2; } ;;
+  *) echo "qemu-run: unknown board '$board': virt or zcu102" >&2; exit 2 ;;
+esac
 if [ -n "$baremetal" ]; then
   [ -f "$baremetal" ] || { echo "qemu-run: missing $baremetal" >&2; exit 2; }
   test=$(basename "$baremetal" .elf)-baremetal
@@ -50,6 +65,7 @@ abi=$(cat "$top/.cache/kernel/abi" 2>/dev/null) || { echo "qemu-run: no kernel: 
 kernel=$top/.cache/kernel/root/boot/vmlinuz-$abi-arm64
 initrd=$build/initramfs.cpio.gz
 dtb=$build/dts/qemu-virt-gicv$gic-moat.dtb
+[ "$board" = zcu102 ] && dtb=$build/dts/zcu102-moat.dtb
 if [ $uboot -eq 1 ]; then
   # Started by firmware, QEMU's virt has no PL061: the tree dumped with -bios (dts/*-fw.dts).
   dtb=$build/dts/qemu-virt-gicv$gic-fw-moat.dtb
@@ -60,7 +76,7 @@ for f in "$kernel" "$initrd" "$dtb"; do
   [ -f "$f" ] || { echo "qemu-run: missing $f (build first: cmake --build build)" >&2; exit 2; }
 done
 if [ "$cpus" != 4 ]; then
-  echo "qemu-run: the QEMU virt board trees in dts/ describe 4 CPUs; --cpus $cpus needs a matching tree" >&2
+  echo "qemu-run: the board trees in dts/ describe 4 CPUs; --cpus $cpus needs a matching tree" >&2
   exit 2
 fi
 
@@ -76,6 +92,9 @@ if [ ${#extras[@]} -gt 0 ]; then
 fi
 
 cmdline="console=ttyAMA0 quiet"
+# No "quiet" on the ZCU102: the test's lines reach the console as kernel messages of the default
+# level, which "quiet" would hide.
+[ "$board" = zcu102 ] && cmdline="console=ttyPS0,115200 earlycon keep_bootcon printk.devkmsg=on"
 [ $kvm -eq 1 ] || cmdline="$cmdline kvm-arm.mode=none"
 [ $shell -eq 1 ] || [ -z "$test" ] || cmdline="$cmdline moat.test=$test"
 [ -n "$append" ] && cmdline="$cmdline $append"
@@ -96,6 +115,16 @@ qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cort
       -m 1G -nographic -nic none "${boot[@]}"
       -drive "if=none,file=$work/disk.img,format=raw,id=disk0" -device virtio-blk-device,drive=disk0
       -netdev user,id=net0 -device virtio-net-device,netdev=net0 "${bootdisk[@]}")
+if [ "$board" = zcu102 ]; then
+  # The machine has its 4 Cortex-A53 built in (no -cpu/-smp); 2 GiB covers moat's regions at the
+  # top of the low 2 GiB (dts/zcu102-moat.dtso). No virtio transports on this machine.
+  [ -n "$log" ] || log=$build/qemu-logs/${test:-shell}-zcu102.log
+  mkdir -p "$(dirname "$log")"
+  uart1_log=${log%.log}-uart1.log
+  rm -f "$uart1_log"
+  qemu=(qemu-system-aarch64 -M xlnx-zcu102,virtualization=on -m 2G -nographic -nic none
+        -audiodev none,id=snd0 -serial mon:stdio -serial "file:$uart1_log" "${boot[@]}")
+fi
 else
   # EL1 only: QEMU's PSCI then answers HVC, and the demo starts at its ELF entry on CPU 0.
   qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$cpus" -m 1G
@@ -113,6 +142,7 @@ if [ $shell -eq 1 ] || [ -z "$test" ]; then
 fi
 
 [ -n "$log" ] || log=$build/qemu-logs/$test-gicv$gic.log
+[ "$board" = zcu102 ] && echo "qemu-run: uart1 of the ZCU102 goes to $uart1_log"
 mkdir -p "$(dirname "$log")"
 echo "qemu-run: ${qemu[*]}"
 timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
@@ -120,6 +150,10 @@ qrc=${PIPESTATUS[0]}
 if [ "$qrc" = 124 ]; then
   echo "qemu-run: TIMEOUT after ${timeout}s (log: $log)"
   exit 124
+fi
+if [ "$board" = zcu102 ] && [ -s "$uart1_log" ]; then
+  # What went out of the second UART (a cell that owns it), for --expect to check.
+  tr -d '\r' < "$uart1_log" | sed 's/^/qemu-run: uart1: /' | tee -a "$log"
 fi
 rc=$(sed -n 's/.*MOAT-TEST-EXIT=\([0-9]*\).*/\1/p' "$log" | tail -n1)
 if [ -z "$rc" ]; then

@@ -19,6 +19,7 @@ namespace moat::arm64 {
 namespace {
 struct GicConfig {
     u64 gicd_base, gicc_base, gich_base, gicv_base;
+    u64 gicc_dir;        // GICC_DIR: in the second page, which is not always 4 KiB above the first
     u64 cpu_frame_size;  // what a cell maps of the GICV at its GICC address
     u32 maint_intid;
 } gic;
@@ -31,6 +32,7 @@ u32 read32(u64 a) { return *reinterpret_cast<volatile u32 *>(a); }
 void write32(u64 a, u32 v) { *reinterpret_cast<volatile u32 *>(a) = v; }
 u32 gicc_read(u64 off) { return read32(gic.gicc_base + off); }
 void gicc_write(u64 off, u32 v) { write32(gic.gicc_base + off, v); }
+void gicc_deactivate(u32 iar) { write32(gic.gicc_dir, iar); }
 u32 gich_read(u64 off) { return read32(gic.gich_base + off); }
 void gich_write(u64 off, u32 v) { write32(gic.gich_base + off, v); }
 
@@ -150,13 +152,13 @@ void gicv2_cpu_leave(GicCpu &g)
         if (!state)
             continue;
         if (lr & gich::LR_HW)
-            gicc_write(gicc::DIR, gicv2_lr_intid(lr));
+            gicc_deactivate(gicv2_lr_intid(lr));
         if (state & gich::LR_STATE_PENDING)
             repend_physical(gicv2_lr_iar(lr));
     }
     for (unsigned i = 0; i < g.npending; i++) {
         if (gicv2_iar_intid(g.pending[i]) >= SGI_COUNT)
-            gicc_write(gicc::DIR, g.pending[i]);
+            gicc_deactivate(g.pending[i]);
         repend_physical(g.pending[i]);
     }
     g.npending = 0;
@@ -182,21 +184,21 @@ u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
         return intid;
     gicc_write(gicc::EOIR, iar);  // priority drop only (EOImode 1)
     if (intid == gic.maint_intid) {
-        gicc_write(gicc::DIR, iar);
+        gicc_deactivate(iar);
         stats_count(cpu, MOAT_EXIT_MAINTENANCE);
     } else if (intid == GIC_MGMT_SGI) {
-        gicc_write(gicc::DIR, iar);
+        gicc_deactivate(iar);
     } else {
         stats_count(cpu, MOAT_EXIT_IRQ);
         if (intid < SGI_COUNT)
-            gicc_write(gicc::DIR, iar);  // SGIs have no hardware link: done physically
+            gicc_deactivate(iar);  // SGIs have no hardware link: done physically
         if (!try_inject(g, iar)) {
             if (g.npending < GIC_PENDING_MAX) {
                 g.pending[g.npending++] = iar;
             } else {
                 // Nowhere to keep it: give it back to the distributor to be taken again later.
                 if (intid >= SGI_COUNT)
-                    gicc_write(gicc::DIR, iar);
+                    gicc_deactivate(iar);
                 repend_physical(iar);
             }
         }
@@ -249,6 +251,8 @@ constexpr GicOps gicv2_ops{
 };
 }  // namespace
 
+u64 gicv2_dir_address() { return gic.gicc_dir; }
+
 u32 gicv2_cpu_targets(u32 cpu)
 {
     PerCpu *pc = cpu_data(cpu);
@@ -260,7 +264,14 @@ const GicOps *gicv2_setup(const moat_cell_platform &p)
     if (!p.gicc_base || !p.gich_base || !p.gicv_base)
         return nullptr;
     u64 size = p.gicc_size < p.gicv_size ? p.gicc_size : p.gicv_size;
-    gic = {p.gicd_base, p.gicc_base, p.gich_base, p.gicv_base, align_up(size, PAGE_SIZE), p.maint_irq};
+    // Only a window with room for 64 KiB spacing is probed: no read of the second page's
+    // reserved offsets where the architected layout is all there is.
+    u64 page1 = gicc::PAGE1;
+    if (p.gicc_size >= 2 * GICV2_ALIAS_SLOT)
+        page1 = gicv2_cpu_page1(p.gicc_size, read32(p.gicc_base + gicc::IIDR),
+                                read32(p.gicc_base + gicc::PAGE1 + gicc::IIDR));
+    gic = {p.gicd_base, p.gicc_base, p.gich_base, p.gicv_base, p.gicc_base + page1 + (gicc::DIR - gicc::PAGE1),
+           align_up(size, PAGE_SIZE), p.maint_irq};
     return &gicv2_ops;
 }
 

@@ -3,6 +3,7 @@
 #include <moat/abi.h>
 
 #include "arch/cpu.hpp"
+#include "arch/gicv2.hpp"
 #include "arch/mmu.hpp"
 #include "arch/pl011.hpp"
 #include "arch/stage2.hpp"
@@ -174,6 +175,9 @@ u32 global_init()
         return MOAT_ENTRY_ENOMEM;
     pl011_init(console);
     console_set_output(pl011_putc);
+    if (p.gic_version == 2)
+        log("GICv2: CPU interface at %#lx, GICC_DIR at %#lx", static_cast<unsigned long>(p.gicc_base),
+            static_cast<unsigned long>(gicv2_dir_address()));
     state_set_memory(h.memory_size, pool_used_bytes);
     global_ready = 1;
     return MOAT_ENTRY_OK;

@@ -18,7 +18,7 @@
 
 #define MOAT_CELL_NAME_LEN 32       /* bytes of name[], including at least one NUL */
 #define MOAT_CELL_MAX_CPUS MOAT_MAX_CPUS
-#define MOAT_CELL_MAX_MEM_REGIONS 32
+#define MOAT_CELL_MAX_MEM_REGIONS 64
 /* IRQs are a bitmap over GIC INTIDs 0..1023: SPI n is INTID 32 + n. Only SPIs (32..1019) may be
  * set; SGIs and PPIs are per CPU and virtualised by the hypervisor. A bitmap instead of a list
  * lets the root cell own every SPI no other cell takes, without a count limit. */
@@ -129,7 +129,7 @@ struct moat_cell_desc {
 	moat_u32 irq_bitmap[MOAT_CELL_IRQ_WORDS]; /* bit (i % 32) of word i / 32: INTID i */
 	struct moat_cell_platform platform;       /* root cell only */
 };
-#define MOAT_CELL_DESC_SIZE 1456
+#define MOAT_CELL_DESC_SIZE 2480
 MOAT_STATIC_ASSERT(sizeof(struct moat_cell_desc) == MOAT_CELL_DESC_SIZE, "cell descriptor layout changed");
 
 #endif /* !__ASSEMBLER__ */

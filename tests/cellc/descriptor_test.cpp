@@ -151,10 +151,11 @@ TEST(CellValidate, EnvelopeFields)
     char err[256];
     ASSERT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
     EXPECT_THAT(verdict(d, [](auto &x) { x.magic = 1; }), StartsWith("magic: 0x1 is not MOAT_CELL_MAGIC"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 2u << 16; }), StartsWith("abi_version: 2.0, this build"));
-    EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 100; }), "total_size: 100, expected 1456");
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 3u << 16; }), StartsWith("abi_version: 3.0, this build understands 2.0 to 2.0"));
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 1u << 16; }), StartsWith("abi_version: 1.0, this build understands 2.0"));
+    EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 100; }), "total_size: 100, expected 2480");
     EXPECT_EQ(moat::cell_validate(&d, sizeof(d) - 8, err, sizeof(err)), false);
-    EXPECT_STREQ(err, "total_size: 1456, but the buffer holds 1448 bytes (truncated or padded)");
+    EXPECT_STREQ(err, "total_size: 2480, but the buffer holds 2472 bytes (truncated or padded)");
     moat_cell_desc corrupt = d;
     corrupt.entry ^= 0x1000;
     EXPECT_FALSE(moat::cell_validate(&corrupt, sizeof(corrupt), err, sizeof(err)));
@@ -178,7 +179,7 @@ TEST(CellValidate, CellFields)
               "cpu_mpidr[1]: 0x1 is listed twice (also cpu_mpidr[0])");
     EXPECT_EQ(verdict(d, [](auto &x) { x.cpu_mpidr[0] = 1ull << 60; }),
               "cpu_mpidr[0]: 0x1000000000000000 has bits outside the affinity fields");
-    EXPECT_EQ(verdict(d, [](auto &x) { x.num_mem_regions = 33; }), "num_mem_regions: 33 is more than MOAT_CELL_MAX_MEM_REGIONS (32)");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.num_mem_regions = 65; }), "num_mem_regions: 65 is more than MOAT_CELL_MAX_MEM_REGIONS (64)");
     EXPECT_EQ(verdict(d, [](auto &x) { x.mem_regions[0].size = 0; }), "mem_regions[0].size: zero");
     EXPECT_EQ(verdict(d, [](auto &x) { x.mem_regions[0].phys_start += 8; }),
               "mem_regions[0]: phys 0x4c000008 virt 0x40000000 size 0x1000000 is not 4 KiB aligned");

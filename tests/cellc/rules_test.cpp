@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <moat/cell.h>
+
+#include <string>
+
 #include "fixtures.hpp"
 
 using cellc_test::cell_blob;
@@ -283,7 +287,8 @@ TEST(CellcRules, TooManyRegions)
     CellText a;
     a.ram_reg = "0x0 0x4c000000 0x0 0x200000";
     std::string regions, maps;
-    for (int i = 0; i < 32; i++) {
+    // One RAM region plus MOAT_CELL_MAX_MEM_REGIONS mappings of reserved memory: one too many.
+    for (int i = 0; i < MOAT_CELL_MAX_MEM_REGIONS; i++) {
         char buf[512];
         std::snprintf(buf, sizeof(buf), "\tr%d: r%d@%x { compatible = \"moat,cell-memory\"; reg = <0x0 0x%x 0x0 0x1000>; };\n",
                       i, i, 0x4d000000 + i * 0x1000, 0x4d000000 + i * 0x1000);
@@ -294,8 +299,9 @@ TEST(CellcRules, TooManyRegions)
     a.cell_extra = maps;
     std::string text = cellc_test::cell_dtso(a) + "&{/reserved-memory} {\n" + regions + "};\n";
     EXPECT_THAT(compile(compile_dts("a.dtbo", text)),
-                ElementsAre("a.dtbo: /cell-a: devices: the cell needs 33 memory regions, at most 32 fit in a "
-                            "descriptor; give it fewer devices or memory mappings"));
+                ElementsAre("a.dtbo: /cell-a: devices: the cell needs " + std::to_string(MOAT_CELL_MAX_MEM_REGIONS + 1) +
+                            " memory regions, at most " + std::to_string(MOAT_CELL_MAX_MEM_REGIONS) +
+                            " fit in a descriptor; give it fewer devices or memory mappings"));
 }
 
 TEST(CellcRules, OverlayTargetingAMissingNode)

@@ -8,8 +8,12 @@ moat info
 check "moat enable" moat enable $ROOT_CELL
 moat info | tee /tmp/info
 check "info: enabled" grep -q 'state: *enabled' /tmp/info
-check "info: ABI 1.0 answered at EL2" grep -q 'hypervisor ABI: *1.0 (answered at EL2)' /tmp/info
+check "info: ABI 2.0 answered at EL2" grep -q 'hypervisor ABI: *2.0 (answered at EL2)' /tmp/info
 check "info: all $(nproc) CPUs in the hypervisor" grep -q "hypervisor CPUs: *$(nproc)\$" /tmp/info
+# The hypervisor's console ring (the only console it has on a board without a PL011).
+show_hv_console
+moat console > /tmp/hvcon
+check "console ring: every CPU entered EL2" test "$(grep -c 'moat: CPU [0-9]* entered EL2' /tmp/hvcon)" -eq "$(nproc)"
 check "workload under the hypervisor" workload
 
 # sysfs while enabled: the same facts as moat info and moat stats, one value per file.

@@ -23,6 +23,7 @@ check "5 offline/online rounds of CPUs 1-3 under the hypervisor" test $ok -eq 5
 moat stats | tee /tmp/stats
 check "PSCI calls were trapped" sh -c "awk '/^psci / { s = 0; for (i = 2; i <= 5; i++) s += \$i; exit !(s >= 30) }' /tmp/stats"
 check "hotplugged CPUs take injected interrupts" sh -c "awk '/^irq / { for (i = 2; i <= 5; i++) if (\$i == 0) exit 1 }' /tmp/stats"
+show_hv_console
 check "moat disable" moat disable
 check "offline/online after disable" sh -c "echo 0 > /sys/devices/system/cpu/cpu2/online && echo 1 > /sys/devices/system/cpu/cpu2/online"
 check "workload after disable" workload

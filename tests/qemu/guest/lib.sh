@@ -2,23 +2,75 @@
 # exit status is the number of failures.
 failures=0
 
-# The board's GIC, from the interrupt controller's compatible: 3 or 2. The cell descriptors are
-# compiled per variant of the board: /cells/*.cell for GICv3, /cells/gicv2/*.cell for GICv2.
-# Scripts name them as $ROOT_CELL and $CELLS/NAME.cell.
-gic_version() {
-	for c in /proc/device-tree/intc@*/compatible; do
+# The board's GIC node in /proc/device-tree (QEMU virt has it at the root, the ZynqMP under
+# /axi) and its version from the compatible: 3 or 2.
+gic_node() {
+	for c in /proc/device-tree/intc@*/compatible /proc/device-tree/*/interrupt-controller@*/compatible \
+		 /proc/device-tree/interrupt-controller@*/compatible; do
 		[ -f "$c" ] || continue
 		case $(tr '\0' ' ' < "$c") in
-		*arm,gic-v3*) echo 3; return ;;
-		*arm,cortex-a15-gic* | *arm,gic-400* | *arm,cortex-a9-gic* | *arm,cortex-a7-gic*) echo 2; return ;;
+		*arm,gic-v3* | *arm,cortex-a15-gic* | *arm,gic-400* | *arm,cortex-a9-gic* | *arm,cortex-a7-gic*)
+			dirname "$c"; return ;;
 		esac
 	done
-	echo unknown
 }
+gic_version() {
+	n=$(gic_node)
+	[ -n "$n" ] || { echo unknown; return; }
+	case $(tr '\0' ' ' < "$n/compatible") in
+	*arm,gic-v3*) echo 3 ;;
+	*) echo 2 ;;
+	esac
+}
+# The first address of a node's reg, as "0x..." (lower case, no leading zeros: the way the
+# kernel's %#llx prints it), with the parent's #address-cells.
+dt_reg_addr() {
+	cells=$(od -An -tu1 "$(dirname "$1")/#address-cells" | awk '{ print $NF }')
+	hex=$(od -An -tx1 -N $((cells * 4)) "$1/reg" | tr -d ' \n' | sed 's/^0*//')
+	echo "0x${hex:-0}"
+}
+# The hypervisor's reserved memory ("moat,hypervisor") and the GIC distributor, from the tree.
+hv_node() {
+	for n in /proc/device-tree/reserved-memory/*; do
+		[ -f "$n/compatible" ] && grep -q "moat,hypervisor" "$n/compatible" && { echo "$n"; return; }
+	done
+}
+HV_BASE=$(n=$(hv_node); [ -n "$n" ] && dt_reg_addr "$n")
+GICD_BASE=$(n=$(gic_node); [ -n "$n" ] && dt_reg_addr "$n")
+# Whether the hypervisor prints to a UART: moat-cellc gives it the PL011 that /chosen/stdout-path
+# names, if that is a PL011; otherwise its console is only the ring that `moat console` reads.
+hv_has_uart() {
+	p=$(tr -d '\0' < /proc/device-tree/chosen/stdout-path 2>/dev/null)
+	p=${p%%:*}
+	case $p in
+	/*) ;;
+	?*) p=$(tr -d '\0' < "/proc/device-tree/aliases/$p" 2>/dev/null) ;;
+	esac
+	[ -n "$p" ] && grep -q "arm,pl011" "/proc/device-tree$p/compatible" 2>/dev/null
+}
+# Where the hypervisor has no UART, its console ring on the test's output, so that the log holds
+# what the UART would have shown. Only while it is enabled (the ring is read through it).
+show_hv_console() {
+	hv_has_uart || moat console | sed 's/^/hv-console: /'
+}
+# The board, from the root compatible: a board of its own gets its cells in /cells/BOARD/
+# (scripts/mkinitramfs.sh --board-cell); QEMU virt is "virt".
+board_name() {
+	case $(tr '\0' ' ' < /proc/device-tree/compatible) in
+	*xlnx,zynqmp-zcu102*) echo zcu102 ;;
+	*linux,dummy-virt*) echo virt ;;
+	*) echo unknown ;;
+	esac
+}
+# The cell descriptors: per board, and on QEMU virt per GIC variant: /cells/*.cell for GICv3,
+# /cells/gicv2/*.cell for GICv2. Scripts name them as $ROOT_CELL and $CELLS/NAME.cell.
 GIC_VERSION=$(gic_version)
-if [ "$GIC_VERSION" = 2 ]; then CELLS=/cells/gicv2; else CELLS=/cells; fi
+BOARD=$(board_name)
+if [ "$BOARD" != virt ] && [ -d "/cells/$BOARD" ]; then CELLS=/cells/$BOARD
+elif [ "$GIC_VERSION" = 2 ]; then CELLS=/cells/gicv2
+else CELLS=/cells; fi
 ROOT_CELL=$CELLS/root.cell
-echo "moat-guest: GICv$GIC_VERSION board, cells from $CELLS"
+echo "moat-guest: board $BOARD, GICv$GIC_VERSION at $GICD_BASE, hypervisor memory at $HV_BASE, cells from $CELLS"
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

@@ -7,6 +7,12 @@ run_expect_fail "a file that is no image is refused" "not a moat hypervisor imag
 # The other GIC version's root.cell: same hypervisor address, wrong machine.
 if [ "$GIC_VERSION" = 2 ]; then other=/cells/root.cell; else other=/cells/gicv2/root.cell; fi
 run_expect_fail "a root.cell built for another board is refused" "built for another board" moat enable $other
+# On a board with cells of its own, QEMU virt's root.cell for the same GIC version: the GIC
+# matches, its distributor is elsewhere.
+if [ "$CELLS" = "/cells/$BOARD" ]; then
+	if [ "$GIC_VERSION" = 2 ]; then same=/cells/gicv2/root.cell; else same=/cells/root.cell; fi
+	run_expect_fail "QEMU virt's root.cell for the same GIC is refused" "built for another board" moat enable $same
+fi
 check "moat enable" moat enable $ROOT_CELL
 run_expect_fail "a second enable is refused" "already enabled" moat enable $ROOT_CELL
 run_expect_fail "rmmod while enabled is refused" "can't unload module 'moat'" rmmod moat

@@ -263,3 +263,22 @@ TEST_F(GicV2Dist, PendingSgiRegistersAreRazWi)
 }
 
 }  // namespace
+
+TEST(GicV2CpuPage1, ArchitectedLayoutKeepsTheSecondPage4KiBUp)
+{
+    // QEMU virt's GICv2: a 64 KiB CPU interface window whose second page holds GICC_DIR (IIDR
+    // offset reads as zero there).
+    EXPECT_EQ(gicv2_cpu_page1(0x10000, 0x0202043b, 0), 0x1000u);
+    // An 8 KiB window never has room for 64 KiB spacing, whatever the reads say.
+    EXPECT_EQ(gicv2_cpu_page1(0x2000, 0x0202043b, 0x0202043b), 0x1000u);
+}
+
+TEST(GicV2CpuPage1, Gic400With64KiBSpacingHasItInTheSecondSlot)
+{
+    // The ZynqMP: 128 KiB in the tree, the first page repeating 4 KiB above the base.
+    EXPECT_EQ(gicv2_cpu_page1(0x20000, 0x0202043b, 0x0202043b), 0x10000u);
+    // 128 KiB but the first page does not repeat: the architected layout.
+    EXPECT_EQ(gicv2_cpu_page1(0x20000, 0x0202043b, 0), 0x1000u);
+    // Nothing read back (no IIDR): no evidence of repetition.
+    EXPECT_EQ(gicv2_cpu_page1(0x20000, 0, 0), 0x1000u);
+}

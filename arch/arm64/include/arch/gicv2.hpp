@@ -15,7 +15,8 @@ namespace moat::arm64 {
 
 namespace gicc {
 constexpr u64 CTLR = 0x0000, PMR = 0x0004, BPR = 0x0008, IAR = 0x000c, EOIR = 0x0010;
-constexpr u64 ABPR = 0x001c, DIR = 0x1000;
+constexpr u64 ABPR = 0x001c, IIDR = 0x00fc, DIR = 0x1000;
+constexpr u64 PAGE1 = 0x1000;             // the second 4 KiB page (GICC_DIR) in the architecture's layout
 constexpr u32 CTLR_ENABLE = 1u << 0;      // EnableGrp0 (EnableGrp1 in the Non-secure view)
 constexpr u32 CTLR_EOIMODE = 1u << 9;     // EOImode (EOImodeNS in the Non-secure view)
 constexpr u32 IAR_INTID_MASK = 0x3ff;
@@ -52,6 +53,19 @@ constexpr u32 LR_STATE_ACTIVE = 0x2;
 constexpr u32 LR_GRP1 = 1u << 30;
 constexpr u32 LR_HW = 1u << 31;
 }  // namespace gich
+
+// Where the CPU interface's second 4 KiB page (the one holding GICC_DIR) begins, as an offset
+// from the GICC base. The architecture puts it right after the first (gicc::PAGE1). A GIC-400
+// integrated with 64 KiB spacing, as on the ZynqMP, repeats each 4 KiB page through a 64 KiB
+// slot; its tree then gives the CPU interface two slots (128 KiB), and the second page begins
+// the second slot. `iidr_base` and `iidr_page1` are GICC_IIDR as read at the base and at the
+// same offset 4 KiB higher: the same non-zero value there means the first page repeats.
+constexpr u64 GICV2_ALIAS_SLOT = 0x10000;
+constexpr u64 gicv2_cpu_page1(u64 gicc_size, u32 iidr_base, u32 iidr_page1)
+{
+    bool repeats = iidr_base != 0 && iidr_base == iidr_page1;
+    return gicc_size >= 2 * GICV2_ALIAS_SLOT && repeats ? GICV2_ALIAS_SLOT : gicc::PAGE1;
+}
 
 // The physical GICC_IAR value of an interrupt as a pending-queue entry: INTID and, for SGIs,
 // the source CPU.
@@ -109,8 +123,11 @@ constexpr u32 gicv2_ctlr_from_vmcr(u32 stub_ctlr, u32 vmcr)
     return ctlr;
 }
 
-// Keep the board's GICv2 frames; the operations table for gic.cpp.
+// Keep the board's GICv2 frames; the operations table for gic.cpp. Reads GICC_IIDR to find the
+// CPU interface's second page (gicv2_cpu_page1).
 const GicOps *gicv2_setup(const moat_cell_platform &p);
+// Physical address of GICC_DIR, as gicv2_setup() found it.
+u64 gicv2_dir_address();
 // The GICD_ITARGETSR bit of logical CPU `cpu` (learnt when it entered; before that, 1 << cpu).
 u32 gicv2_cpu_targets(u32 cpu);
 
