@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <moat/cell.h>
+
 #include "demo/board.hpp"
 #include "demo/console.hpp"
 #include "demo/format.hpp"
@@ -69,11 +71,8 @@ constexpr uint32_t GICR_CTLR_ENABLE_LPIS = 1u << 0;
 constexpr uint64_t GICR_ISENABLER0 = GICR_SGI + 0x0100, GICR_ICENABLER0 = GICR_SGI + 0x0180;
 constexpr uint32_t kRootIrq = 33;  // the PL011's SPI: Linux's console
 
-// SMCCC / PSCI / moat function IDs and results.
+// PSCI function ID (moat's hypercall numbers come from <moat/abi.h>).
 constexpr uint64_t PSCI_CPU_ON_64 = 0xc4000003;
-constexpr uint64_t MOAT_HC_BASE = 0xc6000000;
-constexpr uint64_t MOAT_HC_DISABLE = MOAT_HC_BASE | 2, MOAT_HC_GET_STATS = MOAT_HC_BASE | 5;
-constexpr uint64_t MOAT_HC_CELL_CREATE = MOAT_HC_BASE | 16, MOAT_HC_CELL_DESTROY = MOAT_HC_BASE | 20;
 
 const char *smccc_name(int64_t r)
 {
@@ -344,7 +343,7 @@ void attack_hypercalls()
     } const calls[] = {
         {MOAT_HC_DISABLE, 0, 0, 0, "DISABLE"},
         {MOAT_HC_CELL_DESTROY, 0, kModeWord, 0, "CELL_DESTROY of cell 0"},
-        {MOAT_HC_CELL_CREATE, kImageEntry, 1456, kModeWord, "CELL_CREATE"},
+        {MOAT_HC_CELL_CREATE, kImageEntry, MOAT_CELL_DESC_SIZE, kModeWord, "CELL_CREATE"},
         {MOAT_HC_GET_STATS, 0, 0, 0, "GET_STATS of CPU 0"},
     };
     for (const auto &c : calls) {
