@@ -2,9 +2,10 @@
 # exit status is the number of failures.
 failures=0
 
-# The board's GIC, from the interrupt controller's compatible: 3 or 2. The cell descriptors are
-# compiled per variant of the board: /cells/*.cell for GICv3, /cells/gicv2/*.cell for GICv2.
-# Scripts name them as $ROOT_CELL and $CELLS/NAME.cell.
+# The board's GIC, from the interrupt controller's compatible: 3 or 2. The cell descriptors and
+# the demo images are built per variant of the board: /cells/*.cell and /demos/*.bin for GICv3,
+# /cells/gicv2/*.cell and /demos/gicv2/*.bin for GICv2. Scripts name them as $ROOT_CELL,
+# $CELLS/NAME.cell and $DEMOS/NAME.bin.
 gic_version() {
 	for c in /proc/device-tree/intc@*/compatible; do
 		[ -f "$c" ] || continue
@@ -16,9 +17,9 @@ gic_version() {
 	echo unknown
 }
 GIC_VERSION=$(gic_version)
-if [ "$GIC_VERSION" = 2 ]; then CELLS=/cells/gicv2; else CELLS=/cells; fi
+if [ "$GIC_VERSION" = 2 ]; then CELLS=/cells/gicv2 DEMOS=/demos/gicv2; else CELLS=/cells DEMOS=/demos; fi
 ROOT_CELL=$CELLS/root.cell
-echo "moat-guest: GICv$GIC_VERSION board, cells from $CELLS"
+echo "moat-guest: GICv$GIC_VERSION board, cells from $CELLS, demos from $DEMOS"
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
