@@ -119,8 +119,7 @@ void disable_spi(uint32_t intid) { mmio::write32(gicd(kGicdIcenabler + word_offs
 
 Acknowledged acknowledge()
 {
-    const uint32_t iar = mmio::read32(gicc(kGiccIar));
-    return {gicv2_iar_intid(iar), iar};
+    return gicv2_acknowledged(mmio::read32(gicc(kGiccIar)));
 }
 
 // In a cell, the EOI of a virtual interrupt that the hypervisor linked to the physical one (the

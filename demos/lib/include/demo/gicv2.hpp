@@ -16,6 +16,8 @@ inline constexpr uint32_t kGiccIarCpuidMask = 0x7;
 
 constexpr uint32_t gicv2_iar_intid(uint32_t iar) { return iar & kGiccIarIntidMask; }
 constexpr uint32_t gicv2_iar_source_cpu(uint32_t iar) { return (iar >> kGiccIarCpuidShift) & kGiccIarCpuidMask; }
+// What acknowledge() returns for a GICC_IAR value: the INTID, and the whole value for the EOI.
+constexpr Acknowledged gicv2_acknowledged(uint32_t iar) { return {gicv2_iar_intid(iar), iar}; }
 
 // GICD_ITARGETSR0..7 (SGIs and PPIs) are banked and read-only: each byte reads as the calling
 // CPU's own CPU interface bit. 0 means a uniprocessor GIC, where the targets are RAZ/WI.
