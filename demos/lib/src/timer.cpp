@@ -38,9 +38,11 @@ void stop()
 
 void reassert_if_expired()
 {
+    // The line is asserted while the timer is enabled, not masked, and its condition is met.
+    constexpr uint64_t kLineBits = CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_ISTATUS;
+    constexpr uint64_t kAsserted = CNTV_CTL_ENABLE | CNTV_CTL_ISTATUS;
     const uint64_t ctl = arch::read_cntv_ctl();
-    constexpr uint64_t kAssertedBits = CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_ISTATUS;
-    if ((ctl & kAssertedBits) != (CNTV_CTL_ENABLE | CNTV_CTL_ISTATUS))
+    if ((ctl & kLineBits) != kAsserted)
         return;
     arch::write_cntv_ctl(ctl | CNTV_CTL_IMASK);
     arch::isb();
