@@ -32,8 +32,8 @@ HypercallResult cell_call(u64 function, const u64 *a)
         err_ipa = a[1];
         break;
     case MOAT_HC_CELL_SHUTDOWN:
-        r.status = cell_ops::shutdown(static_cast<u32>(a[0]), err, sizeof(err));
-        err_ipa = a[1];
+        r.status = cell_ops::shutdown(static_cast<u32>(a[0]), a[1], err, sizeof(err));
+        err_ipa = a[2];
         break;
     case MOAT_HC_CELL_DESTROY:
         r.status = cell_ops::destroy(static_cast<u32>(a[0]), err, sizeof(err));
@@ -66,6 +66,16 @@ HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 a
             return r;
         }
         return cell_call(function, args);
+    }
+    if (function == MOAT_HC_SHUTDOWN_NOTIFY || function == MOAT_HC_SHUTDOWN_REPLY) {
+        // An isolated cell's side of cooperative shutdown; the root cell is never asked.
+        if (ctx.root)
+            r.status = MOAT_HC_DENIED;
+        else if (function == MOAT_HC_SHUTDOWN_NOTIFY)
+            r.status = cell_ops::shutdown_notify(args[0]);
+        else
+            r.status = cell_ops::shutdown_reply(args[0]);
+        return r;
     }
     if (!ctx.root && function != MOAT_HC_CONSOLE_PUTC && function != MOAT_HC_CONSOLE_WRITE &&
         function != MOAT_HC_GET_INFO) {

@@ -9,14 +9,13 @@
 #include <linux/delay.h>
 #include <linux/gfp.h>
 #include <linux/io.h>
+#include <linux/jiffies.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <moat/cell.h>
 
 #include "moat.h"
-
-#define MOAT_MAX_CELLS 8
 
 static struct moat_cell_slot {
 	bool used;
@@ -60,7 +59,8 @@ static int get_ref(struct moat_file *f, void __user *uarg, struct moat_cell_slot
 	return 0;
 }
 
-/* A hypercall whose refusal the hypervisor explains in a page of ours. */
+/* A hypercall whose refusal the hypervisor explains in a page of ours. MOAT_HC_PENDING is not a
+ * refusal: the caller looks at res->a0. */
 static long cell_call(struct moat_file *f, const char *what, unsigned long fn, unsigned long a1,
 		      unsigned long a2, unsigned long a3, unsigned long a4, char *errbuf,
 		      struct arm_smccc_res *res)
@@ -75,11 +75,14 @@ static long cell_call(struct moat_file *f, const char *what, unsigned long fn, u
 	case MOAT_HC_CELL_LOAD:
 		arm_smccc_1_1_hvc(fn, a1, a2, a3, a4, err_pa, res);
 		break;
+	case MOAT_HC_CELL_SHUTDOWN:
+		arm_smccc_1_1_hvc(fn, a1, a2, err_pa, res);
+		break;
 	default:
 		arm_smccc_1_1_hvc(fn, a1, err_pa, res);
 		break;
 	}
-	if ((long)res->a0 == MOAT_HC_OK)
+	if ((long)res->a0 == MOAT_HC_OK || (long)res->a0 == MOAT_HC_PENDING)
 		return 0;
 	errbuf[MOAT_HC_ERROR_LEN - 1] = '\0';
 	return moat_fail(f, (long)res->a0 == MOAT_HC_INVALID ? EINVAL : EPERM, "%s: %s", what,
@@ -242,16 +245,37 @@ static int cell_state(struct moat_cell_slot *s, u32 *state, u32 *cpus_on)
 	return 0;
 }
 
-/* Ask the cell's CPUs to stop and wait (up to a second) until they have. */
-static int stop_cell(struct moat_file *f, struct moat_cell_slot *s, char *errbuf)
+/*
+ * Stop the cell: a cooperative cell is asked and given timeout_ms to answer (the hypervisor says
+ * PENDING until it has); then wait (up to a second) until its CPUs are off.
+ */
+static int stop_cell(struct moat_file *f, struct moat_cell_slot *s, u32 flags, u32 timeout_ms, char *errbuf)
 {
+	unsigned long hv_flags = (flags & MOAT_STOP_FORCE) ? MOAT_SHUTDOWN_FORCE : 0;
+	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	struct arm_smccc_res res;
+	bool asked = false;
 	u32 state, on;
 	int i, err;
 
-	err = cell_call(f, "cell shutdown", MOAT_HC_CELL_SHUTDOWN, s->id, 0, 0, 0, errbuf, &res);
-	if (err)
-		return err;
+	for (;;) {
+		err = cell_call(f, "cell shutdown", MOAT_HC_CELL_SHUTDOWN, s->id, hv_flags, 0, 0, errbuf, &res);
+		if (err)
+			return err;
+		if ((long)res.a0 != MOAT_HC_PENDING)
+			break;
+		if (!asked)
+			pr_info("moat: cell \"%s\" asked to shut down; waiting up to %u ms for its answer\n",
+				s->name, timeout_ms);
+		asked = true;
+		if (time_after(jiffies, deadline))
+			return moat_fail(f, ETIMEDOUT,
+					 "cell \"%s\" did not answer the shutdown request within %u ms; ask again with a longer --timeout, or add --force to stop it anyway",
+					 s->name, timeout_ms);
+		if (msleep_interruptible(10))
+			return moat_fail(f, EINTR, "cell \"%s\": interrupted while waiting for its answer to the shutdown request",
+					 s->name);
+	}
 	for (i = 0; i < 1000; i++) {
 		if (cell_state(s, &state, &on) || (state != MOAT_CELL_STATE_RUNNING && !on))
 			return 0;
@@ -260,12 +284,35 @@ static int stop_cell(struct moat_file *f, struct moat_cell_slot *s, char *errbuf
 	return moat_fail(f, ETIMEDOUT, "cell \"%s\" did not stop within a second", s->name);
 }
 
+static int get_stop_args(struct moat_file *f, void __user *uarg, struct moat_cell_slot **slot, u32 *flags,
+			 u32 *timeout_ms)
+{
+	struct moat_cell_stop_args a;
+
+	if (copy_from_user(&a, uarg, sizeof(a)))
+		return moat_fail(f, EFAULT, "cell: the argument block is not readable memory");
+	a.name[MOAT_NAME_LEN - 1] = '\0';
+	if (a.flags & ~MOAT_STOP_FLAGS_KNOWN)
+		return moat_fail(f, EINVAL, "cell \"%s\": unknown stop flags %#x (the moat tool and moat.ko differ?)",
+				 a.name, a.flags);
+	if (a.timeout_ms > MOAT_STOP_TIMEOUT_MAX_MS)
+		return moat_fail(f, EINVAL, "cell \"%s\": timeout %u ms is more than the %u ms allowed", a.name,
+				 a.timeout_ms, MOAT_STOP_TIMEOUT_MAX_MS);
+	*slot = find_slot(a.name);
+	if (!*slot)
+		return moat_fail(f, ENOENT, "no cell named \"%s\" (moat cell list shows the cells)", a.name);
+	*flags = a.flags;
+	*timeout_ms = a.timeout_ms ? a.timeout_ms : MOAT_STOP_TIMEOUT_MS;
+	return 0;
+}
+
 int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 {
 	struct moat_cell_slot *s;
 	struct arm_smccc_res res;
+	u32 flags = 0, timeout_ms = 0;
 	char *errbuf;
-	int err = get_ref(f, uarg, &s);
+	int err = cmd == MOAT_CELL_START ? get_ref(f, uarg, &s) : get_stop_args(f, uarg, &s, &flags, &timeout_ms);
 
 	if (err)
 		return err;
@@ -277,10 +324,10 @@ int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 		err = cell_call(f, "cell start", MOAT_HC_CELL_START, s->id, 0, 0, 0, errbuf, &res);
 		break;
 	case MOAT_CELL_SHUTDOWN:
-		err = stop_cell(f, s, errbuf);
+		err = stop_cell(f, s, flags, timeout_ms, errbuf);
 		break;
 	default: /* MOAT_CELL_DESTROY */
-		err = stop_cell(f, s, errbuf);
+		err = stop_cell(f, s, flags, timeout_ms, errbuf);
 		if (!err)
 			err = cell_call(f, "cell destroy", MOAT_HC_CELL_DESTROY, s->id, 0, 0, 0, errbuf, &res);
 		if (!err) {
@@ -294,27 +341,49 @@ int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 	return err;
 }
 
+static void fill_status(struct moat_cell_slot *s, struct moat_cell_status *st)
+{
+	unsigned int j;
+
+	memset(st, 0, sizeof(*st));
+	strscpy(st->name, s->name, sizeof(st->name));
+	st->id = s->id;
+	st->num_cpus = s->num_cpus;
+	for (j = 0; j < s->num_cpus; j++)
+		st->linux_cpu[j] = s->cpus[j];
+	cell_state(s, &st->state, &st->cpus_on);
+}
+
+bool moat_cell_status(const char *name, struct moat_cell_status *st)
+{
+	struct moat_cell_slot *s = find_slot(name);
+
+	if (s)
+		fill_status(s, st);
+	return s;
+}
+
+unsigned int moat_cell_names(char names[MOAT_MAX_CELLS][MOAT_NAME_LEN])
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < MOAT_MAX_CELLS; i++)
+		if (slots[i].used)
+			strscpy(names[n++], slots[i].name, MOAT_NAME_LEN);
+	return n;
+}
+
 int moat_cell_list(struct moat_file *f, void __user *uarg)
 {
 	struct moat_cell_list *list = moat_zalloc(sizeof(*list));
-	unsigned int i, j;
+	unsigned int i;
 	int err = 0;
 
 	if (!list)
 		return -ENOMEM;
-	for (i = 0; i < MOAT_MAX_CELLS; i++) {
-		struct moat_cell_status *st = &list->cells[list->count];
-
-		if (!slots[i].used)
-			continue;
-		strscpy(st->name, slots[i].name, sizeof(st->name));
-		st->id = slots[i].id;
-		st->num_cpus = slots[i].num_cpus;
-		for (j = 0; j < slots[i].num_cpus; j++)
-			st->linux_cpu[j] = slots[i].cpus[j];
-		cell_state(&slots[i], &st->state, &st->cpus_on);
-		list->count++;
-	}
+	for (i = 0; i < MOAT_MAX_CELLS; i++)
+		if (slots[i].used)
+			fill_status(&slots[i], &list->cells[list->count++]);
 	if (copy_to_user(uarg, list, sizeof(*list)))
 		err = moat_fail(f, EFAULT, "cell list: the result buffer is not writable memory");
 	moat_free(list);

@@ -491,6 +491,16 @@ void moat_hv_stats(struct moat_stats *stats)
 	}
 }
 
+u64 moat_hv_stat(unsigned int cpu, unsigned int reason)
+{
+	struct arm_smccc_res res;
+
+	if (!hv.enabled || cpu >= MOAT_MAX_CPUS || reason >= MOAT_EXIT_REASONS)
+		return 0;
+	arm_smccc_1_1_hvc(MOAT_HC_GET_STATS, cpu, reason, &res);
+	return res.a0 == MOAT_HC_OK ? res.a1 : 0;
+}
+
 /* A consistent snapshot of the console ring: copy, then check it was not overwritten meanwhile. */
 int moat_hv_console(struct moat_file *f, void __user *uarg)
 {

@@ -16,7 +16,7 @@
 
 #include "moat.h"
 
-static DEFINE_MUTEX(moat_lock);
+DEFINE_MUTEX(moat_lock);
 static atomic64_t allocations = ATOMIC64_INIT(0);
 
 void *moat_alloc_page(void)
@@ -223,6 +223,8 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	}
 	mutex_unlock(&moat_lock);
+	if (cmd == MOAT_ENABLE || cmd == MOAT_DISABLE || cmd == MOAT_CELL_CREATE || cmd == MOAT_CELL_DESTROY)
+		moat_sysfs_sync();
 	return ret;
 }
 
@@ -243,10 +245,15 @@ static struct miscdevice moat_misc = {
 
 static int __init moat_init(void)
 {
-	int err = misc_register(&moat_misc);
+	int err = moat_sysfs_init();
 
 	if (err)
 		return err;
+	err = misc_register(&moat_misc);
+	if (err) {
+		moat_sysfs_exit();
+		return err;
+	}
 	pr_info("moat: driver loaded, ABI %u.%u, /dev/%s ready\n", MOAT_ABI_MAJOR, MOAT_ABI_MINOR,
 		MOAT_DEVICE_NAME);
 	return 0;
@@ -256,6 +263,7 @@ static void __exit moat_exit(void)
 {
 	/* The driver pins itself while the hypervisor runs, so this only runs when disabled. */
 	misc_deregister(&moat_misc);
+	moat_sysfs_exit();
 	pr_info("moat: driver unloaded\n");
 }
 

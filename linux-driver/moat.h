@@ -2,6 +2,7 @@
 #ifndef MOAT_DRIVER_H
 #define MOAT_DRIVER_H
 
+#include <linux/mutex.h>
 #include <linux/types.h>
 #include <moat/ioctl.h>
 
@@ -20,6 +21,11 @@ void *moat_zalloc(size_t size);
 void moat_free(const void *p);          /* NULL is fine */
 u64 moat_allocations(void);
 
+#define MOAT_MAX_CELLS 8
+
+/* Serialises every request and every read of the hypervisor's state (main.c). */
+extern struct mutex moat_lock;
+
 /* Record why a request failed, log it, and return -errno. */
 int moat_fail(struct moat_file *f, int errno_value, const char *fmt, ...) __printf(3, 4);
 
@@ -30,6 +36,7 @@ int moat_hv_disable(struct moat_file *f);
 bool moat_hv_enabled(void);
 void moat_hv_info(struct moat_info *info);
 void moat_hv_stats(struct moat_stats *stats);
+u64 moat_hv_stat(unsigned int cpu, unsigned int reason); /* one counter; 0 if there is none */
 /* Find the memory the device tree reserves for the hypervisor; false if there is none. */
 bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *size);
 
@@ -44,5 +51,13 @@ int moat_cell_create(struct moat_file *f, void __user *uarg);
 int moat_cell_load(struct moat_file *f, void __user *uarg);
 int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg);
 int moat_cell_list(struct moat_file *f, void __user *uarg);
+/* For sysfs, with moat_lock held: the cell called `name`; the names of all cells (count). */
+bool moat_cell_status(const char *name, struct moat_cell_status *st);
+unsigned int moat_cell_names(char names[MOAT_MAX_CELLS][MOAT_NAME_LEN]);
+
+/* sysfs.c: /sys/devices/moat. sync follows the state after a request; call without moat_lock. */
+int moat_sysfs_init(void);
+void moat_sysfs_exit(void);
+void moat_sysfs_sync(void);
 
 #endif

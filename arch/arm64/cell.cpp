@@ -151,6 +151,19 @@ void take_cpu_from_root(u32 cpu)
     }
 }
 
+// Ask every CPU of the cell that is on, except `self`, to park: the management SGI takes it to
+// EL2, which sees stop_request (hv_trap_irq).
+void stop_cpus(Cell &c, u32 self)
+{
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+        if (cpu == self || !(c.cpus_on & (1u << cpu)))
+            continue;
+        cpu_data(cpu)->stop_request = 1;
+        dsb(ish);
+        gic_kick(cpu, cpu_data(cpu)->mpidr);
+    }
+}
+
 s64 fail(char *err, size_t errlen, s64 status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 s64 fail(char *err, size_t errlen, s64 status, const char *fmt, ...)
 {
@@ -445,6 +458,7 @@ s64 cell_start(u32 id, char *err, size_t errlen)
     pc->on_context = 0;
     pc->stop_request = 0;
     stats_reset(cpu);
+    c->shutdown.reset();
     c->state = CellState::RUNNING;
     s64 r = psci_power_on(cpu);
     if (r != 0) {
@@ -456,21 +470,33 @@ s64 cell_start(u32 id, char *err, size_t errlen)
     return MOAT_HC_OK;
 }
 
-s64 cell_shutdown(u32 id, char *err, size_t errlen)
+s64 cell_shutdown(u32 id, u64 flags, char *err, size_t errlen)
 {
     LockGuard guard(cells_lock);
     Cell *c = cell_get(id);
     if (!c || c->is_root())
         return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
+    if (flags & ~u64{MOAT_SHUTDOWN_FORCE})
+        return fail(err, errlen, MOAT_HC_INVALID, "unknown shutdown flags %#lx", static_cast<unsigned long>(flags));
     if (c->state != CellState::RUNNING)
         return MOAT_HC_OK;
-    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
-        if (!(c->cpus_on & (1u << cpu)))
-            continue;
-        cpu_data(cpu)->stop_request = 1;
-        dsb(ish);
-        gic_kick(cpu, cpu_data(cpu)->mpidr);
+    switch (c->shutdown.ask(flags & MOAT_SHUTDOWN_FORCE)) {
+    case ShutdownRequest::Ask::NOTIFY: {
+        u32 cpu = static_cast<u32>(__builtin_ctz(c->cpus_on ? c->cpus_on : c->cpu_mask));
+        log("cell \"%s\" asked to shut down (SGI %u to CPU %u)", name_of(*c), c->shutdown.sgi(), cpu);
+        gic_send_sgi_to(cpu, cpu_data(cpu)->mpidr, c->shutdown.sgi());
+        return MOAT_HC_PENDING;
     }
+    case ShutdownRequest::Ask::WAIT:
+        return MOAT_HC_PENDING;
+    case ShutdownRequest::Ask::REFUSED:
+        return fail(err, errlen, MOAT_HC_DENIED,
+                    "cell \"%s\" refused to shut down; ask again later, or add --force to stop it anyway",
+                    name_of(*c));
+    case ShutdownRequest::Ask::STOP:
+        break;
+    }
+    stop_cpus(*c, MOAT_MAX_CPUS);
     if (!c->cpus_on)
         c->state = CellState::SHUT_DOWN;
     return MOAT_HC_OK;
@@ -499,6 +525,36 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
     return MOAT_HC_OK;
 }
 
+s64 cell_shutdown_notify(u64 sgi)
+{
+    Cell &c = *this_cpu().cell;
+    LockGuard guard(cells_lock);
+    if (!c.shutdown.set_notify(sgi))
+        return MOAT_HC_INVALID;
+    log("cell \"%s\" wants to be asked before shutdown (SGI %u)", name_of(c), c.shutdown.sgi());
+    return MOAT_HC_OK;
+}
+
+s64 cell_shutdown_reply(u64 answer)
+{
+    PerCpu &pc = this_cpu();
+    Cell &c = *pc.cell;
+    LockGuard guard(cells_lock);
+    switch (c.shutdown.reply(answer)) {
+    case ShutdownRequest::Reply::STOP:
+        log("cell \"%s\" approved its shutdown", name_of(c));
+        stop_cpus(c, pc.id);
+        pc.stop_request = 1;  // this CPU parks on the way out of the hypercall
+        return MOAT_HC_OK;
+    case ShutdownRequest::Reply::NOTED:
+        log("cell \"%s\" refused to shut down", name_of(c));
+        return MOAT_HC_OK;
+    case ShutdownRequest::Reply::INVALID:
+        break;
+    }
+    return MOAT_HC_INVALID;
+}
+
 void cell_cpu_started(Cell &c, u32 cpu)
 {
     __atomic_or_fetch(&c.cpus_on, 1u << cpu, __ATOMIC_SEQ_CST);
@@ -513,10 +569,15 @@ void cell_cpu_stopped(Cell &c, u32 cpu)
     }
 }
 
-void cell_fail(Cell &c, const char *why)
+void cell_fail(Cell &c, u32 self, const char *why)
 {
-    log("cell \"%s\" failed: %s; its CPUs are parked", name_of(c), why);
-    c.state = CellState::FAILED;
+    LockGuard guard(cells_lock);
+    if (c.state == CellState::RUNNING) {
+        c.state = CellState::FAILED;
+        log("cell \"%s\" failed: %s; its CPUs are parked, 'moat cell destroy %s' gives them back",
+            name_of(c), why, name_of(c));
+    }
+    stop_cpus(c, self);
 }
 
 void cell_console_putc(Cell &c, char ch)
@@ -541,7 +602,9 @@ using namespace moat::arm64;
 s64 create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen) { return cell_create(desc_ipa, size, id, err, errlen); }
 s64 load(u32 id, u64 src, u64 dst, u64 size, char *err, size_t errlen) { return cell_load(id, src, dst, size, err, errlen); }
 s64 start(u32 id, char *err, size_t errlen) { return cell_start(id, err, errlen); }
-s64 shutdown(u32 id, char *err, size_t errlen) { return cell_shutdown(id, err, errlen); }
+s64 shutdown(u32 id, u64 flags, char *err, size_t errlen) { return cell_shutdown(id, flags, err, errlen); }
+s64 shutdown_notify(u64 sgi) { return cell_shutdown_notify(sgi); }
+s64 shutdown_reply(u64 answer) { return cell_shutdown_reply(answer); }
 s64 destroy(u32 id, char *err, size_t errlen) { return cell_destroy(id, err, errlen); }
 void report_error(u64 root_ipa, const char *msg) { cell_report_error(root_ipa, msg); }
 bool state(u32 id, u32 *st, u32 *cpus, u32 *on)

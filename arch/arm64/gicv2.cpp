@@ -219,12 +219,12 @@ void gicv2_route_irqs(const u32 *irqs, u32 cpu, u64)
     }
 }
 
-void gicv2_kick(u32 cpu, u64)
+void gicv2_send_sgi_to(u32 cpu, u64, u32 intid)
 {
     // SGI 15's enable and priority are banked on the target and kept from the cells by the
     // distributor filter; SGIs are always enabled on GICv2 implementations that fix them.
     dsb(ish);
-    gicd_write32(gicd::SGIR, (gicv2_cpu_targets(cpu) & 0xff) << gicd::SGIR_TARGETS_SHIFT | GIC_MGMT_SGI);
+    gicd_write32(gicd::SGIR, (gicv2_cpu_targets(cpu) & 0xff) << gicd::SGIR_TARGETS_SHIFT | (intid & gicd::SGIR_INTID_MASK));
     dsb(ish);
 }
 
@@ -242,7 +242,7 @@ constexpr GicOps gicv2_ops{
     gicv2_handle_irq,
     nullptr,  // no ICC_SGI*R system registers: SGIs go through GICD_SGIR
     gicv2_route_irqs,
-    gicv2_kick,
+    gicv2_send_sgi_to,
     gicv2_dist_access,
     gicv2_cpu_frame,
     gicv2_add_cell_mmio,

@@ -90,12 +90,18 @@ bool try_inject(GicCpu &g, u32 intid)
     return true;
 }
 
+// Offer the waiting interrupts to free list registers; keep the underflow maintenance interrupt
+// armed exactly while some still wait. Nothing to do (the common case) costs one test.
 void flush_pending(GicCpu &g)
 {
-    u32 kept = gic_retry_pending(g, try_inject);
+    if (!g.npending && !g.underflow_armed)
+        return;
+    bool waiting = gic_retry_pending(g, try_inject) != 0;
+    if (waiting == g.underflow_armed)
+        return;
     u64 hcr = read_sysreg(ich_hcr_el2);
-    hcr = kept ? (hcr | ICH_HCR_EL2_UIE) : (hcr & ~ICH_HCR_EL2_UIE);
-    write_sysreg(ich_hcr_el2, hcr);
+    write_sysreg(ich_hcr_el2, waiting ? (hcr | ICH_HCR_EL2_UIE) : (hcr & ~ICH_HCR_EL2_UIE));
+    g.underflow_armed = waiting;
 }
 
 // Make `intid` pending again in the physical GIC (it was acknowledged at EL2 but not delivered).
@@ -161,6 +167,7 @@ bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
         vmcr |= ICH_VMCR_EL2_VENG1;
     write_sysreg(ich_vmcr_el2, vmcr);
     write_sysreg(ich_hcr_el2, ICH_HCR_EL2_EN);
+    g.underflow_armed = false;
 
     // At EL2: EOIR only drops the priority; the cell's deactivation of the virtual interrupt
     // deactivates the physical one through the hardware bit.
@@ -216,6 +223,7 @@ void gicv3_cpu_leave(GicCpu &g)
     write_sysreg(icc_ctlr_el1, ctlr);
     write_sysreg(icc_igrpen1_el1, (vmcr & ICH_VMCR_EL2_VENG1) ? ICC_IGRPEN1_EN : 0);
     write_sysreg(ich_hcr_el2, 0);
+    g.underflow_armed = false;
     write_sysreg(ich_vmcr_el2, 0);
     write_sysreg(ich_ap1r0_el2, 0);
     isb();
@@ -263,12 +271,12 @@ void gicv3_route_irqs(const u32 *irqs, u32, u64 mpidr)
     }
 }
 
-void gicv3_kick(u32 cpu, u64 mpidr)
+void gicv3_send_sgi_to(u32 cpu, u64 mpidr, u32 intid)
 {
     const GicCpu &target = cpu_data(cpu)->gic;
     // The cell owns its redistributor and may have disabled or deprioritised SGIs: make sure
-    // this one gets through (a cell that fights this can refuse to stop; see docs).
-    if (target.redist) {
+    // the management SGI gets through (a cell that fights this can refuse to stop; see docs).
+    if (intid == GIC_MGMT_SGI && target.redist) {
         write32(target.redist + GICR_ISENABLER0, 1u << GIC_MGMT_SGI);
         u64 prio = target.redist + GICR_IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
         u32 shift = (GIC_MGMT_SGI & 3) * 8;
@@ -276,7 +284,7 @@ void gicv3_kick(u32 cpu, u64 mpidr)
         dsb(ish);
     }
     // ICC_SGI1R_EL1: INTID, Aff3.Aff2.Aff1 of the target cluster and a one-bit target list.
-    u64 v = (u64{GIC_MGMT_SGI} << ICC_SGI1R_INTID_SHIFT) | (((mpidr >> 8) & 0xff) << ICC_SGI1R_AFF1_SHIFT) |
+    u64 v = (u64{intid & ICC_SGI1R_INTID_MASK} << ICC_SGI1R_INTID_SHIFT) | (((mpidr >> 8) & 0xff) << ICC_SGI1R_AFF1_SHIFT) |
             (((mpidr >> 16) & 0xff) << 32) | (((mpidr >> 32) & 0xff) << 48) | (u64{1} << (mpidr & 0xf));
     write_sysreg(icc_sgi1r_el1, v);
     isb();
@@ -342,7 +350,7 @@ constexpr GicOps gicv3_ops{
     gicv3_handle_irq,
     gicv3_send_sgi,
     gicv3_route_irqs,
-    gicv3_kick,
+    gicv3_send_sgi_to,
     gicv3_dist_access,
     gicv3_cpu_frame,
     gicv3_add_cell_mmio,

@@ -216,6 +216,12 @@ void cpu_start(PerCpu &pc, u32 cpu)
     if (!pc.cell)
         pc.cell = &cell_root();
     stage2_activate(pc.cell->s2, root_vtcr);
+    // Debug, trace and PMU registers keep what the CPU's last user left in them (Linux's
+    // breakpoints hold kernel addresses). An isolated cell does not get them: they trap, and an
+    // unhandled trap fails the cell. Linux keeps them on its own CPUs (perf, ptrace).
+    bool isolated = !pc.cell->is_root();
+    write_sysreg(mdcr_el2, isolated ? pc.stub.mdcr | MDCR_EL2_CELL_TRAPS : pc.stub.mdcr);
+    write_sysreg(cptr_el2, isolated ? pc.stub.cptr | CPTR_EL2_TTA : pc.stub.cptr);
     u64 hcr = pc.stub.hcr | HCR_ROOT;
     if (gic_enabled()) {
         if (!gic_cpu_enter(pc.gic, pc.mpidr))

@@ -10,6 +10,7 @@
 #include "arch/sgi_filter.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
+#include "hv/format.hpp"
 #include "hv/hypercall.hpp"
 #include "hv/stats.hpp"
 
@@ -24,6 +25,21 @@ using namespace moat::arm64;
 namespace {
 constexpr u64 HVC_IMM_MASK = 0xffff;
 constexpr u64 SMCCC_FUNCTION_MASK = 0xffffffff;
+
+// An isolated cell did something forbidden: it fails as a whole (its CPUs are parked, its
+// state becomes "failed", the root sees that in the cell list and the console) and this CPU
+// goes back to the firmware. The root cell is Linux: it gets the fault and carries on.
+[[noreturn]] void fail_cell(PerCpu &pc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+[[noreturn]] void fail_cell(PerCpu &pc, const char *fmt, ...)
+{
+    char why[120];
+    va_list ap;
+    va_start(ap, fmt);
+    format_v(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    cell_fail(*pc.cell, pc.id, why);
+    cpu_park(pc);
+}
 
 u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
 {
@@ -40,6 +56,8 @@ u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
     f.x[1] = r.ret[0];
     f.x[2] = r.ret[1];
     f.x[3] = r.ret[2];
+    if (pc.stop_request && !pc.cell->is_root())
+        cpu_park(pc);  // the cell approved its own shutdown
     return r.leave ? cpu_leave(f, pc) : 0;
 }
 
@@ -75,11 +93,37 @@ u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
     if (!instruction && emulate_mmio(f, pc, esr, ipa))
         return 0;
     stats_count(pc.id, MOAT_EXIT_ABORT_DENIED);
+    const char *what = instruction ? "instruction fetch" : (esr & ESR_DABT_WNR) ? "write" : "read";
+    u64 at = read_sysreg(elr_el2);
+    if (!pc.cell->is_root())
+        fail_cell(pc, "CPU %u: %s of %#lx at PC %#lx, which the cell does not own", pc.id, what,
+                  static_cast<unsigned long>(ipa), static_cast<unsigned long>(at));
     log("CPU %u: access to %#lx denied (%s at PC %#lx): external abort injected", pc.id,
-        static_cast<unsigned long>(ipa),
-        instruction ? "instruction fetch" : (esr & ESR_DABT_WNR) ? "write" : "read",
-        static_cast<unsigned long>(read_sysreg(elr_el2)));
+        static_cast<unsigned long>(ipa), what, static_cast<unsigned long>(at));
     inject_external_abort(f, instruction, read_sysreg(far_el2));
+    return 0;
+}
+
+// A trap no handler claims: an isolated cell fails; the root cell (Linux) gets an undefined
+// instruction, which its own handler reports against the code that did it.
+u64 handle_unknown(TrapFrame &f, PerCpu &pc, u64 esr)
+{
+    stats_count(pc.id, MOAT_EXIT_OTHER);
+    u64 ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+    u64 at = read_sysreg(elr_el2);
+    if (!pc.cell->is_root() && ec == ESR_EC_SYS64)
+        fail_cell(pc, "CPU %u: %s of system register S%lu_%lu_C%lu_C%lu_%lu at PC %#lx, which cells may not use", pc.id,
+                  (esr & ESR_SYS_DIR_READ) ? "read" : "write", static_cast<unsigned long>((esr >> ESR_SYS_OP0_SHIFT) & ESR_SYS_FIELD3),
+                  static_cast<unsigned long>((esr >> ESR_SYS_OP1_SHIFT) & 0x7),
+                  static_cast<unsigned long>((esr >> ESR_SYS_CRN_SHIFT) & ESR_SYS_FIELD4),
+                  static_cast<unsigned long>((esr >> ESR_SYS_CRM_SHIFT) & ESR_SYS_FIELD4),
+                  static_cast<unsigned long>((esr >> ESR_SYS_OP2_SHIFT) & 0x7), static_cast<unsigned long>(at));
+    if (!pc.cell->is_root())
+        fail_cell(pc, "CPU %u: unhandled trap (EC %#lx, ESR %#lx) at PC %#lx", pc.id,
+                  static_cast<unsigned long>(ec), static_cast<unsigned long>(esr), static_cast<unsigned long>(at));
+    log("CPU %u: unhandled trap from the root cell (EC %#lx, ESR %#lx) at PC %#lx: undefined instruction injected",
+        pc.id, static_cast<unsigned long>(ec), static_cast<unsigned long>(esr), static_cast<unsigned long>(at));
+    inject_undefined(f);
     return 0;
 }
 
@@ -120,11 +164,7 @@ u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
         write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
         return 0;
     }
-    stats_count(pc.id, MOAT_EXIT_OTHER);
-    log("CPU %u: unhandled system register trap ESR %#lx at PC %#lx: undefined instruction injected",
-        pc.id, static_cast<unsigned long>(esr), static_cast<unsigned long>(read_sysreg(elr_el2)));
-    inject_undefined(f);
-    return 0;
+    return handle_unknown(f, pc, esr);
 }
 
 [[noreturn]] void park()
@@ -151,11 +191,7 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
     case ESR_EC_SYS64:
         return handle_sysreg(*f, pc, esr);
     default:
-        log("CPU %u: unhandled trap from EL1: EC %#lx ESR %#lx ELR %#lx FAR %#lx; CPU parked", pc.id,
-            static_cast<unsigned long>(ec), static_cast<unsigned long>(esr),
-            static_cast<unsigned long>(read_sysreg(elr_el2)),
-            static_cast<unsigned long>(read_sysreg(far_el2)));
-        park();
+        return handle_unknown(*f, pc, esr);
     }
 }
 

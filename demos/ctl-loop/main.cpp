@@ -9,10 +9,15 @@
 // main thread only prints. Between interrupts the CPU spins rather than sleeping in WFI: on a
 // CPU the cell owns alone, waking from WFI costs latency for nothing (timer-latency measures
 // both); build with -DCTL_LOOP_IDLE_WFI=1 to sleep instead.
+//
+// In a cell it asks to be asked before shutdown (demo/shutdown.hpp): when the root requests it,
+// the controller brakes the motor to rest first and only then approves, so that the plant is
+// never left spinning with nobody in control.
 #include "demo/console.hpp"
 #include "demo/flavour.hpp"
 #include "demo/periodic.hpp"
 #include "demo/runtime.hpp"
+#include "demo/shutdown.hpp"
 #include "demo/stats.hpp"
 #include "demo/sysreg.hpp"
 #include "demo/timer.hpp"
@@ -33,6 +38,11 @@ constexpr bool kIdleWfi = CTL_LOOP_IDLE_WFI != 0;
 // First release a little after start-up, so that the set-up below is not counted as latency.
 constexpr uint64_t kStartDelayNs = 1'000'000;
 constexpr double kMilli = 1000.0;
+// The SGI through which the hypervisor asks for shutdown (any of 0..14 the demo does not use).
+constexpr uint32_t kShutdownSgi = 8;
+
+// Shutdown as the handlers see it; the main thread reports each step.
+enum class Stop : uint32_t { Running, Braking, AtRest };
 
 // What the interrupt handler publishes once per second of guest time.
 struct Report {
@@ -56,6 +66,8 @@ struct Loop {
     Report published{};        // last complete second
     volatile uint64_t seq = 0;  // bumped after `published` is written
     uint64_t total_misses = 0;
+    volatile Stop stop = Stop::Running;
+    uint64_t brake_period = 0;  // control periods run when the request came
 };
 
 Loop loop;
@@ -67,6 +79,8 @@ void on_tick(uint32_t, uint64_t, void *)
     const demo::PeriodicTask::Job job = loop.task.start(start);
 
     loop.control.step();
+    if (loop.stop == Stop::Braking && loop.control.at_rest())
+        loop.stop = Stop::AtRest;
 
     const uint64_t end = demo::timer::now();
     const bool met = loop.task.complete(end);
@@ -97,6 +111,16 @@ void on_tick(uint32_t, uint64_t, void *)
     }
 }
 
+// The root asks for shutdown: brake first (the answer comes from the main thread once at rest).
+void on_shutdown_request(void *)
+{
+    if (loop.stop != Stop::Running)
+        return;
+    loop.brake_period = loop.control.periods();
+    loop.control.brake();
+    loop.stop = Stop::Braking;
+}
+
 long long ns(int64_t ticks) { return static_cast<long long>(demo::ticks_to_ns_signed(ticks, demo::timer::frequency())); }
 
 // Fixed-point text for a plant value: the formatter has no floating point.
@@ -117,9 +141,30 @@ void print_report(const Report &r)
                  milli(setpoint, r.setpoint), milli(voltage, r.voltage), milli(load, r.load), r.settled ? 1 : 0);
 }
 
+// Report a step of the shutdown; at rest, approve it (which does not return).
+void follow_shutdown(Stop &reported)
+{
+    const Stop now = loop.stop;
+    if (now == reported)
+        return;
+    char speed[32];
+    if (now == Stop::Braking)
+        demo::printf("ctl-loop: shutdown requested at speed=%s: braking the motor first\n",
+                     milli(speed, loop.control.speed()));
+    if (now == Stop::AtRest) {
+        demo::printf("ctl-loop: motor at rest (speed=%s) after %llu ms of braking: shutdown approved\n",
+                     milli(speed, loop.control.speed()),
+                     static_cast<unsigned long long>((loop.control.periods() - loop.brake_period) * 1000 / kRateHz));
+        demo::shutdown::approve();
+    }
+    reported = now;
+}
+
 Report wait_for_report(uint64_t &seen)
 {
+    static Stop reported = Stop::Running;
     while (loop.seq == seen) {
+        follow_shutdown(reported);
         if (kIdleWfi)
             demo::arch::wfi();
     }
@@ -148,6 +193,10 @@ int demo_main()
         demo::printf("ctl-loop: ERROR: cannot enable the virtual timer interrupt\n");
         return 1;
     }
+
+    if (demo::shutdown::ask_me_first(kShutdownSgi, on_shutdown_request, nullptr))
+        demo::printf("ctl-loop: shutdown requests come as SGI %u; the motor is brought to rest before approving\n",
+                     kShutdownSgi);
 
     loop.task = demo::PeriodicTask(demo::timer::now() + demo::timer::from_ns(kStartDelayNs), period);
     demo::timer::arm_at(loop.task.next_release());

@@ -32,6 +32,8 @@ inline constexpr uint64_t kLoadOffSecond = 3;
 
 // "Settled": within 1 % of the setpoint.
 inline constexpr double kSettleTolerance = 0.01;
+// Braking before a shutdown: the controller drives the speed to 0; "at rest" below this.
+inline constexpr double kRestSpeed = 1.0;  // rad/s
 
 class MotorControl {
 public:
@@ -45,12 +47,17 @@ public:
     void step()
     {
         const uint64_t second = (period_ / periods_per_second_) % kProfileSeconds;
-        setpoint_ = second < kSetpointStepSecond ? kSetpointLow : kSetpointHigh;
-        load_ = (second >= kLoadOnSecond && second < kLoadOffSecond) ? kLoadTorque : 0.0;
+        setpoint_ = braking_ ? 0.0 : second < kSetpointStepSecond ? kSetpointLow : kSetpointHigh;
+        load_ = !braking_ && second >= kLoadOnSecond && second < kLoadOffSecond ? kLoadTorque : 0.0;
         voltage_ = pid_.update(setpoint_, motor_.speed());
         motor_.step(voltage_, period_s_, load_);
         period_++;
     }
+
+    // From now on: setpoint 0, no load, until the motor is at rest (and stays there).
+    void brake() { braking_ = true; }
+    bool braking() const { return braking_; }
+    bool at_rest() const { return speed() < kRestSpeed && speed() > -kRestSpeed; }
 
     double speed() const { return motor_.speed(); }
     double setpoint() const { return setpoint_; }
@@ -72,6 +79,7 @@ private:
     double setpoint_ = kSetpointLow;
     double load_ = 0.0;
     double voltage_ = 0.0;
+    bool braking_ = false;
 };
 
 }  // namespace ctl

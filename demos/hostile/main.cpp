@@ -2,7 +2,7 @@
 // hostile: an inmate that attacks what it does not own, one attack per run, and reports what
 // happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
 // loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
-// starts there, 1 MiB below the image. Attacks 1-12 are what tests/qemu/guest/hostile.sh runs;
+// starts there, 1 MiB below the image. Attacks 1-12 and 14-17 are what tests/qemu/guest/hostile.sh runs;
 // 13 (SGI 2, Linux's CPU stop IPI, to the root's CPUs) is tests/qemu/guest/hostile-sgi-stop.sh.
 //
 // Output, one line each, for tests/qemu/guest/hostile.sh to check:
@@ -13,11 +13,14 @@
 //   hostile: exit status S                        0 contained, 1 not contained, 2 bad mode
 // For the SGI attacks (5, 13) only the root can tell the outcome ("done; only the root can
 // tell"). Attack 12 never ends by itself: the root must shut the cell down.
-// Faults are survived (probe.S installs vectors that record them and go on); anything the
-// attack did not provoke still ends in the library's report and exit status 3.
+// Touching memory the cell does not own (attacks 1, 2, 3, 9) ends the cell: the hypervisor marks
+// it failed and parks its CPU, so the line after "about to do" is the hypervisor's. Were a fault
+// injected instead (the root cell's treatment), probe.S's vectors record it and the attack goes
+// on to report it; anything the attack did not provoke still ends in the library's report and
+// exit status 3.
 // The GIC attacks (4, 5, 10, 12, 13) are built for the board's GIC version: on a GICv2 SGIs go
 // through GICD_SGIR, SPIs are routed by GICD_ITARGETSR, and attack 10 goes for the hypervisor's
-// GICH and GICV frames (a GICv2 has no per-CPU redistributor to steal).
+// GICH and GICV frames (a GICv2 has no per-CPU redistributor to steal), which also ends the cell.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +32,7 @@
 #endif
 #include "demo/mmio.hpp"
 #include "demo/runtime.hpp"
+#include "demo/shutdown.hpp"
 #include "demo/sysreg.hpp"
 #include "demo/timer.hpp"
 
@@ -103,7 +107,8 @@ const char *kNames[] = {
     "GIC hyp frames",
 #endif
     "root hypercalls",
-    "refuse to stop", "SGI CPU stop",
+    "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
+    "ignore shutdown",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -490,6 +495,58 @@ void attack_sgi_cpu_stop()
     report_fault(before, "sent without a fault; the root checks delivery");
 }
 
+// (14) The debug registers: DBGBVR0_EL1 may still hold a breakpoint address Linux set on this
+// CPU (a kernel address). Trapped for cells (MDCR_EL2.TDA); the trap fails the cell.
+void attack_debug_registers()
+{
+    printf("hostile: attack %u (%s): reading DBGBVR0_EL1\n", attack, kNames[attack]);
+    uint64_t before = arm(), v;
+    asm volatile("mrs %0, dbgbvr0_el1" : "=r"(v));
+    disarm();
+    if (!report_fault(before, "no fault")) {
+        printf("hostile: attack %u (%s): DBGBVR0_EL1 reads %#llx\n", attack, kNames[attack], static_cast<ull>(v));
+        breach("the debug register was readable");
+    }
+}
+
+// (15) The PMU: the cycle counter counts whatever Linux configured. Trapped (MDCR_EL2.TPM).
+void attack_pmu_registers()
+{
+    printf("hostile: attack %u (%s): reading PMCCNTR_EL0\n", attack, kNames[attack]);
+    uint64_t before = arm(), v;
+    asm volatile("mrs %0, pmccntr_el0" : "=r"(v));
+    disarm();
+    if (!report_fault(before, "no fault")) {
+        printf("hostile: attack %u (%s): PMCCNTR_EL0 reads %#llx\n", attack, kNames[attack], static_cast<ull>(v));
+        breach("the PMU was readable");
+    }
+}
+
+// (16) Cooperative shutdown, refused: asks to be asked, then says no to every request. Only
+// `moat cell shutdown --force` ends it. (17) Asks to be asked and never answers: the root's
+// request times out. Both wait in WFI with interrupts on (the SGI must get in).
+uint64_t requests;
+bool answer_no;
+void on_shutdown_request(void *)
+{
+    requests++;
+    if (answer_no && !demo::shutdown::refuse())
+        breach("the refusal was not accepted");
+    printf("hostile: attack %u (%s): shutdown request %llu %s\n", attack, kNames[attack],
+           static_cast<ull>(requests), answer_no ? "refused" : "ignored");
+}
+
+[[noreturn]] void attack_shutdown(bool refuse)
+{
+    answer_no = refuse;
+    if (!demo::shutdown::ask_me_first(3, on_shutdown_request, nullptr))
+        breach("MOAT_HC_SHUTDOWN_NOTIFY was refused");
+    printf("hostile: attack %u (%s): asked to be asked (SGI 3); waiting\n", attack, kNames[attack]);
+    demo::arch::irq_enable();
+    for (;;)
+        demo::arch::wfi();
+}
+
 }  // namespace
 
 int demo_main()
@@ -525,6 +582,10 @@ int demo_main()
     case 11: attack_hypercalls(); break;
     case 12: attack_refuse_stop();
     case 13: attack_sgi_cpu_stop(); break;
+    case 14: attack_debug_registers(); break;
+    case 15: attack_pmu_registers(); break;
+    case 16: attack_shutdown(true);
+    case 17: attack_shutdown(false);
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);

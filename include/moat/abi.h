@@ -130,6 +130,18 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 					    ring (struct moat_console_ring), x2 = its size; the
 					    root cell may read it, never write it */
 /*
+ * Cooperative shutdown, from an isolated cell. A cell that calls MOAT_HC_SHUTDOWN_NOTIFY is asked
+ * before it is stopped: `moat cell shutdown|destroy` sends it the SGI it named, and it answers
+ * with MOAT_HC_SHUTDOWN_REPLY. Approving stops the cell's CPUs there and then (the call does not
+ * return); refusing makes the root's request fail with "refused". A cell that never registered,
+ * and any cell with MOAT_SHUTDOWN_FORCE, is stopped without asking.
+ */
+#define MOAT_HC_SHUTDOWN_NOTIFY MOAT_HC(8) /* x1 = SGI INTID (0..14) the cell has enabled */
+#define MOAT_HC_SHUTDOWN_REPLY MOAT_HC(9)  /* x1 = MOAT_SHUTDOWN_APPROVE or MOAT_SHUTDOWN_REFUSE;
+					      INVALID if no request is pending */
+#define MOAT_SHUTDOWN_APPROVE 1
+#define MOAT_SHUTDOWN_REFUSE 2
+/*
  * Cell management, from the root cell only. Every call takes in x_last the IPA of a 256-byte
  * buffer in the root's RAM where the hypervisor explains a refusal in words.
  */
@@ -138,7 +150,11 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 #define MOAT_HC_CELL_LOAD MOAT_HC(17)     /* x1 = cell id, x2 = root IPA of the bytes (within one
 					     page), x3 = cell IPA to copy to, x4 = size, x5 = error buffer */
 #define MOAT_HC_CELL_START MOAT_HC(18)    /* x1 = cell id, x2 = error buffer */
-#define MOAT_HC_CELL_SHUTDOWN MOAT_HC(19) /* x1 = cell id, x2 = error buffer: asks its CPUs to stop */
+#define MOAT_HC_CELL_SHUTDOWN MOAT_HC(19) /* x1 = cell id, x2 = MOAT_SHUTDOWN_FORCE or 0, x3 =
+					     error buffer: stops its CPUs; a cooperative cell is
+					     asked first: PENDING until it answers (call again),
+					     DENIED when it refused */
+#define MOAT_SHUTDOWN_FORCE 1
 #define MOAT_HC_CELL_DESTROY MOAT_HC(20)  /* x1 = cell id, x2 = error buffer: memory zeroed and
 					     given back, CPUs and IRQs return to the root */
 #define MOAT_HC_CELL_STATE MOAT_HC(21)    /* x1 = cell id -> x1 = MOAT_CELL_STATE_*, x2 = mask of
@@ -153,7 +169,8 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 
 /* Why a CPU left its cell for the hypervisor: the counters of MOAT_HC_GET_STATS. */
 #define MOAT_EXIT_HYPERCALL 0    /* hvc from the cell */
-#define MOAT_EXIT_ABORT_DENIED 1 /* stage-2 fault on memory the cell does not own: abort injected */
+#define MOAT_EXIT_ABORT_DENIED 1 /* stage-2 fault on memory the cell does not own: abort injected
+				    into the root cell, an isolated cell fails */
 #define MOAT_EXIT_MMIO 2         /* emulated access to a trapped device (GIC distributor) */
 #define MOAT_EXIT_IRQ 3          /* physical interrupt taken at EL2 and injected */
 #define MOAT_EXIT_SGI 4          /* software-generated interrupt request (ICC_SGI1R_EL1) */
@@ -163,6 +180,9 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 #define MOAT_EXIT_MAINTENANCE 8  /* GIC maintenance interrupt */
 #define MOAT_EXIT_OTHER 9        /* anything else */
 #define MOAT_EXIT_REASONS 10
+/* Their names, in this order, as `moat stats` and /sys/devices/moat show them. */
+#define MOAT_EXIT_REASON_NAMES { "hypercall", "abort_denied", "mmio", "irq", "sgi", "psci", \
+		"smc_other", "cache_setway", "maintenance", "other" }
 
 #ifndef __ASSEMBLER__
 /* The hypervisor's console output (its own lines and the cells'), kept for `moat console`. */
@@ -180,5 +200,6 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_console_ring) == MOAT_CONSOLE_RING_SIZE, "
 #define MOAT_HC_NOT_SUPPORTED (-1)
 #define MOAT_HC_INVALID (-2)
 #define MOAT_HC_DENIED (-3)
+#define MOAT_HC_PENDING 1 /* asked, no answer yet: call again */
 
 #endif /* MOAT_ABI_H */

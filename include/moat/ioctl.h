@@ -65,6 +65,18 @@ struct moat_cell_ref {
 	char name[MOAT_NAME_LEN];
 };
 
+/* MOAT_CELL_SHUTDOWN, MOAT_CELL_DESTROY: a cooperative cell is asked first and has timeout_ms
+ * (0: MOAT_STOP_TIMEOUT_MS) to answer; MOAT_STOP_FORCE stops it without asking. */
+struct moat_cell_stop_args {
+	char name[MOAT_NAME_LEN];
+	moat_u32 flags;      /* MOAT_STOP_* */
+	moat_u32 timeout_ms;
+};
+#define MOAT_STOP_FORCE MOAT_U(1)
+#define MOAT_STOP_FLAGS_KNOWN MOAT_STOP_FORCE
+#define MOAT_STOP_TIMEOUT_MS 3000
+#define MOAT_STOP_TIMEOUT_MAX_MS 60000
+
 struct moat_cell_load_args {
 	char name[MOAT_NAME_LEN];
 	moat_u64 image;      /* user pointer */
@@ -95,8 +107,8 @@ struct moat_cell_list {
 #define MOAT_CELL_CREATE _IOW(MOAT_IOCTL_TYPE, 16, struct moat_cell_create_args)
 #define MOAT_CELL_LOAD _IOW(MOAT_IOCTL_TYPE, 17, struct moat_cell_load_args)
 #define MOAT_CELL_START _IOW(MOAT_IOCTL_TYPE, 18, struct moat_cell_ref)
-#define MOAT_CELL_SHUTDOWN _IOW(MOAT_IOCTL_TYPE, 19, struct moat_cell_ref)
-#define MOAT_CELL_DESTROY _IOW(MOAT_IOCTL_TYPE, 20, struct moat_cell_ref)
+#define MOAT_CELL_SHUTDOWN _IOW(MOAT_IOCTL_TYPE, 19, struct moat_cell_stop_args)
+#define MOAT_CELL_DESTROY _IOW(MOAT_IOCTL_TYPE, 20, struct moat_cell_stop_args)
 #define MOAT_CELL_LIST _IOR(MOAT_IOCTL_TYPE, 21, struct moat_cell_list)
 /* MOAT_CONSOLE: a snapshot of the hypervisor's console ring (struct moat_console_ring) copied
  * to a user buffer (too large for the ioctl number's size field). */

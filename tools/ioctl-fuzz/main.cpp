@@ -84,7 +84,12 @@ int main(int argc, char **argv)
         moat_cell_ref r{};
         fill(r.name, sizeof(r.name));
         expect_refused(fd, MOAT_CELL_START, &r, "start of a cell that does not exist");
-        expect_refused(fd, MOAT_CELL_DESTROY, &r, "destroy of a cell that does not exist");
+        moat_cell_stop_args st{};
+        fill(&st, sizeof(st));
+        if (i % 2)
+            st.flags &= MOAT_STOP_FLAGS_KNOWN;  // else also refused for unknown flags
+        expect_refused(fd, i % 3 ? MOAT_CELL_DESTROY : MOAT_CELL_SHUTDOWN, &st,
+                       "shutdown or destroy of a cell that does not exist");
         // An ioctl number the driver does not know, with a random argument.
         unsigned long unknown = _IOC(rng() % 4, MOAT_IOCTL_TYPE, 32 + rng() % 200, rng() % 512);
         expect_refused(fd, unknown, junk.data(), "an unknown request");

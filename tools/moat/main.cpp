@@ -43,11 +43,15 @@ void usage(FILE *out)
                  "  cell load NAME IMAGE [--address IPA]\n"
                  "                          copy a bare-metal image into the cell (default: its entry)\n"
                  "  cell start NAME         start the cell's first CPU at its entry address\n"
-                 "  cell shutdown NAME      stop the cell's CPUs\n"
-                 "  cell destroy NAME       stop it, zero its memory, give everything back to Linux\n"
+                 "  cell shutdown [--force] [--timeout MS] NAME\n"
+                 "                          stop the cell's CPUs; a cell that asked to be asked gets\n"
+                 "                          MS (default %u) to approve or refuse, --force does not ask\n"
+                 "  cell destroy [--force] [--timeout MS] NAME\n"
+                 "                          stop it the same way, zero its memory, give everything back\n"
                  "  cell list               cells, their state and CPUs\n"
                  "  cell stats NAME         exits of the cell's CPUs\n"
-                 "  --version               print the tool's ABI version\n");
+                 "  --version               print the tool's ABI version\n",
+                 MOAT_STOP_TIMEOUT_MS);
 }
 
 // Output still queued for the UART would interleave with the hypervisor's own console lines.
@@ -228,9 +232,7 @@ int cmd_info()
 }
 
 // Names of the MOAT_EXIT_* reasons, in ABI order.
-constexpr const char *EXIT_NAMES[MOAT_EXIT_REASONS] = {
-    "hypercall", "abort_denied", "mmio", "irq", "sgi", "psci", "smc_other", "cache_setway",
-    "maintenance", "other"};
+constexpr const char *EXIT_NAMES[MOAT_EXIT_REASONS] = MOAT_EXIT_REASON_NAMES;
 
 int cmd_stats(int argc, char **argv)
 {
@@ -346,6 +348,43 @@ int cmd_cell(int argc, char **argv)
         std::printf("moat: cell \"%s\": %s done\n", ref.name, what);
         return 0;
     };
+    // shutdown/destroy [--force] [--timeout MS] NAME: a cooperative cell is asked first.
+    auto stop = [&](unsigned long req, const char *what) {
+        moat_cell_stop_args a{};
+        const char *name = nullptr;
+        for (int i = 1; i < argc; i++) {
+            std::string opt = argv[i];
+            if (opt == "--force") {
+                a.flags |= MOAT_STOP_FORCE;
+            } else if (opt == "--timeout" && i + 1 < argc) {
+                char *end = nullptr;
+                unsigned long ms = std::strtoul(argv[++i], &end, 10);
+                if (!*argv[i] || *end || ms == 0 || ms > MOAT_STOP_TIMEOUT_MAX_MS) {
+                    std::fprintf(stderr, "moat cell %s: --timeout takes milliseconds, 1..%u (got \"%s\")\n", what,
+                                 MOAT_STOP_TIMEOUT_MAX_MS, argv[i]);
+                    return 2;
+                }
+                a.timeout_ms = static_cast<std::uint32_t>(ms);
+            } else if (!name && opt.rfind("--", 0) != 0) {
+                name = argv[i];
+            } else {
+                name = nullptr;
+                break;
+            }
+        }
+        if (!name) {
+            std::fprintf(stderr, "moat cell %s: usage: moat cell %s [--force] [--timeout MS] NAME\n", what, what);
+            return 2;
+        }
+        std::snprintf(a.name, sizeof(a.name), "%s", name);
+        drain_console();
+        if (ioctl(fd, req, &a) != 0) {
+            report_failure(fd, (std::string("cell ") + what).c_str(), errno);
+            return 1;
+        }
+        std::printf("moat: cell \"%s\": %s done\n", a.name, what);
+        return 0;
+    };
     if (verb == "create" && argc == 2) {
         std::vector<std::uint8_t> desc;
         if (!read_cell(argv[1], desc)) {
@@ -381,9 +420,9 @@ int cmd_cell(int argc, char **argv)
     } else if (verb == "start") {
         rc = named(MOAT_CELL_START, "start");
     } else if (verb == "shutdown") {
-        rc = named(MOAT_CELL_SHUTDOWN, "shutdown");
+        rc = stop(MOAT_CELL_SHUTDOWN, "shutdown");
     } else if (verb == "destroy") {
-        rc = named(MOAT_CELL_DESTROY, "destroy");
+        rc = stop(MOAT_CELL_DESTROY, "destroy");
     } else if (verb == "list" && argc == 1) {
         moat_cell_list list;
         if (!cell_list(fd, list)) {

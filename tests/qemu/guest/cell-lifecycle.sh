@@ -15,6 +15,11 @@ check "the cell is running" grep -q "ctl-loop *running *3" /tmp/list
 check "Linux works beside the cell" workload
 moat cell stats ctl-loop | tee /tmp/cstats
 check "the cell's interrupts are counted" sh -c "awk '/^  irq / { exit !(\$2 > 1000) }' /tmp/cstats"
+cs=/sys/devices/moat/cells/ctl-loop
+echo "sysfs: cells/ctl-loop: id $(cat $cs/id), state $(cat $cs/state), cpus $(cat $cs/cpus), irq $(cat $cs/irq), hypercall $(cat $cs/hypercall)"
+check "sysfs: the cell is running on CPU 3" test "$(cat $cs/state)" = running -a "$(cat $cs/cpus)" = 3
+check "sysfs: the cell's interrupts are counted" test "$(cat $cs/irq)" -gt 1000
+check "sysfs: the cell's CPU counts the same" test "$(cat /sys/devices/moat/cpus/cpu3/irq)" -ge "$(awk '/^  irq / { print $2 }' /tmp/cstats)"
 # moat console: the hypervisor's ring holds the cell's output for Linux to read.
 moat console > /tmp/console
 tail -3 /tmp/console
@@ -23,10 +28,12 @@ check "moat console shows the hypervisor's lines" grep -q '^moat: cell "ctl-loop
 check "moat cell shutdown" moat cell shutdown ctl-loop
 moat cell list | tee /tmp/list
 check "the cell is shut down" grep -q "ctl-loop *shut down" /tmp/list
+check "sysfs: the cell is shut down" test "$(cat $cs/state)" = "shut down"
 check "moat cell destroy" moat cell destroy ctl-loop
 sleep 1
 echo "Linux CPUs online: $(cat /sys/devices/system/cpu/online)"
 check "CPU 3 is back in Linux" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
+check "sysfs: the cell's directory is gone" test ! -e $cs
 check "CPU 3 runs Linux work" taskset -c 3 sh -c 'i=0; while [ $i -lt 100 ]; do i=$((i+1)); done'
 check "moat disable" moat disable
 # With the hypervisor gone, the probe can look at the cell's former RAM: it must be zero.

@@ -2,7 +2,9 @@
 # lifetime: create, load the image and the attack number (a word at the start of the cell's
 # RAM), start, wait until it has stopped itself, look at its exits, destroy. Every attack must
 # end in a fault injected into the cell or an error returned to it; Linux stays healthy
-# throughout. The cell's and the hypervisor's console lines are checked by hostile.expect.
+# throughout. Touching memory the cell does not own fails the cell instead: the hypervisor parks
+# its CPU and marks it failed, and destroy still gives everything back. The cell's and the
+# hypervisor's console lines are checked by hostile.expect.
 . /tests/lib.sh
 cell=hostile
 # Attacks that show a hypervisor bug: run, reported, not counted as failures (see the notes
@@ -50,6 +52,18 @@ end_attack() {
 	check "attack $n: dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace|Internal error'"
 }
 
+# end_failed_attack N: the hypervisor failed the cell; destroy still works, Linux is healthy.
+end_failed_attack() {
+	n=$1
+	check "attack $n: the cell is marked failed" grep -q "^[0-9]* *$cell *failed" /tmp/list
+	check "attack $n: sysfs shows it failed" test "$(cat /sys/devices/moat/cells/$cell/state)" = failed
+	check "attack $n: destroy" moat cell destroy $cell
+	sleep 1
+	check "attack $n: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
+	check "attack $n: the root is alive (workload on every CPU)" workload
+	check "attack $n: dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace|Internal error'"
+}
+
 # expect_stat N reason op value: the cell's exit counter `reason` compared with `value`.
 expect_stat() {
 	v=$(stat_of "$2")
@@ -75,20 +89,22 @@ run_attack 0
 expect_stat 0 abort_denied -eq 0
 end_attack 0
 
+# 1-3, 9 touch memory the cell does not own: the first access fails the cell.
 # 1: read the root's RAM (IPA 0x48000000: root RAM physically, not mapped in the cell).
 run_attack 1
 expect_stat 1 abort_denied -eq 1
-end_attack 1
+end_failed_attack 1
 
 # 2: write the hypervisor's memory (0x7fc00000).
 run_attack 2
 expect_stat 2 abort_denied -eq 1
-end_attack 2
+end_failed_attack 2
 
-# 3: the root's devices: a character into the PL011's data register, a virtio-mmio read.
+# 3: the root's devices: a character into the PL011's data register (a virtio-mmio read would
+# follow, were the cell still alive).
 run_attack 3
-expect_stat 3 abort_denied -eq 2
-end_attack 3
+expect_stat 3 abort_denied -eq 1
+end_failed_attack 3
 
 # 4: the distributor: enable INTID 33 (the root's UART), disable SPIs 32-63, route 33 to
 # itself, switch the distributor off. All filtered: the root's enables are unchanged.
@@ -135,17 +151,18 @@ run_attack 8
 expect_stat 8 cache_setway -gt 1000
 end_attack 8
 
-# 9: branches to an unmapped IPA and into the hypervisor's memory.
+# 9: a branch to an unmapped IPA (then one into the hypervisor's memory, were it still alive).
 run_attack 9
-expect_stat 9 abort_denied -eq 2
-end_attack 9
+expect_stat 9 abort_denied -eq 1
+end_failed_attack 9
 
 if [ "$GIC_VERSION" = 2 ]; then
 # 10 (GICv2, no redistributors): the hypervisor's GIC frames, GICH (GICH_HCR = 0 would stop
-# injection) and the GICV at its physical address: neither is in the cell's stage 2.
+# injection) and the GICV at its physical address: neither is in the cell's stage 2, so the cell
+# fails at its first write, like attacks 1-3.
 run_attack 10
-expect_stat 10 abort_denied -eq 2
-end_attack 10
+expect_stat 10 abort_denied -eq 1
+end_failed_attack 10
 else
 # 10: CPU 0's redistributor (the root's): disable all its SGIs and PPIs.
 isen0_before=$(probe_read32 0x80b0100)
@@ -177,6 +194,41 @@ i=0
 while [ $i -lt 10 ] && ! moat cell list | grep -q "^[0-9]* *$cell *shut down"; do sleep 1; i=$((i + 1)); done
 moat cell list | tee /tmp/list
 end_attack 12
+
+# 14, 15: the debug registers and the PMU (which may hold what Linux left on CPU 1): trapped for
+# cells, and the trap fails the cell.
+run_attack 14
+expect_stat 14 other -eq 1
+end_failed_attack 14
+run_attack 15
+expect_stat 15 other -eq 1
+end_failed_attack 15
+
+# 16: cooperative shutdown, refused: the cell asked to be asked and says no. shutdown and
+# destroy fail with the reason and leave it running; --force stops it.
+wait_seconds=2
+run_attack 16
+check "attack 16: shutdown is refused" sh -c "! moat cell shutdown $cell 2> /tmp/err"
+cat /tmp/err
+check "attack 16: the error says the cell refused and how to force it" \
+	grep -q "cell \"$cell\" refused to shut down; ask again later, or add --force" /tmp/err
+check "attack 16: destroy asks too and is refused" sh -c "! moat cell destroy $cell 2> /tmp/err"
+check "attack 16: the cell still runs" sh -c "moat cell list | grep -q '^[0-9]* *$cell *running'"
+check "attack 16: shutdown --force" moat cell shutdown --force $cell
+moat cell list > /tmp/list
+end_attack 16
+
+# 17: asked to be asked, never answers: the request times out; --force stops it.
+run_attack 17
+wait_seconds=
+check "attack 17: shutdown --timeout 500 times out" sh -c "! moat cell shutdown --timeout 500 $cell 2> /tmp/err"
+cat /tmp/err
+check "attack 17: the error names the timeout and --force" \
+	grep -q "cell \"$cell\" did not answer the shutdown request within 500 ms; .* or add --force" /tmp/err
+check "attack 17: the cell still runs" sh -c "moat cell list | grep -q '^[0-9]* *$cell *running'"
+check "attack 17: destroy --force" moat cell destroy --force $cell
+check "attack 17: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
+check "attack 17: the root is alive (workload on every CPU)" workload
 
 check "moat disable" moat disable
 check "Linux works after disable" workload

@@ -179,3 +179,28 @@ TEST(DemoMotorControl, WithoutIntegralActionTheLoadLeavesAnOffset)
 }
 
 }  // namespace
+
+// Before a cooperative shutdown ctl-loop brakes: from the high setpoint under load, the motor is
+// at rest well within the driver's default 3 s answer timeout, and stays there.
+TEST(DemoMotorControl, BrakesToRestQuicklyAndStaysThere)
+{
+    ctl::MotorControl c(kRateHz);
+    while (c.periods() < kRateHz * ctl::kSetpointStepSecond + kRateHz / 2)  // 150 rad/s, loaded
+        c.step();
+    ASSERT_GT(c.speed(), ctl::kSetpointHigh * 0.9);
+    EXPECT_FALSE(c.at_rest());
+    c.brake();
+    uint64_t periods = 0;
+    while (!c.at_rest() && periods < kRateHz) {
+        c.step();
+        periods++;
+    }
+    EXPECT_TRUE(c.at_rest());
+    EXPECT_LT(periods, kRateHz / 5);  // under 200 ms
+    EXPECT_DOUBLE_EQ(c.setpoint(), 0.0);
+    EXPECT_DOUBLE_EQ(c.load(), 0.0);
+    for (uint64_t n = 0; n < kRateHz; n++) {
+        c.step();
+        ASSERT_TRUE(c.at_rest()) << "after " << n << " periods at rest: speed " << c.speed();
+    }
+}

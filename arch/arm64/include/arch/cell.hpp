@@ -9,6 +9,7 @@
 #include "arch/stage2.hpp"
 #include "hv/gic_dist.hpp"
 #include "hv/mmio.hpp"
+#include "hv/shutdown_request.hpp"
 
 namespace moat::arm64 {
 
@@ -36,6 +37,7 @@ struct Cell {
     u32 cpus_on;                          // logical CPUs powered on in it
     char line[200];                       // console output not yet ended by a newline
     u32 line_len;
+    ShutdownRequest shutdown;             // cooperative shutdown, reset at every start
     GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus, 0, 0, 0}; }
     bool is_root() const { return id == ROOT_CELL; }
 };
@@ -55,7 +57,10 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
 s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen);
 s64 cell_load(u32 id, u64 src_ipa, u64 dst_ipa, u64 size, char *err, size_t errlen);
 s64 cell_start(u32 id, char *err, size_t errlen);
-s64 cell_shutdown(u32 id, char *err, size_t errlen);
+s64 cell_shutdown(u32 id, u64 flags, char *err, size_t errlen);
+// From the calling CPU's cell: cooperative shutdown (MOAT_HC_SHUTDOWN_NOTIFY/REPLY).
+s64 cell_shutdown_notify(u64 sgi);
+s64 cell_shutdown_reply(u64 answer);
 s64 cell_destroy(u32 id, char *err, size_t errlen);
 // Write a refusal into the root's error buffer (a root IPA).
 void cell_report_error(u64 root_ipa, const char *msg);
@@ -64,7 +69,9 @@ void cell_report_error(u64 root_ipa, const char *msg);
 void cell_cpu_started(Cell &c, u32 cpu);
 void cell_cpu_stopped(Cell &c, u32 cpu);  // the last CPU leaving ends a running cell
 void cell_console_putc(Cell &c, char ch);
-void cell_fail(Cell &c, const char *why);
+// The cell did something forbidden: mark it failed and park its CPUs other than `self` (the
+// caller parks that one).
+void cell_fail(Cell &c, u32 self, const char *why);
 // Where a CPU that the root cell powers on (CPU_ON) or a cell starts belongs.
 Cell *cell_of_cpu(u32 cpu);
 

@@ -36,6 +36,7 @@ struct GicCpu {
     u32 npending;
     u32 pending[GIC_PENDING_MAX];  // INTIDs; v2 SGIs also carry the source CPU in bits [12:10]
     u32 targets;         // v2: this CPU's bit in GICD_ITARGETSR (its CPU interface); 0 = unknown
+    bool underflow_armed; // v3: ICH_HCR_EL2.UIE is set (interrupts wait for a list register)
 };
 
 // Offer each waiting interrupt to `inject` (true: it found a list register) and keep the rest,
@@ -67,7 +68,7 @@ struct GicOps {
     u32 (*handle_irq)(GicCpu &g, u32 cpu);
     bool (*send_sgi_sysreg)(u64 value, unsigned which);
     void (*route_irqs)(const u32 *irqs, u32 cpu, u64 mpidr);
-    void (*kick)(u32 cpu, u64 mpidr);
+    void (*send_sgi_to)(u32 cpu, u64 mpidr, u32 intid);
     MmioResult (*dist_access)(const GicdOwner &owner, MmioAccess &a);
     GicFrame (*cpu_frame)(u32 cpu);
     void (*add_cell_mmio)(MmioMap &m);
@@ -99,8 +100,10 @@ inline bool gic_send_sgi_sysreg(u64 value, unsigned which)
 // Route every SPI in `irqs` to logical CPU `cpu` (affinity `mpidr`), disabled until its owner
 // enables it.
 inline void gic_route_irqs(const u32 *irqs, u32 cpu, u64 mpidr) { gic_ops()->route_irqs(irqs, cpu, mpidr); }
-// Interrupt logical CPU `cpu` (affinity `mpidr`) with GIC_MGMT_SGI.
-inline void gic_kick(u32 cpu, u64 mpidr) { gic_ops()->kick(cpu, mpidr); }
+// Send SGI `intid` to logical CPU `cpu` (affinity `mpidr`) from the hypervisor.
+inline void gic_send_sgi_to(u32 cpu, u64 mpidr, u32 intid) { gic_ops()->send_sgi_to(cpu, mpidr, intid); }
+// Interrupt logical CPU `cpu` with GIC_MGMT_SGI (made sure to get through on the target).
+inline void gic_kick(u32 cpu, u64 mpidr) { gic_send_sgi_to(cpu, mpidr, GIC_MGMT_SGI); }
 // A trapped access to the distributor by a cell owning `owner`'s interrupts and CPUs.
 inline MmioResult gic_dist_access(const GicdOwner &owner, MmioAccess &a) { return gic_ops()->dist_access(owner, a); }
 // The frame a cell running on logical CPU `cpu` maps (v3: its redistributor; v2: GICV at the

@@ -63,6 +63,17 @@
 /* VTTBR_EL2 */
 #define VTTBR_VMID_SHIFT 48
 
+/* MDCR_EL2: debug, PMU and trace register traps (ARMv8.0 fields) */
+#define MDCR_EL2_TPMCR BIT(5)  /* PMCR_EL0 */
+#define MDCR_EL2_TPM BIT(6)    /* every PMU register */
+#define MDCR_EL2_TDA BIT(9)    /* debug registers other than the two below */
+#define MDCR_EL2_TDOSA BIT(10) /* OS lock and power-down registers */
+#define MDCR_EL2_TDRA BIT(11)  /* debug ROM address registers */
+#define MDCR_EL2_CELL_TRAPS (MDCR_EL2_TPMCR | MDCR_EL2_TPM | MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA)
+
+/* CPTR_EL2 (non-VHE) */
+#define CPTR_EL2_TTA BIT(20)   /* trace (ETM/ETE) system registers */
+
 /* CNTHCTL_EL2 (non-VHE) */
 #define CNTHCTL_EL1PCTEN BIT(0) /* EL1 physical counter access */
 #define CNTHCTL_EL1PCEN BIT(1)  /* EL1 physical timer access */
