@@ -6,13 +6,14 @@
 # Usage: mkinitramfs.sh --out OUT.cpio.gz --busybox BUSYBOX --cli MOAT --hv MOAT_HV_BIN
 #                       --tests GUEST_TEST_DIR [--module X.ko]... [--cell X.cell]...
 #                       [--cell-gicv2 X.cell]... [--board-cell BOARD:X.cell]... [--demo X.bin]...
+#                       [--demo-gicv2 X.bin]...
 # Modules land in /, cells in /cells/ (compiled for the board with GICv3), --cell-gicv2 cells
 # (the same overlays compiled for the board's GICv2 variant) in /cells/gicv2/, --board-cell
 # cells of another board (e.g. zcu102:build/cells/zcu102/root.cell) in /cells/BOARD/, demos in
-# /demos/.
+# /demos/ and the same demos built for the GICv2 variant in /demos/gicv2/.
 set -euo pipefail
 out="" busybox="" cli="" hv="" tests=""
-modules=() cells=() cells_v2=() board_cells=() demos=() bins=()
+modules=() cells=() cells_v2=() board_cells=() demos=() demos_v2=() bins=()
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2 ;;
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
     --cell-gicv2) cells_v2+=("$2") ;;
     --board-cell) board_cells+=("$2") ;;
     --demo) demos+=("$2") ;;
+    --demo-gicv2) demos_v2+=("$2") ;;
     --bin) bins+=("$2") ;;
     *) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
   esac
@@ -36,12 +38,12 @@ for bc in "${board_cells[@]}"; do
     *) echo "mkinitramfs: --board-cell takes BOARD:FILE, got '$bc'" >&2; exit 2 ;;
   esac
 done
-for f in "$busybox" "$cli" "$hv" "${modules[@]}" "${cells[@]}" "${cells_v2[@]}" "${board_cells[@]#*:}" "${demos[@]}"; do
+for f in "$busybox" "$cli" "$hv" "${modules[@]}" "${cells[@]}" "${cells_v2[@]}" "${board_cells[@]#*:}" "${demos[@]}" "${demos_v2[@]}"; do
   [ -f "$f" ] || { echo "mkinitramfs: missing $f" >&2; exit 1; }
 done
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,cells/gicv2,demos,lib/firmware/moat}
+mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,tests,cells/gicv2,demos/gicv2,lib/firmware/moat}
 install -m 0755 "$busybox" "$stage/bin/busybox"
 install -m 0755 "$tests/init" "$stage/init"
 install -m 0755 "$cli" "$stage/bin/moat"
@@ -52,6 +54,7 @@ for c in "${cells[@]}"; do install -m 0644 "$c" "$stage/cells/"; done
 for c in "${cells_v2[@]}"; do install -m 0644 "$c" "$stage/cells/gicv2/"; done
 for bc in "${board_cells[@]}"; do install -D -m 0644 "${bc#*:}" "$stage/cells/${bc%%:*}/$(basename "${bc#*:}")"; done
 for d in "${demos[@]}"; do install -m 0644 "$d" "$stage/demos/"; done
+for d in "${demos_v2[@]}"; do install -m 0644 "$d" "$stage/demos/gicv2/"; done
 for b in "${bins[@]}"; do install -m 0755 "$b" "$stage/bin/"; done
 # Debian's virtio modules (disk and network for the root-cell workload), if the cache has them.
 kmods=$(dirname "$busybox")/../lib/modules

@@ -18,6 +18,9 @@
 // injected instead (the root cell's treatment), probe.S's vectors record it and the attack goes
 // on to report it; anything the attack did not provoke still ends in the library's report and
 // exit status 3.
+// The GIC attacks (4, 5, 10, 12, 13) are built for the board's GIC version: on a GICv2 SGIs go
+// through GICD_SGIR, SPIs are routed by GICD_ITARGETSR, and attack 10 goes for the hypervisor's
+// GICH and GICV frames (a GICv2 has no per-CPU redistributor to steal), which also ends the cell.
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,7 +29,11 @@
 #include "demo/board.hpp"
 #include "demo/console.hpp"
 #include "demo/format.hpp"
+#if DEMO_GIC_VERSION == 2
+#include "demo/gicv2.hpp"
+#else
 #include "demo/gicv3.hpp"
+#endif
 #include "demo/mmio.hpp"
 #include "demo/runtime.hpp"
 #include "demo/shutdown.hpp"
@@ -62,13 +69,20 @@ constexpr uint64_t kHypervisor = 0x7fc00000;  // moat,hypervisor region on QEMU 
 constexpr uint64_t kVirtioMmio = 0x0a000000;   // virtio-mmio transports, the root's
 constexpr uint64_t kImageEntry = 0x40100000;
 
-// GIC registers (offsets from the distributor / a redistributor frame).
+// GIC registers (offsets from the distributor / a redistributor frame / the CPU interface).
 constexpr uint64_t GICD_CTLR = 0x0000, GICD_ISENABLER = 0x0100, GICD_ICENABLER = 0x0180;
+constexpr uint64_t GICD_IPRIORITYR = 0x0400;
+#if DEMO_GIC_VERSION == 3
 constexpr uint64_t GICD_IROUTER = 0x6000;
 constexpr uint64_t GICR_FRAME = 0x20000, GICR_TYPER = 0x0008, GICR_SGI = 0x10000;
 constexpr uint64_t GICR_CTLR = 0x0000, GICR_PROPBASER = 0x0070, GICR_PENDBASER = 0x0078;
 constexpr uint32_t GICR_CTLR_ENABLE_LPIS = 1u << 0;
 constexpr uint64_t GICR_ISENABLER0 = GICR_SGI + 0x0100, GICR_ICENABLER0 = GICR_SGI + 0x0180;
+#else
+constexpr uint64_t GICD_ITARGETSR = 0x0800, GICD_SGIR = 0x0f00;
+constexpr unsigned GICD_SGIR_TARGETS_SHIFT = 16;  // TargetListFilter (bits 25:24) 0: the list
+constexpr uint64_t GICC_CTLR = 0x0000, GICH_HCR = 0x0000;
+#endif
 constexpr uint32_t kRootIrq = 33;  // the PL011's SPI: Linux's console
 
 // PSCI function ID (moat's hypercall numbers come from <moat/abi.h>).
@@ -89,7 +103,13 @@ const char *smccc_name(int64_t r)
 
 const char *kNames[] = {
     "none",           "read root RAM", "write hv memory", "foreign MMIO", "foreign GICD IRQ", "SGIs to root",
-    "CPU_ON root CPU", "unknown SMC",  "set/way",         "wild jump",    "foreign GICR",     "root hypercalls",
+    "CPU_ON root CPU", "unknown SMC",  "set/way",         "wild jump",
+#if DEMO_GIC_VERSION == 3
+    "foreign GICR",
+#else
+    "GIC hyp frames",
+#endif
+    "root hypercalls",
     "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
     "ignore shutdown", "LPI tables",
 };
@@ -183,6 +203,29 @@ void reg_write(uint64_t addr, uint32_t v, const char *name)
 
 uint64_t own_aff0() { return demo::arch::read_mpidr() & 0xff; }
 
+// This CPU's bit in an SGI target list: Aff0 (cluster 0) on a GICv3, the CPU interface bit on
+// a GICv2 (QEMU virt numbers both as the CPU).
+uint64_t own_target_bit()
+{
+#if DEMO_GIC_VERSION == 3
+    return uint64_t{1} << own_aff0();
+#else
+    return demo::gic::cpu_interface_mask();
+#endif
+}
+
+// One SGI `intid` to the CPUs in `targets` (own_target_bit() numbering), as this GIC sends it.
+void send_sgi(unsigned intid, uint64_t targets)
+{
+#if DEMO_GIC_VERSION == 3
+    constexpr unsigned kSgi1rIntidShift = 24;
+    hostile_sgi1r(uint64_t{intid} << kSgi1rIntidShift | targets);
+#else
+    hostile_write32(demo::board::kGicdBase + GICD_SGIR,
+                    static_cast<uint32_t>(targets << GICD_SGIR_TARGETS_SHIFT) | intid);
+#endif
+}
+
 // (4) The distributor is emulated: the cell sees and changes only its own interrupts (none).
 void attack_gicd()
 {
@@ -196,10 +239,19 @@ void attack_gicd()
         breach("INTID 33 shows as enabled for this cell");
     // Disabling every SPI 32..63 would silence the root's console and virtio if it got through.
     reg_write(icen1, 0xffffffff, "GICD_ICENABLER1");
+#if DEMO_GIC_VERSION == 3
     const uint64_t irouter = d + GICD_IROUTER + kRootIrq * 8;
     reg_write(irouter, static_cast<uint32_t>(own_aff0()), "GICD_IROUTER33");
     if (reg_read(irouter, "GICD_IROUTER33") != 0)
         breach("INTID 33's route is visible to this cell");
+#else
+    // ITARGETSR8 holds INTIDs 32-35, a byte each: 33's targets to this CPU only.
+    const uint64_t itargetsr = d + GICD_ITARGETSR + (kRootIrq & ~3u);
+    const unsigned shift = kRootIrq % 4 * 8;
+    reg_write(itargetsr, static_cast<uint32_t>(own_target_bit()) << shift, "GICD_ITARGETSR8");
+    if (reg_read(itargetsr, "GICD_ITARGETSR8") & (0xffu << shift))
+        breach("INTID 33's targets are visible to this cell");
+#endif
     reg_write(d + GICD_CTLR, 0, "GICD_CTLR");
     if (reg_read(d + GICD_CTLR, "GICD_CTLR") != ctlr)
         breach("GICD_CTLR changed");
@@ -212,12 +264,12 @@ void attack_sgi()
 {
     constexpr unsigned kCount = 100, kIntid = 4;
     constexpr uint64_t kSpacingNs = 1'000'000;  // each one on its own, not merged into a pending one
-    const uint64_t targets = 0xfu & ~(1u << own_aff0());  // Aff1..3 = 0: CPUs 0-3 of cluster 0
+    const uint64_t targets = 0xfu & ~own_target_bit();  // the other CPUs 0-3
     printf("hostile: attack %u (%s): %u x SGI %u 1 ms apart, target list %#llx\n", attack, kNames[attack], kCount,
            kIntid, static_cast<ull>(targets));
     uint64_t before = arm();
     for (unsigned i = 0; i < kCount; i++) {
-        hostile_sgi1r(uint64_t{kIntid} << 24 | targets);
+        send_sgi(kIntid, targets);
         demo::timer::delay_ns(kSpacingNs);
     }
     disarm();
@@ -321,6 +373,7 @@ void attack_jump()
     }
 }
 
+#if DEMO_GIC_VERSION == 3
 // (10) Another CPU's redistributor: disabling its SGIs and PPIs (timer) would stall the root.
 void attack_gicr()
 {
@@ -333,6 +386,15 @@ void attack_gicr()
     if (reg_read(frame + GICR_ISENABLER0, "CPU 0's GICR_ISENABLER0") != 0)
         breach("CPU 0's enabled SGIs/PPIs are visible to this cell");
 }
+#else
+// (10) The hypervisor's GIC frames: GICH_HCR = 0 would switch injection off for the CPU, and the
+// virtual CPU interface at its own address is not the cell's (it sees it at the GICC address).
+void attack_gicr()
+{
+    attack_write(demo::board::kGichBase + GICH_HCR, 0, false);
+    attack_read(demo::board::kGicvBase);
+}
+#endif
 
 // (11) Management hypercalls are the root cell's.
 void attack_hypercalls()
@@ -364,6 +426,7 @@ void attack_hypercalls()
 // straight into the cell) told again and again to drop every SGI and PPI, the management SGI
 // included, at the lowest priority, with the CPU interface marked asleep. Only the hypervisor's
 // shutdown can end it.
+#if DEMO_GIC_VERSION == 3
 [[noreturn]] void attack_refuse_stop()
 {
     uint64_t frame = 0;
@@ -396,16 +459,41 @@ void attack_hypercalls()
         demo::arch::wfi();
     }
 }
+#else
+// On a GICv2 the same through the distributor (this CPU's banked SGI/PPI registers: enables,
+// SGIs 12-15's priorities) and by switching its CPU interface off.
+[[noreturn]] void attack_refuse_stop()
+{
+    printf("hostile: attack %u (%s): all exceptions masked; own SGIs/PPIs off, CPU interface off\n", attack,
+           kNames[attack]);
+    printf("hostile: attack %u (%s): looping until the hypervisor stops this CPU\n", attack, kNames[attack]);
+    uint32_t means = *reinterpret_cast<volatile const uint32_t *>(kModeWord + 4);
+    if (means == 0)
+        means = 7;
+    asm volatile("msr daifset, #0xf" ::: "memory");
+    constexpr uint64_t GICD_IPRIORITYR3 = GICD_IPRIORITYR + 0x0c;
+    const uint64_t d = demo::board::kGicdBase;
+    for (;;) {
+        if (means & 1)
+            demo::mmio::write32(d + GICD_ICENABLER, 0xffffffff);
+        if (means & 2)
+            demo::mmio::write32(d + GICD_IPRIORITYR3, 0xffffffff);
+        if (means & 4)
+            demo::mmio::write32(demo::board::kGiccBase + GICC_CTLR, 0);
+        demo::arch::wfi();
+    }
+}
+#endif
 
 // (13) Not run by hostile.sh (it stops Linux if SGIs get through): SGI 2, Linux's IPI_CPU_STOP,
 // to the root's CPUs, once. tests/qemu/guest/hostile-sgi-stop.sh.
 void attack_sgi_cpu_stop()
 {
-    const uint64_t targets = 0xfu & ~(1u << own_aff0());
+    const uint64_t targets = 0xfu & ~own_target_bit();
     printf("hostile: attack %u (%s): SGI 2 (Linux's CPU stop IPI) to target list %#llx\n", attack, kNames[attack],
            static_cast<ull>(targets));
     uint64_t before = arm();
-    hostile_sgi1r(uint64_t{2} << 24 | targets);
+    send_sgi(2, targets);
     disarm();
     report_fault(before, "sent without a fault; the root checks delivery");
 }
@@ -437,6 +525,7 @@ void attack_pmu_registers()
     }
 }
 
+#if DEMO_GIC_VERSION == 3
 // (18) Its own redistributor's LPI tables: pointed at the hypervisor's memory with LPIs enabled,
 // the redistributor would read and write them by DMA. Those registers must not take.
 void attack_lpi_tables()
@@ -457,6 +546,10 @@ void attack_lpi_tables()
     if (reg_read(rd + GICR_CTLR, "own GICR_CTLR") & GICR_CTLR_ENABLE_LPIS)
         breach("LPIs are enabled");
 }
+#else
+// (18) GICv2 has no redistributors and no LPIs: nothing to attack.
+void attack_lpi_tables() { printf("hostile: attack %u (%s): no LPIs on GICv2\n", attack, kNames[attack]); }
+#endif
 
 // (16) Cooperative shutdown, refused: asks to be asked, then says no to every request. Only
 // `moat cell shutdown --force` ends it. (17) Asks to be asked and never answers: the root's

@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: MIT
 // libtest: checks on the target what the host unit tests cannot see: the aarch64 varargs of
-// printf, the IRQ vector keeping FP/SIMD state, the redistributor found for this CPU, the delay,
+// printf, the IRQ vector keeping FP/SIMD state, this CPU's part of the GIC (GICv3: the
+// redistributor; GICv2: its CPU interface bit in the distributor), the delay,
 // and finally the unexpected-exception report (an undefined instruction), which ends the run
 // with the reporter's exit status 3.
 #include "demo/console.hpp"
 #include "demo/flavour.hpp"
-#include "demo/gicr_walk.hpp"
-#include "demo/gicv3.hpp"
 #include "demo/mmio.hpp"
 #include "demo/runtime.hpp"
 #include "demo/sysreg.hpp"
 #include "demo/timer.hpp"
+#if DEMO_GIC_VERSION == 3
+#include "demo/gicr_walk.hpp"
+#include "demo/gicv3.hpp"
+#else
+#include "demo/gicv2.hpp"
+#endif
 
 extern "C" {
 bool libtest_fp_check(const volatile uint64_t *counter, uint64_t target);
@@ -73,7 +78,8 @@ void check_fp_across_interrupts()
     check(demo::irq::unhandled() == 0, "no interrupt without a handler");
 }
 
-void check_redistributor()
+#if DEMO_GIC_VERSION == 3
+void check_gic_cpu()
 {
     const uintptr_t rd = demo::gic::redistributor();
     check(rd != 0, "redistributor found");
@@ -82,6 +88,15 @@ void check_redistributor()
                   demo::gic::affinity_of_mpidr(demo::arch::read_mpidr()),
               "redistributor's GICR_TYPER affinity is this CPU's MPIDR");
 }
+#else
+// Every CPU of a multiprocessor GICv2 reads its own single interface bit in GICD_ITARGETSR0.
+void check_gic_cpu()
+{
+    const uint8_t mask = demo::gic::cpu_interface_mask();
+    demo::printf("libtest: GICD_ITARGETSR0 names CPU interface mask %#x\n", mask);
+    check(mask != 0 && (mask & (mask - 1)) == 0, "this CPU's interface is exactly one bit of GICD_ITARGETSR0");
+}
+#endif
 
 void check_delay()
 {
@@ -101,7 +116,7 @@ int demo_main()
     demo::set_program_name("libtest");
     demo::printf("libtest: %s flavour\n", demo::kFlavour);
     check_format();
-    check_redistributor();
+    check_gic_cpu();
     check_delay();
     check_fp_across_interrupts();
     demo::printf("libtest: %u failure(s)\n", failures);

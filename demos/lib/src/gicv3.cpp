@@ -5,6 +5,7 @@
 
 #include "demo/arch_bits.h"
 #include "demo/board.hpp"
+#include "demo/gic_fields.hpp"
 #include "demo/gicr_walk.hpp"
 #include "demo/mmio.hpp"
 #include "demo/sysreg.hpp"
@@ -12,6 +13,8 @@
 namespace demo::gic {
 
 namespace {
+
+static_assert(board::kGicVersion == 3, "src/gicv3.cpp built for a board whose tree names another GIC");
 
 // Distributor (GICD_*).
 constexpr uintptr_t kGicdCtlr = 0x0000;
@@ -42,22 +45,11 @@ constexpr uintptr_t kGicrIpriorityr = kGicrSgiFrame + 0x0400;
 constexpr uintptr_t kGicrIcfgr = kGicrSgiFrame + 0x0c00;
 constexpr uintptr_t kGicrIgrpmodr0 = kGicrSgiFrame + 0x0d00;
 
-// Field packing shared by distributor and redistributor register arrays.
-constexpr unsigned kBitsPerWord = 32;
-constexpr unsigned kPriorityBits = 8;
-constexpr unsigned kConfigBits = 2;                  // ICFGR: 2 bits per interrupt
-constexpr uint32_t kConfigEdge = 1u << 1;            // the upper bit: 1 = edge, 0 = level
+// Field packing (demo/gic_fields.hpp) is shared by distributor and redistributor arrays.
 constexpr uint32_t kPriorityMaskAll = 0xff;          // ICC_PMR: let every priority through
 constexpr uint32_t kBinaryPointAllPreempt = 0;       // ICC_BPR1: no sub-priority grouping
 
 uintptr_t rd_base = 0;
-
-constexpr uintptr_t word_offset(uint32_t intid, unsigned bits_per_irq)
-{
-    return (intid * bits_per_irq / kBitsPerWord) * sizeof(uint32_t);
-}
-constexpr unsigned field_shift(uint32_t intid, unsigned bits_per_irq) { return intid * bits_per_irq % kBitsPerWord; }
-constexpr uint32_t bit(uint32_t intid) { return 1u << (intid % kBitsPerWord); }
 
 void wait_distributor_write()
 {
@@ -70,14 +62,14 @@ void configure(uintptr_t igroupr, uintptr_t igrpmodr, uintptr_t ipriorityr, uint
                uint8_t priority, Trigger trigger)
 {
     const unsigned prio_shift = field_shift(intid, kPriorityBits);
-    mmio::update32(ipriorityr + word_offset(intid, kPriorityBits), 0xffu << prio_shift,
+    mmio::update32(ipriorityr + word_offset(intid, kPriorityBits), field_mask(intid, kPriorityBits),
                    static_cast<uint32_t>(priority) << prio_shift);
     const unsigned cfg_shift = field_shift(intid, kConfigBits);
     mmio::update32(icfgr + word_offset(intid, kConfigBits), kConfigEdge << cfg_shift,
                    trigger == Trigger::Edge ? kConfigEdge << cfg_shift : 0);
     // Non-secure group 1 (IGROUPR = 1, IGRPMODR = 0): the group EL1 acknowledges via IAR1.
-    mmio::update32(igrpmodr + word_offset(intid, 1), bit(intid), 0);
-    mmio::update32(igroupr + word_offset(intid, 1), 0, bit(intid));
+    mmio::update32(igrpmodr + word_offset(intid, kEnableBits), bit(intid), 0);
+    mmio::update32(igroupr + word_offset(intid, kEnableBits), 0, bit(intid));
 }
 
 // A redistributor comes out of reset asleep: tell it this CPU is awake and wait until its
@@ -124,6 +116,8 @@ void init_distributor()
 
 uintptr_t redistributor() { return rd_base; }
 
+bool cpu_ready() { return rd_base != 0; }
+
 void enable_ppi(uint32_t intid, uint8_t priority, Trigger trigger)
 {
     if (!rd_base)
@@ -151,18 +145,22 @@ void enable_spi(uint32_t intid, uint8_t priority, Trigger trigger)
     const uintptr_t irouter = d + kGicdIrouter + intid * sizeof(uint64_t);
     mmio::write32(irouter, static_cast<uint32_t>(route));
     mmio::write32(irouter + sizeof(uint32_t), static_cast<uint32_t>(route >> kBitsPerWord));
-    mmio::write32(d + kGicdIsenabler + word_offset(intid, 1), bit(intid));
+    mmio::write32(d + kGicdIsenabler + word_offset(intid, kEnableBits), bit(intid));
     wait_distributor_write();
 }
 
 void disable_spi(uint32_t intid)
 {
-    mmio::write32(board::kGicdBase + kGicdIcenabler + word_offset(intid, 1), bit(intid));
+    mmio::write32(board::kGicdBase + kGicdIcenabler + word_offset(intid, kEnableBits), bit(intid));
     wait_distributor_write();
 }
 
-uint32_t acknowledge() { return static_cast<uint32_t>(arch::read_icc_iar1() & ICC_IAR_INTID_MASK); }
+Acknowledged acknowledge()
+{
+    const auto intid = static_cast<uint32_t>(arch::read_icc_iar1() & ICC_IAR_INTID_MASK);
+    return {intid, intid};  // ICC_IAR1 holds nothing but the INTID
+}
 
-void end_of_interrupt(uint32_t intid) { arch::write_icc_eoir1(intid); }
+void end_of_interrupt(Acknowledged irq) { arch::write_icc_eoir1(irq.iar); }
 
 }  // namespace demo::gic

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "demo/irq.hpp"
 
-#include "demo/gicv3.hpp"
+#include "demo/gic.hpp"
 
 extern "C" void demo_irq_dispatch(uint64_t entry_ticks);
 
@@ -41,7 +41,8 @@ uint64_t unhandled() { return unhandled_count; }
 void demo_irq_dispatch(uint64_t entry_ticks)
 {
     using namespace demo;
-    const uint32_t intid = gic::acknowledge();
+    const gic::Acknowledged irq = gic::acknowledge();
+    const uint32_t intid = irq.intid;
     if (intid >= gic::kFirstSpecial)
         return;  // spurious: withdrawn before we acknowledged it; nothing to end
     irq::taken_count++;
@@ -50,5 +51,5 @@ void demo_irq_dispatch(uint64_t entry_ticks)
         slot.handler(intid, entry_ticks, slot.ctx);
     else
         irq::unhandled_count++;
-    gic::end_of_interrupt(intid);
+    gic::end_of_interrupt(irq);
 }

@@ -24,13 +24,24 @@ constexpr uint64_t block_of(uint64_t addr) { return addr >> PTE_LEVEL1_BLOCK_SHI
 // The devices the library touches must be Device memory, so not in the image's gigabyte, and
 // inside the 4 GiB the map covers.
 constexpr uint64_t kImageBlock = block_of(DEMO_LINK_ADDRESS);
-static_assert(block_of(board::kUartBase) != kImageBlock && block_of(board::kGicdBase) != kImageBlock &&
-                  block_of(board::kGicrBase) != kImageBlock,
+constexpr board::DeviceRange kDevices[] = {board::kUart, board::kGicDistributor, board::kGicPerCpu};
+constexpr bool devices_outside_image()
+{
+    for (const auto &d : kDevices)
+        if (block_of(d.base) == kImageBlock || block_of(d.base + d.size - 1) == kImageBlock)
+            return false;
+    return true;
+}
+constexpr bool devices_below_map_end()
+{
+    for (const auto &d : kDevices)
+        if (d.base + d.size > (uint64_t{1} << kVaBits))
+            return false;
+    return true;
+}
+static_assert(devices_outside_image(),
               "a device the demos use shares the image's gigabyte: the identity map would make it Normal memory");
-static_assert(board::kUartBase + board::kUartSize <= (uint64_t{1} << kVaBits) &&
-                  board::kGicdBase + board::kGicdSize <= (uint64_t{1} << kVaBits) &&
-                  board::kGicrBase + board::kGicrSize <= (uint64_t{1} << kVaBits),
-              "a device the demos use lies above 4 GiB: widen the identity map");
+static_assert(devices_below_map_end(), "a device the demos use lies above 4 GiB: widen the identity map");
 
 alignas(kTableAlign) uint64_t level1[kLevel1Entries];
 

@@ -5,7 +5,7 @@
 #include "demo/arch_bits.h"
 #include "demo/console.hpp"
 #include "demo/flavour.hpp"
-#include "demo/gicv3.hpp"
+#include "demo/gic.hpp"
 #include "demo/mmu.hpp"
 #include "demo/psci.hpp"
 #include "demo/sysreg.hpp"
@@ -78,7 +78,7 @@ void demo_start()
     demo::console_init();
     demo::gic::init_distributor();
     if (!demo::gic::init_cpu())
-        demo::printf("%s: no GIC redistributor for MPIDR %#llx: interrupts will not work\n",
+        demo::printf("%s: no GIC interface for this CPU (MPIDR %#llx): interrupts will not work\n",
                      demo::program_name, static_cast<unsigned long long>(demo::arch::read_mpidr()));
     demo::exit(demo_main());
 }

@@ -4,7 +4,7 @@
 #include <moat/abi.h>
 
 #include "demo/flavour.hpp"
-#include "demo/gicv3.hpp"
+#include "demo/gic.hpp"
 #include "demo/irq.hpp"
 
 namespace demo::shutdown {

@@ -3,7 +3,7 @@
 
 #include "demo/arch_bits.h"
 #include "demo/board.hpp"
-#include "demo/gicv3.hpp"
+#include "demo/gic.hpp"
 #include "demo/sysreg.hpp"
 
 namespace demo::timer {
@@ -36,9 +36,23 @@ void stop()
     arch::isb();
 }
 
+void reassert_if_expired()
+{
+    // The line is asserted while the timer is enabled, not masked, and its condition is met.
+    constexpr uint64_t kLineBits = CNTV_CTL_ENABLE | CNTV_CTL_IMASK | CNTV_CTL_ISTATUS;
+    constexpr uint64_t kAsserted = CNTV_CTL_ENABLE | CNTV_CTL_ISTATUS;
+    const uint64_t ctl = arch::read_cntv_ctl();
+    if ((ctl & kLineBits) != kAsserted)
+        return;
+    arch::write_cntv_ctl(ctl | CNTV_CTL_IMASK);
+    arch::isb();
+    arch::write_cntv_ctl(ctl & ~CNTV_CTL_IMASK);
+    arch::isb();
+}
+
 bool attach_interrupt(irq::Handler handler, void *ctx)
 {
-    if (!irq::attach(board::kVirtualTimerIntid, handler, ctx) || !gic::redistributor())
+    if (!irq::attach(board::kVirtualTimerIntid, handler, ctx) || !gic::cpu_ready())
         return false;
     gic::enable_ppi(board::kVirtualTimerIntid, gic::kDefaultPriority,
                     board::kVirtualTimerLevel ? gic::Trigger::Level : gic::Trigger::Edge);

@@ -10,16 +10,16 @@ for round in 1 2 3; do
 	timed info-disabled moat info
 	timed hotplug-off sh -c "echo 0 > /sys/devices/system/cpu/cpu3/online"
 	timed hotplug-on sh -c "echo 1 > /sys/devices/system/cpu/cpu3/online"
-	check "enable" timed enable moat enable /cells/root.cell
+	check "enable" timed enable moat enable $ROOT_CELL
 	timed info-enabled moat info
 	echo "BENCH mem enabled $(moat info | awk '/memory in use/ { print $4 }')"
 	# Under icount the vCPUs share one host thread: a spinning cell's instructions count in the
 	# guest time of whatever Linux does meanwhile. So everything is measured before ctl-loop
 	# (which spins) starts; hello prints, counts and powers its CPU off.
-	check "create ctl-loop" timed create-ctl-loop moat cell create /cells/ctl-loop.cell
-	check "load ctl-loop" timed load-ctl-loop moat cell load ctl-loop /demos/ctl-loop.bin
-	check "create hello" timed create-hello moat cell create /cells/hello.cell
-	check "load hello" timed load-hello moat cell load hello /demos/hello.bin
+	check "create ctl-loop" timed create-ctl-loop moat cell create $CELLS/ctl-loop.cell
+	check "load ctl-loop" timed load-ctl-loop moat cell load ctl-loop $DEMOS/ctl-loop.bin
+	check "create hello" timed create-hello moat cell create $CELLS/hello.cell
+	check "load hello" timed load-hello moat cell load hello $DEMOS/hello.bin
 	check "start hello" timed start-hello moat cell start hello
 	sleep 2
 	check "start ctl-loop" timed start-ctl-loop moat cell start ctl-loop

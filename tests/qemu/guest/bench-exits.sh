@@ -4,9 +4,9 @@
 . /tests/bench-lib.sh
 check "insmod moat.ko" insmod /moat.ko
 load_virtio
-check "moat enable" moat enable /cells/root.cell
-check "create" moat cell create /cells/ctl-loop.cell
-check "load" moat cell load ctl-loop /demos/ctl-loop.bin
+check "moat enable" moat enable $ROOT_CELL
+check "create" moat cell create $CELLS/ctl-loop.cell
+check "load" moat cell load ctl-loop $DEMOS/ctl-loop.bin
 check "start" moat cell start ctl-loop
 sleep 3
 for phase in idle stress; do

@@ -5,10 +5,10 @@
 . /tests/bench-lib.sh
 check "insmod moat.ko" insmod /moat.ko
 load_virtio
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 for phase in idle stress; do
-	check "create" moat cell create /cells/ctl-loop.cell
-	check "load timer-latency" moat cell load ctl-loop /demos/timer-latency.bin
+	check "create" moat cell create $CELLS/ctl-loop.cell
+	check "load timer-latency" moat cell load ctl-loop $DEMOS/timer-latency.bin
 	[ $phase = stress ] && stress_start
 	echo "BENCH phase latency-$phase begin"
 	check "start" moat cell start ctl-loop

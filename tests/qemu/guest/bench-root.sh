@@ -15,7 +15,7 @@ run_all() {
 }
 check "insmod moat.ko" insmod /moat.ko
 run_all off
-check "moat enable" moat enable /cells/root.cell
+check "moat enable" moat enable $ROOT_CELL
 run_all on
 check "moat disable" moat disable
 run_all off2

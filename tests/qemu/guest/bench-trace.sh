@@ -4,9 +4,9 @@
 # hotplug through PSCI, the cell destroyed (16 MiB zeroed at EL2), disable.
 . /tests/bench-lib.sh
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable /cells/root.cell
-check "create" moat cell create /cells/ctl-loop.cell
-check "load timer-latency" moat cell load ctl-loop /demos/timer-latency.bin
+check "moat enable" moat enable $ROOT_CELL
+check "create" moat cell create $CELLS/ctl-loop.cell
+check "load timer-latency" moat cell load ctl-loop $DEMOS/timer-latency.bin
 echo "BENCH phase trace begin"
 check "start" moat cell start ctl-loop
 check "timer-latency ran to its end" wait_cell_off ctl-loop 300

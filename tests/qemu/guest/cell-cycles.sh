@@ -9,7 +9,7 @@ mem_free() { sync; echo 3 > /proc/sys/vm/drop_caches; sleep 2; sed -n 's/MemFree
 check "insmod moat.ko" insmod /moat.ko
 check "moat enable" moat enable $ROOT_CELL
 # One cycle first, so that lazily allocated memory on either side is in place before measuring.
-moat cell create $CELLS/ctl-loop.cell >/dev/null && moat cell load ctl-loop /demos/ctl-loop.bin >/dev/null &&
+moat cell create $CELLS/ctl-loop.cell >/dev/null && moat cell load ctl-loop $DEMOS/ctl-loop.bin >/dev/null &&
 	moat cell start ctl-loop >/dev/null && moat cell destroy ctl-loop >/dev/null
 # Control: what 50 plain offline/online rounds of CPU 3 cost Linux by themselves (a cell cycle
 # takes CPU 3 through the same hotplug path), so that only moat's own drift is judged.
@@ -25,7 +25,7 @@ echo "control: 50 hotplug rounds of CPU 3 changed MemFree by $control kB"
 hv0=$(hv_used); drv0=$(drv_held); free0=$(mem_free)
 ok=0; i=1
 while [ $i -le 50 ]; do
-	if moat cell create $CELLS/ctl-loop.cell >/dev/null && moat cell load ctl-loop /demos/ctl-loop.bin >/dev/null &&
+	if moat cell create $CELLS/ctl-loop.cell >/dev/null && moat cell load ctl-loop $DEMOS/ctl-loop.bin >/dev/null &&
 		moat cell start ctl-loop >/dev/null && moat cell destroy ctl-loop >/dev/null &&
 		[ "$(cat /sys/devices/system/cpu/online)" = "0-3" ]; then
 		ok=$((ok + 1))

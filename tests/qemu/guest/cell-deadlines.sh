@@ -8,7 +8,7 @@ check "insmod moat.ko" insmod /moat.ko
 check "moat enable" moat enable $ROOT_CELL
 for m in failover net_failover virtio_mmio virtio_blk virtio_net; do insmod /lib/modules/$m.ko; done
 check "moat cell create" moat cell create $CELLS/ctl-loop.cell
-check "moat cell load" moat cell load ctl-loop /demos/ctl-loop.bin
+check "moat cell load" moat cell load ctl-loop $DEMOS/ctl-loop.bin
 check "moat cell start" moat cell start ctl-loop
 echo "phase 1: Linux idle"
 sleep 12

@@ -3,11 +3,11 @@
 . /tests/lib.sh
 check "insmod moat.ko" insmod /moat.ko
 check "insmod moat_probe.ko" insmod /moat_probe.ko
-check "moat enable" moat enable /cells/root.cell
-check "moat cell create" moat cell create /cells/ctl-loop.cell
+check "moat enable" moat enable $ROOT_CELL
+check "moat cell create" moat cell create $CELLS/ctl-loop.cell
 echo "Linux CPUs online: $(cat /sys/devices/system/cpu/online)"
 check "CPU 3 left Linux" test "$(cat /sys/devices/system/cpu/online)" = "0-2"
-check "moat cell load" moat cell load ctl-loop /demos/ctl-loop.bin
+check "moat cell load" moat cell load ctl-loop $DEMOS/ctl-loop.bin
 check "moat cell start" moat cell start ctl-loop
 sleep 3
 moat cell list | tee /tmp/list

@@ -11,8 +11,8 @@ moat info
 say "moat cell create $CELLS/ctl-loop.cell  (CPU 3 leaves Linux, RAM and IRQs leave the root)"
 check "moat cell create" moat cell create $CELLS/ctl-loop.cell
 echo "Linux CPUs online now: $(cat /sys/devices/system/cpu/online)"
-say "moat cell load ctl-loop /demos/ctl-loop.bin; moat cell start ctl-loop"
-check "moat cell load" moat cell load ctl-loop /demos/ctl-loop.bin
+say "moat cell load ctl-loop $DEMOS/ctl-loop.bin; moat cell start ctl-loop"
+check "moat cell load" moat cell load ctl-loop $DEMOS/ctl-loop.bin
 check "moat cell start" moat cell start ctl-loop
 say "Side by side: Linux answers on CPUs 0-2 while the cell runs its loop on CPU 3"
 # Exits of the cell's CPU per second: timer IRQs, console output (hypercalls), anything else.

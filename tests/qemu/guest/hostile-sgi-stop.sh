@@ -8,7 +8,7 @@ check "insmod moat.ko" insmod /moat.ko
 check "moat enable" moat enable $ROOT_CELL
 printf '\015\000\000\000' > /tmp/mode.bin
 check "create" moat cell create $CELLS/hostile.cell
-check "load image" moat cell load hostile /demos/hostile.bin
+check "load image" moat cell load hostile $DEMOS/hostile.bin
 check "load attack number 13" moat cell load hostile /tmp/mode.bin --address 0x40000000
 grep -E '^ *IPI2:' /proc/interrupts
 check "start" moat cell start hostile

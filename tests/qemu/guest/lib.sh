@@ -62,15 +62,16 @@ board_name() {
 	*) echo unknown ;;
 	esac
 }
-# The cell descriptors: per board, and on QEMU virt per GIC variant: /cells/*.cell for GICv3,
-# /cells/gicv2/*.cell for GICv2. Scripts name them as $ROOT_CELL and $CELLS/NAME.cell.
+# The cell descriptors and demo images: per board, and on QEMU virt per GIC variant:
+# /cells/*.cell and /demos/*.bin for GICv3, /cells/gicv2/*.cell and /demos/gicv2/*.bin for GICv2.
+# Scripts name them as $ROOT_CELL, $CELLS/NAME.cell and $DEMOS/NAME.bin.
 GIC_VERSION=$(gic_version)
 BOARD=$(board_name)
-if [ "$BOARD" != virt ] && [ -d "/cells/$BOARD" ]; then CELLS=/cells/$BOARD
-elif [ "$GIC_VERSION" = 2 ]; then CELLS=/cells/gicv2
-else CELLS=/cells; fi
+if [ "$BOARD" != virt ] && [ -d "/cells/$BOARD" ]; then CELLS=/cells/$BOARD DEMOS=/demos/$BOARD
+elif [ "$GIC_VERSION" = 2 ]; then CELLS=/cells/gicv2 DEMOS=/demos/gicv2
+else CELLS=/cells DEMOS=/demos; fi
 ROOT_CELL=$CELLS/root.cell
-echo "moat-guest: board $BOARD, GICv$GIC_VERSION at $GICD_BASE, hypervisor memory at $HV_BASE, cells from $CELLS"
+echo "moat-guest: board $BOARD, GICv$GIC_VERSION at $GICD_BASE, hypervisor memory at $HV_BASE, cells from $CELLS, demos from $DEMOS"
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }

@@ -6,8 +6,8 @@ check "moat enable" moat enable $ROOT_CELL
 check "create ctl-loop" moat cell create $CELLS/ctl-loop.cell
 check "create hello" moat cell create $CELLS/hello.cell
 check "Linux keeps CPUs 0-1" test "$(cat /sys/devices/system/cpu/online)" = "0-1"
-check "load ctl-loop" moat cell load ctl-loop /demos/ctl-loop.bin
-check "load hello" moat cell load hello /demos/hello.bin
+check "load ctl-loop" moat cell load ctl-loop $DEMOS/ctl-loop.bin
+check "load hello" moat cell load hello $DEMOS/hello.bin
 check "start ctl-loop" moat cell start ctl-loop
 check "start hello" moat cell start hello
 sleep 2

@@ -24,8 +24,12 @@ void arm_at(uint64_t deadline);
 // Masks and disables the timer, which also drops its level-triggered interrupt line.
 void stop();
 
-// Enables the virtual timer PPI in this CPU's redistributor and routes it to `handler`.
+// Enables the virtual timer PPI for this CPU and routes it to `handler`.
 bool attach_interrupt(irq::Handler handler, void *ctx);
+
+// If the timer is armed and its deadline has already passed (its line is asserted), drops and
+// raises the line again: see the GICv2 backend's end_of_interrupt() for why.
+void reassert_if_expired();
 
 // Busy-waits until the counter has advanced by at least `ticks` (one counter tick of
 // resolution, independent of the CPU clock or caches).
