@@ -10,7 +10,9 @@
 #
 # QEMU runs with -icount shift=0,sleep=off: guest time counts instructions (1 ns = 1 instruction)
 # and, with sleep=off, time spent idle jumps to the next timer instead of following the host
-# clock, so that the figures do not depend on the host and repeat from run to run.
+# clock, so that the figures do not depend on the host and repeat from run to run. The RTC runs
+# on guest time from a fixed date (-rtc clock=vm): Linux mixes the wall-clock time it reads at
+# boot into its random pool, and with a host-dependent date every run differed a little.
 # bench/compare.py A.json B.json shows how far two runs differ.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +38,7 @@ stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 results=$top/bench/results
 run=$results/$stamp
 mkdir -p "$run"
-export QEMU_EXTRA="-icount shift=0,sleep=off"
+export QEMU_EXTRA="-icount shift=0,sleep=off -rtc base=2026-01-01T00:00:00,clock=vm"
 qrun() { # qrun NAME runner-args...: one QEMU run, console log in $run/NAME.log
   local name=$1; shift
   echo "bench: $name"
