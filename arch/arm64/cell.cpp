@@ -218,7 +218,7 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     c.id = ROOT_CELL;
     mem_copy(&c.desc, &desc, sizeof(desc));
     c.s2.vmid = VMID_BASE + ROOT_CELL;
-    if (c.s2.table.init(pool, ia_bits, 1) != PtError::OK) {
+    if (c.s2.table.init(pool, ia_bits, STAGE2_START_LEVEL) != PtError::OK) {
         format(err, errlen, "no memory for the root cell's stage-2 tables");
         return false;
     }
@@ -344,7 +344,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     // Build the cell's address space.
     c->id = static_cast<u32>(c - cells);
     c->s2.vmid = static_cast<u16>(VMID_BASE + c->id);
-    if (c->s2.table.init(page_pool(), cell_root().s2.table.ia_bits(), 1) != PtError::OK)
+    if (c->s2.table.init(page_pool(), cell_root().s2.table.ia_bits(), STAGE2_START_LEVEL) != PtError::OK)
         return fail(err, errlen, MOAT_HC_DENIED, "hypervisor page pool exhausted");
     const moat_cell_platform &p = root.desc.platform;
     bool ok = true;

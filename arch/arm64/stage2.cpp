@@ -7,7 +7,6 @@ namespace moat::arm64 {
 
 namespace {
 constexpr unsigned STAGE2_MAX_IA_BITS = 40;
-constexpr unsigned STAGE2_START_LEVEL = 1;
 constexpr unsigned PARANGE_BITS[] = {32, 36, 40, 42, 44, 48, 52};
 constexpr u64 PARANGE_48 = 5;
 }  // namespace
@@ -32,17 +31,6 @@ u64 stage2_vtcr(unsigned ia_bits, u64 mmfr0)
 u64 stage2_attrs_ram()
 {
     return pte::AF | pte::S2_MEMATTR_NORMAL_WB | pte::S2_AP_R | pte::S2_AP_W | pte::S2_SH_INNER;
-}
-
-PtError stage2_build_root(Stage2 &s2, PagePool &pool, unsigned ia_bits, u64 hv_base, u64 hv_size)
-{
-    PtError err = s2.table.init(pool, ia_bits, STAGE2_START_LEVEL);
-    if (err != PtError::OK)
-        return err;
-    err = s2.table.map(0, 0, u64{1} << ia_bits, stage2_attrs_ram());
-    if (err != PtError::OK)
-        return err;
-    return s2.table.unmap(hv_base, hv_size);
 }
 
 #ifdef __aarch64__

@@ -164,6 +164,20 @@ TEST(Stage2Attrs, RamIsNormalWriteBackReadWriteExecute)
     EXPECT_EQ(a & pte::ADDR_MASK, 0u);
 }
 
+// What the page-table code is asked for when a root cell maps all of its input space but the
+// hypervisor's memory (the layout of QEMU virt's root cell, in one call): one identity mapping,
+// then a hole. Blocks where aligned, tables split where the hole cuts them.
+static PtError stage2_build_root(Stage2 &s2, PagePool &pool, unsigned ia_bits, u64 hv_base, u64 hv_size)
+{
+    PtError err = s2.table.init(pool, ia_bits, STAGE2_START_LEVEL);
+    if (err != PtError::OK)
+        return err;
+    err = s2.table.map(0, 0, u64{1} << ia_bits, stage2_attrs_ram());
+    if (err != PtError::OK)
+        return err;
+    return s2.table.unmap(hv_base, hv_size);
+}
+
 TEST(Stage2Root, MapsEverythingButTheHypervisor)
 {
     Arena arena(16);
