@@ -13,6 +13,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <moat/cell.h>
 
 #include "moat.h"
@@ -20,6 +21,7 @@
 static struct moat_cell_slot {
 	bool used;
 	u32 id;
+	u32 last_state;     /* as the watcher last saw it (MOAT_CELL_STATE_*) */
 	char name[MOAT_NAME_LEN];
 	u64 entry;
 	unsigned int num_cpus;
@@ -180,6 +182,8 @@ int moat_cell_create(struct moat_file *f, void __user *uarg)
 	s->entry = desc->entry;
 	strscpy(s->name, desc->name, sizeof(s->name));
 	pr_info("moat: cell \"%s\" created (id %u)\n", s->name, s->id);
+	s->last_state = MOAT_CELL_STATE_STOPPED;
+	moat_cells_watch();
 	goto out;
 
 out_cpus:
@@ -352,6 +356,55 @@ static void fill_status(struct moat_cell_slot *s, struct moat_cell_status *st)
 	for (j = 0; j < s->num_cpus; j++)
 		st->linux_cpu[j] = s->cpus[j];
 	cell_state(s, &st->state, &st->cpus_on);
+}
+
+/*
+ * The root is told when a cell ends on its own: failed (the hypervisor parked it) or powered
+ * itself off. A cell changes state on its own CPUs without telling Linux, so while cells exist
+ * this looks twice a second (one hypercall per cell), logs the change and wakes whoever polls
+ * /sys/devices/moat/cells/NAME/state.
+ */
+#define MOAT_WATCH_PERIOD_MS 500
+static void watch_cells(struct work_struct *work);
+static DECLARE_DELAYED_WORK(watch_work, watch_cells);
+
+static void watch_cells(struct work_struct *work)
+{
+	char changed[MOAT_MAX_CELLS][MOAT_NAME_LEN];
+	unsigned int i, n = 0;
+	bool again;
+	u32 state, on;
+
+	mutex_lock(&moat_lock);
+	again = moat_hv_enabled() && moat_cells_exist();
+	for (i = 0; again && i < MOAT_MAX_CELLS; i++) {
+		struct moat_cell_slot *s = &slots[i];
+
+		if (!s->used || cell_state(s, &state, &on) || state == s->last_state)
+			continue;
+		if (state == MOAT_CELL_STATE_FAILED)
+			pr_warn("moat: cell \"%s\" failed: its CPUs are parked; 'moat console' says why, 'moat cell destroy %s' gives them back\n",
+				s->name, s->name);
+		else if (state == MOAT_CELL_STATE_SHUT_DOWN && s->last_state == MOAT_CELL_STATE_RUNNING)
+			pr_info("moat: cell \"%s\" shut down\n", s->name);
+		s->last_state = state;
+		strscpy(changed[n++], s->name, MOAT_NAME_LEN);
+	}
+	mutex_unlock(&moat_lock);
+	for (i = 0; i < n; i++)
+		moat_sysfs_cell_changed(changed[i]);
+	if (again)
+		schedule_delayed_work(&watch_work, msecs_to_jiffies(MOAT_WATCH_PERIOD_MS));
+}
+
+void moat_cells_watch(void)
+{
+	schedule_delayed_work(&watch_work, msecs_to_jiffies(MOAT_WATCH_PERIOD_MS));
+}
+
+void moat_cells_unwatch(void)
+{
+	cancel_delayed_work_sync(&watch_work);
 }
 
 bool moat_cell_status(const char *name, struct moat_cell_status *st)

@@ -263,6 +263,7 @@ static void __exit moat_exit(void)
 {
 	/* The driver pins itself while the hypervisor runs, so this only runs when disabled. */
 	misc_deregister(&moat_misc);
+	moat_cells_unwatch();
 	moat_sysfs_exit();
 	pr_info("moat: driver unloaded\n");
 }

@@ -55,9 +55,15 @@ int moat_cell_list(struct moat_file *f, void __user *uarg);
 bool moat_cell_status(const char *name, struct moat_cell_status *st);
 unsigned int moat_cell_names(char names[MOAT_MAX_CELLS][MOAT_NAME_LEN]);
 
+/* Watch the cells for changes they make on their own (failed, powered off); unwatch waits for
+ * the watcher and must be called without moat_lock. */
+void moat_cells_watch(void);
+void moat_cells_unwatch(void);
+
 /* sysfs.c: /sys/devices/moat. sync follows the state after a request; call without moat_lock. */
 int moat_sysfs_init(void);
 void moat_sysfs_exit(void);
 void moat_sysfs_sync(void);
+void moat_sysfs_cell_changed(const char *name); /* wakes pollers of cells/NAME/state */
 
 #endif

@@ -261,6 +261,17 @@ out:
 	mutex_unlock(&sysfs_lock);
 }
 
+void moat_sysfs_cell_changed(const char *name)
+{
+	unsigned int i;
+
+	mutex_lock(&sysfs_lock);
+	for (i = 0; i < MOAT_MAX_CELLS; i++)
+		if (cell_dirs[i] && !strcmp(kobject_name(cell_dirs[i]), name))
+			sysfs_notify(cell_dirs[i], NULL, "state");
+	mutex_unlock(&sysfs_lock);
+}
+
 int moat_sysfs_init(void)
 {
 	int err;

@@ -53,10 +53,16 @@ end_attack() {
 }
 
 # end_failed_attack N: the hypervisor failed the cell; destroy still works, Linux is healthy.
+failed_attacks=0
+told() { dmesg | grep -c "moat: cell \"$cell\" failed: its CPUs are parked; 'moat console' says why"; }
 end_failed_attack() {
 	n=$1
+	failed_attacks=$((failed_attacks + 1))
 	check "attack $n: the cell is marked failed" grep -q "^[0-9]* *$cell *failed" /tmp/list
 	check "attack $n: sysfs shows it failed" test "$(cat /sys/devices/moat/cells/$cell/state)" = failed
+	# The driver's watcher looks twice a second and tells the kernel log.
+	i=0; while [ $i -lt 4 ] && [ "$(told)" -lt $failed_attacks ]; do sleep 1; i=$((i + 1)); done
+	check "attack $n: the root was told in its kernel log (failure $failed_attacks)" test "$(told)" -eq $failed_attacks
 	check "attack $n: destroy" moat cell destroy $cell
 	sleep 1
 	check "attack $n: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
