@@ -140,6 +140,24 @@ MmioResult itargetsr(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
         hw.write32(ITARGETSR + word, v);
     return MmioResult::HANDLED;
 }
+// The per-interrupt registers both GIC versions lay out alike: group, set/clear enable,
+// pending and active, priority, configuration. False if the access is to none of them.
+bool shared_per_irq_register(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a, MmioResult &r)
+{
+    u64 off = a.offset;
+    if (off >= IGROUPR && off < IGROUPR + 0x80)
+        r = per_irq_register(hw, o, a, IGROUPR, 1, false);
+    else if (off >= ISENABLER && off < ICACTIVER + 0x80)
+        r = per_irq_register(hw, o, a, off & ~u64{0x7f}, 1, true);
+    else if (off >= IPRIORITYR && off < IPRIORITYR + 0x400)
+        r = per_irq_register(hw, o, a, IPRIORITYR, 8, false);
+    else if (off >= ICFGR && off < ICFGR + 0x100)
+        r = per_irq_register(hw, o, a, ICFGR, 2, false);
+    else
+        return false;
+    return true;
+}
+
 }  // namespace
 
 u32 gicd::sgir_filter(u32 value, u32 targets, u32 self, u32 reserved_sgi)
@@ -194,16 +212,11 @@ MmioResult gicd_access_v2(const GicdBackend &hw, const GicdOwner &owner, MmioAcc
     o.irq_bitmap = bits;
     if (off == CTLR || off == TYPER || off == IIDR || (off >= V2_ID_REGS && off < 0x1000))
         return read_only(hw, a);
-    if (off >= IGROUPR && off < IGROUPR + 0x80)
-        return per_irq_register(hw, o, a, IGROUPR, 1, false);
-    if (off >= ISENABLER && off < ICACTIVER + 0x80)
-        return per_irq_register(hw, o, a, off & ~u64{0x7f}, 1, true);
-    if (off >= IPRIORITYR && off < IPRIORITYR + 0x400)
-        return per_irq_register(hw, o, a, IPRIORITYR, 8, false);
+    MmioResult r;
+    if (shared_per_irq_register(hw, o, a, r))
+        return r;
     if (off >= ITARGETSR && off < ITARGETSR + 0x400)
         return itargetsr(hw, o, a);
-    if (off >= ICFGR && off < ICFGR + 0x100)
-        return per_irq_register(hw, o, a, ICFGR, 2, false);
     if (off == SGIR) {
         if (a.size != 4)
             return MmioResult::DENIED;
@@ -226,14 +239,9 @@ MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
         return MmioResult::DENIED;
     if (off == CTLR || off == TYPER || off == IIDR || off == TYPER2 || off >= ID_REGS)
         return read_only(hw, a);  // the hypervisor set the distributor up; cells only look
-    if (off >= IGROUPR && off < IGROUPR + 0x80)
-        return per_irq_register(hw, o, a, IGROUPR, 1, false);
-    if (off >= ISENABLER && off < ICACTIVER + 0x80)
-        return per_irq_register(hw, o, a, off & ~u64{0x7f}, 1, true);
-    if (off >= IPRIORITYR && off < IPRIORITYR + 0x400)
-        return per_irq_register(hw, o, a, IPRIORITYR, 8, false);
-    if (off >= ICFGR && off < ICFGR + 0x100)
-        return per_irq_register(hw, o, a, ICFGR, 2, false);
+    MmioResult r;
+    if (shared_per_irq_register(hw, o, a, r))
+        return r;
     if (off >= IGRPMODR && off < IGRPMODR + 0x80)
         return per_irq_register(hw, o, a, IGRPMODR, 1, false);
     if (off >= IROUTER + 32 * 8 && off < IROUTER + 1020 * 8)
