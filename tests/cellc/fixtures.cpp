@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "fixtures.hpp"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -86,6 +90,42 @@ std::string cell_dtso(const CellText &c)
 }
 
 cellc::Blob cell_blob(const CellText &c) { return compile_dts(c.name + ".dtbo", cell_dtso(c)); }
+
+BoardSystem board_system(const std::string &board, const std::string &fragment, const std::string &cells)
+{
+    const std::string src = MOAT_SOURCE_DIR;
+    BoardSystem s{compile_dts_file(board + ".dtb", src + "/dts/" + board + ".dts"), {}};
+    s.overlays.push_back(compile_dts_file(fragment + ".dtbo", src + "/dts/" + fragment + ".dtso"));
+    std::vector<std::filesystem::path> dtsos;
+    for (const auto &e : std::filesystem::directory_iterator(src + "/cells/" + cells))
+        if (e.path().extension() == ".dtso")
+            dtsos.push_back(e.path());
+    std::sort(dtsos.begin(), dtsos.end());
+    for (const auto &p : dtsos)
+        s.overlays.push_back(compile_dts_file(p.stem().string() + ".dtbo", p.string()));
+    return s;
+}
+
+std::vector<cellc::Blob> with_last(std::vector<cellc::Blob> overlays, const std::string &name)
+{
+    auto it = std::find_if(overlays.begin(), overlays.end(), [&](const cellc::Blob &b) { return b.file == name + ".dtbo"; });
+    if (it == overlays.end())
+        ADD_FAILURE() << "no overlay " << name << ".dtbo";
+    else
+        std::rotate(it, it + 1, overlays.end());
+    return overlays;
+}
+
+moat_cell_desc compile_system_cell(const BoardSystem &s, const std::string &name)
+{
+    auto r = cellc::compile_cell(s.board, with_last(s.overlays, name));
+    EXPECT_THAT(messages(r.diags), ::testing::IsEmpty()) << name;
+    moat_cell_desc d{};
+    EXPECT_EQ(r.descriptor.size(), sizeof(d)) << name;
+    if (r.descriptor.size() == sizeof(d))
+        std::memcpy(&d, r.descriptor.data(), sizeof(d));
+    return d;
+}
 
 std::vector<std::string> messages(const cellc::Diagnostics &diags)
 {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include <moat/cell.h>
+
 #include "cellc.hpp"
 
 namespace cellc_test {
@@ -36,6 +38,20 @@ struct CellText {
 };
 std::string cell_dtso(const CellText &c);
 cellc::Blob cell_blob(const CellText &c);  // named "<name>.dtbo"
+
+// A committed board as the build sees it: dts/BOARD.dts ("BOARD.dtb"), moat's fragment
+// dts/FRAGMENT.dtso, then every cells/CELLS/*.dtso by name ("NAME.dtbo").
+struct BoardSystem {
+    cellc::Blob board;
+    std::vector<cellc::Blob> overlays;
+};
+BoardSystem board_system(const std::string &board, const std::string &fragment, const std::string &cells);
+
+// The overlays with `name`.dtbo moved to the end: the cell to compile, the others its context.
+std::vector<cellc::Blob> with_last(std::vector<cellc::Blob> overlays, const std::string &name);
+
+// Compiles cell `name` of the system; expects no diagnostics and a descriptor of the right size.
+moat_cell_desc compile_system_cell(const BoardSystem &s, const std::string &name);
 
 // The messages of a list of diagnostics, for EXPECT_THAT-style comparisons.
 std::vector<std::string> messages(const cellc::Diagnostics &diags);

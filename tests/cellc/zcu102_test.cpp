@@ -6,48 +6,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <cstring>
 
 #include "fixtures.hpp"
 #include "hv/cell_validate.hpp"
 
-using cellc_test::compile_dts_file;
+using cellc_test::BoardSystem;
 using cellc_test::messages;
 using ::testing::IsEmpty;
 
 namespace {
 
-const std::string SRC = MOAT_SOURCE_DIR;
+// The committed tree, moat's fragment, and the root and ctl-loop cells.
+BoardSystem zcu102() { return cellc_test::board_system("zcu102", "zcu102-moat", "zcu102"); }
 
-struct Zcu102 {
-    cellc::Blob board;
-    std::vector<cellc::Blob> overlays;  // the moat fragment, root, ctl-loop
-};
-
-Zcu102 zcu102()
-{
-    Zcu102 z{compile_dts_file("zcu102.dtb", SRC + "/dts/zcu102.dts"), {}};
-    z.overlays.push_back(compile_dts_file("zcu102-moat.dtbo", SRC + "/dts/zcu102-moat.dtso"));
-    for (const char *cell : {"ctl-loop", "root"})
-        z.overlays.push_back(compile_dts_file(std::string(cell) + ".dtbo", SRC + "/cells/zcu102/" + cell + ".dtso"));
-    return z;
-}
-
-// Compiles `name` (the last overlay is the cell; the others are context).
-moat_cell_desc compile(const Zcu102 &z, const std::string &name)
-{
-    std::vector<cellc::Blob> overlays = z.overlays;
-    auto it = std::find_if(overlays.begin(), overlays.end(), [&](const cellc::Blob &b) { return b.file == name + ".dtbo"; });
-    std::rotate(it, it + 1, overlays.end());
-    auto r = cellc::compile_cell(z.board, overlays);
-    EXPECT_THAT(messages(r.diags), IsEmpty());
-    moat_cell_desc d{};
-    EXPECT_EQ(r.descriptor.size(), sizeof(d));
-    if (r.descriptor.size() == sizeof(d))
-        std::memcpy(&d, r.descriptor.data(), sizeof(d));
-    return d;
-}
+moat_cell_desc compile(const BoardSystem &z, const std::string &name) { return cellc_test::compile_system_cell(z, name); }
 
 const moat_cell_mem_region *region_at_ipa(const moat_cell_desc &d, moat_u64 ipa)
 {
@@ -61,7 +33,7 @@ const moat_cell_mem_region *region_at_ipa(const moat_cell_desc &d, moat_u64 ipa)
 
 TEST(CellcZcu102, WholeSystemChecks)
 {
-    Zcu102 z = zcu102();
+    BoardSystem z = zcu102();
     EXPECT_THAT(messages(cellc::check_system(z.board, z.overlays)), IsEmpty());
 }
 
@@ -100,7 +72,7 @@ TEST(CellcZcu102, RootCellPlatformIsAGic400)
 
 TEST(CellcZcu102, CtlLoopOwnsUart1)
 {
-    Zcu102 z = zcu102();
+    BoardSystem z = zcu102();
     moat_cell_desc root = compile(z, "root");
     moat_cell_desc d = compile(z, "ctl-loop");
     EXPECT_EQ(d.num_cpus, 1u);
