@@ -225,7 +225,8 @@ def fmt(v):
 
 def markdown(r):
     m = r["meta"]
-    out = [f"Run {m['date']} on commit `{m['commit']}`, QEMU {m['qemu']}, `{m['icount']}`; "
+    kernel = f", Debian kernel {m['kernel']}" if "kernel" in m else ""
+    out = [f"Run {m['date']} on commit `{m['commit']}`, QEMU {m['qemu']}{kernel}, `{m['icount']}`; "
            f"host {m['host']}; {m['wall_s']} s wall.\n"]
     group = None
     for f in r["figures"]:

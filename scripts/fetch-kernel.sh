@@ -34,8 +34,22 @@ echo "fetch-kernel: kernel $abi, $kbuild"
 
 cd "$kdir/debs"
 rm -f ./*.deb
-apt-get download -q "linux-image-$abi-arm64:arm64" "linux-headers-$abi-arm64:arm64" \
-  "linux-headers-$abi-common" "$kbuild" busybox-static:arm64
+download() {
+  apt-get download -q "linux-image-$abi-arm64:arm64" "linux-headers-$abi-arm64:arm64" \
+    "linux-headers-$abi-common" "$kbuild" busybox-static:arm64
+}
+if ! download; then
+  # Package lists older than the archive name files the mirror no longer has: read them again
+  # and take whatever kernel Debian serves now.
+  [ "$(id -u)" -eq 0 ] || { echo "fetch-kernel: download failed; run as root so that apt-get update can refresh the package lists" >&2; exit 1; }
+  echo "fetch-kernel: download of $abi failed; refreshing the package lists"
+  apt-get update -q
+  abi=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/.*Depends: linux-image-\(.*\)-arm64:arm64/\1/p' | head -n1)
+  kbuild=$(apt-cache depends "linux-headers-$abi-arm64:arm64" | sed -n 's/.*Depends: \(linux-kbuild-[0-9.]*\).*/\1/p' | head -n1)
+  [ -n "$kbuild" ] || kbuild=linux-kbuild-${abi%%.[0-9]*-*}
+  echo "fetch-kernel: kernel $abi, $kbuild"
+  download
+fi
 rm -rf "$kdir/root" && mkdir -p "$kdir/root"
 for f in ./*.deb; do
   case "$f" in

@@ -3,7 +3,7 @@
 #
 #   qemu-run.sh [--build DIR] [--test NAME | --shell] [--board virt|zcu102] [--gic 3|2] [--cpus 4]
 #               [--icount] [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
-#               [--expect FILE] [--log FILE] [--uboot]
+#               [--expect FILE] [--log FILE] [--uboot] [--cache DIR]
 #   qemu-run.sh --baremetal ELF [--gic 3|2] [--icount] [--timeout S] [--expect F] [--log F]
 #
 # Boots Debian's arm64 kernel on QEMU virt (EL2 available, cortex-a57) with the board tree that
@@ -11,6 +11,8 @@
 # tests/qemu/guest/NAME.sh and the exit status is the guest's; 124 means timeout, 125 that the
 # guest never reported. --expect checks the console log against an expectation file.
 # --kvm leaves kvm-arm.mode=none off the command line (KVM takes EL2 at boot).
+# --cache: where scripts/fetch-kernel.sh put Debian's kernel (default $MOAT_CACHE, else .cache/).
+# The log starts with the kernel package and QEMU version the run used.
 # --uboot boots through Debian's U-Boot (-bios, at EL2) from a boot disk holding the kernel, the
 # initramfs, the board tree and boot.scr (scripts/mk-uboot-disk.sh), instead of -kernel/-dtb.
 # --baremetal boots a demo ELF directly at EL1 (no EL2, no Linux): the bare-metal baseline; the
@@ -23,7 +25,7 @@
 # test prints to /dev/kmsg (printk.devkmsg=on: not rate-limited).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0
+cache=${MOAT_CACHE:-$top/.cache} build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0
 extras=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -42,7 +44,8 @@ while [ $# -gt 0 ]; do
     --expect) expect=$2; shift ;;
     --log) log=$2; shift ;;
     --uboot) uboot=1 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    --cache) cache=$2; shift ;;
+    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
     *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -61,8 +64,8 @@ if [ -n "$baremetal" ]; then
   test=$(basename "$baremetal" .elf)-baremetal
 fi
 if [ -z "$baremetal" ]; then
-abi=$(cat "$top/.cache/kernel/abi" 2>/dev/null) || { echo "qemu-run: no kernel: run scripts/fetch-kernel.sh" >&2; exit 2; }
-kernel=$top/.cache/kernel/root/boot/vmlinuz-$abi-arm64
+abi=$(cat "$cache/kernel/abi" 2>/dev/null) || { echo "qemu-run: no kernel in $cache/kernel: run scripts/fetch-kernel.sh" >&2; exit 2; }
+kernel=$cache/kernel/root/boot/vmlinuz-$abi-arm64
 initrd=$build/initramfs.cpio.gz
 dtb=$build/dts/qemu-virt-gicv$gic-moat.dtb
 [ "$board" = zcu102 ] && dtb=$build/dts/zcu102-moat.dtb
@@ -144,8 +147,13 @@ fi
 [ -n "$log" ] || log=$build/qemu-logs/$test-gicv$gic.log
 [ "$board" = zcu102 ] && echo "qemu-run: uart1 of the ZCU102 goes to $uart1_log"
 mkdir -p "$(dirname "$log")"
-echo "qemu-run: ${qemu[*]}"
-timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee "$log"
+{
+  # What this run used, first in every log: failures must carry the versions of the day.
+  [ -n "$baremetal" ] || echo "qemu-run: kernel: Debian linux-image-$abi-arm64 ($kernel)"
+  echo "qemu-run: $("${qemu[0]}" --version | head -n1)"
+  echo "qemu-run: ${qemu[*]}"
+} | tee "$log"
+timeout --foreground -k 5 "$timeout" "${qemu[@]}" < /dev/null 2>&1 | tee -a "$log"
 qrc=${PIPESTATUS[0]}
 if [ "$qrc" = 124 ]; then
   echo "qemu-run: TIMEOUT after ${timeout}s (log: $log)"

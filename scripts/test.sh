@@ -3,17 +3,29 @@
 # tests, through ctest. Run as root on a fresh Debian 12 machine: it installs what it needs.
 # Then the host tests under ASan/UBSan and the fuzzers for 60 s (MOAT_FUZZ_SECONDS).
 # Extra arguments go to ctest (e.g. -L host, -R qemu.enable) and skip the sanitizer and fuzz runs.
+# Every stage runs even when one before it failed (a failure in one must not hide the others);
+# the last lines say which failed, and the exit status is non-zero if any did.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./scripts/build.sh
-ctest --test-dir build --output-on-failure -j2 "$@"
+echo "test.sh: Debian kernel linux-image-$(cat "${MOAT_CACHE:-$top/.cache}/kernel/abi")-arm64, $(qemu-system-aarch64 --version | head -n1)"
+failed=()
+ctest --test-dir build --output-on-failure -j2 "$@" || failed+=("ctest (build/)")
 if [ $# -eq 0 ]; then
   # The host tests once more under AddressSanitizer and UBSan: every parser of untrusted input
   # (descriptors, overlays, board trees) must be clean, not just pass.
-  cmake -S . -B build-asan -G Ninja -DMOAT_SANITIZE=ON -DMOAT_HOST_ONLY=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-  cmake --build build-asan
-  ctest --test-dir build-asan --output-on-failure -j2 -L host
+  if cmake -S . -B build-asan -G Ninja -DMOAT_SANITIZE=ON -DMOAT_HOST_ONLY=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null &&
+     cmake --build build-asan; then
+    ctest --test-dir build-asan --output-on-failure -j2 -L host || failed+=("ctest under ASan/UBSan (build-asan/)")
+  else
+    failed+=("the ASan/UBSan build")
+  fi
   # The libFuzzer targets over the descriptor validator and the cell compiler, bounded in time.
-  ./scripts/fuzz.sh "${MOAT_FUZZ_SECONDS:-60}"
+  ./scripts/fuzz.sh "${MOAT_FUZZ_SECONDS:-60}" || failed+=("the fuzzers (scripts/fuzz.sh)")
 fi
+if [ ${#failed[@]} -gt 0 ]; then
+  printf 'test.sh: FAILED: %s\n' "${failed[@]}"
+  exit 1
+fi
+echo "test.sh: every stage passed"

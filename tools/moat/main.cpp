@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -215,6 +216,10 @@ int cmd_info()
     }
     close(fd);
     std::printf("driver ABI:        %s\n", moat::tools::abi_version_string(info.driver_abi_version).c_str());
+    // The kernel the driver runs on: a bug report from `moat info` always carries it.
+    utsname uts{};
+    if (uname(&uts) == 0)
+        std::printf("kernel:            Linux %s (%s)\n", uts.release, uts.version);
     std::printf("state:             %s\n", info.enabled ? "enabled" : "disabled");
     std::printf("reserved memory:   %#llx-%#llx (%llu KiB)\n",
                 static_cast<unsigned long long>(info.mem_base),

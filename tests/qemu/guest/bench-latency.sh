@@ -14,7 +14,7 @@ for phase in idle stress; do
 	check "start" moat cell start ctl-loop
 	# Linux stays quiet while the demo runs (~0.1 s of guest time): one sleep, no polling.
 	sleep 5
-	check "timer-latency ran to its end ($phase)" wait_cell_off ctl-loop 120
+	check "timer-latency ran to its end ($phase)" wait_cell_off ctl-loop 60
 	echo "BENCH phase latency-$phase end"
 	[ $phase = stress ] && stress_stop
 	cell_stats ctl-loop | sed "s/^/BENCH latency-$phase-exits /"

@@ -43,15 +43,27 @@ load_virtio() {
 	done
 }
 
-# wait_cell_off NAME SECONDS: until the cell's CPUs are all off (the demo powered off).
+# wait_cell_off NAME STALL_SECONDS: until the cell's CPUs are all off (the demo powered off).
+# It waits on progress, not on a fixed time: while the cell's CPUs keep making exits (its timer
+# interrupts, its console) it is working, however slowly QEMU runs it (one host thread runs all
+# vCPUs in turn; a busy host or a stressed root makes the cell's share small). It gives up only
+# when the cell made no exit at all for STALL_SECONDS of guest time, and says so.
 wait_cell_off() {
-	n=0
-	while [ $n -lt "$2" ]; do
+	last=-1 still=0
+	while :; do
 		moat cell list | grep -q "^[0-9]* *$1 .*(0 on)" && return 0
+		now=$(moat cell stats "$1" | awk 'NR > 1 { s += $2 } END { print s + 0 }')
+		if [ "$now" = "$last" ]; then
+			still=$((still + 1))
+			if [ $still -ge "$2" ]; then
+				echo "wait_cell_off: cell $1 made no progress for $2 s (its exits stayed at $now) and is still on"
+				return 1
+			fi
+		else
+			still=0 last=$now
+		fi
 		sleep 1
-		n=$((n + 1))
 	done
-	return 1
 }
 
 # cell_stats NAME: "reason count" lines of the cell's CPUs.

@@ -9,7 +9,7 @@ check "create" moat cell create $CELLS/ctl-loop.cell
 check "load timer-latency" moat cell load ctl-loop $DEMOS/timer-latency.bin
 echo "BENCH phase trace begin"
 check "start" moat cell start ctl-loop
-check "timer-latency ran to its end" wait_cell_off ctl-loop 300
+check "timer-latency ran to its end" wait_cell_off ctl-loop 60
 echo "BENCH phase trace end"
 check "moat info" moat info
 check "CPU 2 offline" sh -c "echo 0 > /sys/devices/system/cpu/cpu2/online"
