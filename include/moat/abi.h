@@ -60,7 +60,7 @@ typedef uint64_t moat_u64;
 
 #ifndef __ASSEMBLER__
 struct moat_image_header {
-	/* Written by the build (tools/moat-mkimage). */
+	/* Written by the build: the assembler fills these in (arch/arm64/head.S, hv.ld). */
 	moat_u64 magic;        /* MOAT_IMAGE_MAGIC */
 	moat_u32 abi_version;  /* MOAT_ABI_VERSION the image was built for */
 	moat_u32 header_size;  /* sizeof(struct moat_image_header) */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Assembler helpers and the trap frame layout shared by entry.S and C++ (checked there). */
+/* Assembler helpers and the trap frame layout shared by head.S/vectors.S and C++ (checked there). */
 #ifndef MOAT_ARCH_ASM_H
 #define MOAT_ARCH_ASM_H
 

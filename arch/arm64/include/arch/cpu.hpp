@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// Per-CPU state of the arm64 port and the trap frame that entry.S builds.
+// Per-CPU state of the arm64 port and the trap frame that vectors.S builds (hv_save_frame).
 #pragma once
 
 #include "arch/asm.h"
