@@ -77,8 +77,23 @@ void console_write(uint64_t len, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t
                  "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
 }
 
+// What the hypervisor tells a cell about itself: its ABI and its own CPU count, nothing more.
+void show_info()
+{
+    register uint64_t x0 asm("x0") = MOAT_HC_GET_INFO;
+    register uint64_t x1 asm("x1") = 0;
+    register uint64_t x2 asm("x2") = 0;
+    register uint64_t x3 asm("x3") = 0;
+    asm volatile("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) : : "x4", "x5", "x6", "x7", "x8", "x9", "x10",
+                 "x11", "x12", "x13", "x14", "x15", "x16", "x17", "memory");
+    demo::printf("console-race: GET_INFO status %lld: ABI %#llx, %llu CPUs, %llu bytes of hypervisor memory\n",
+                 static_cast<long long>(x0), static_cast<unsigned long long>(x1), static_cast<unsigned long long>(x2),
+                 static_cast<unsigned long long>(x3));
+}
+
 int console_race(uint64_t self)
 {
+    show_info();
     demo::printf("console-race: CPU %#llx and its partner print at once\n", static_cast<unsigned long long>(self));
     int64_t r = power_on(partner_of(self), kConsoleRace);
     if (r != 0) {
