@@ -93,7 +93,6 @@ void show_info()
 
 int console_race(uint64_t self)
 {
-    show_info();
     demo::printf("console-race: CPU %#llx and its partner print at once\n", static_cast<unsigned long long>(self));
     int64_t r = power_on(partner_of(self), kConsoleRace);
     if (r != 0) {
@@ -105,6 +104,7 @@ int console_race(uint64_t self)
         console_write(40, a, a, a, a, i % 5 == 0 ? a_nl : a);
     console_write(1, '\n', 0, 0, 0, 0);
     wait_off(partner_of(self));
+    show_info();  // last: the console ring keeps only the end of the race
     demo::printf("console-race: done\n");
     return 0;
 }

@@ -35,13 +35,13 @@ check "no line over 199 characters, no foreign bytes" grep -q ', 0 over 199, 0 w
 # Raw hypercalls from a root kernel module, past the driver's checks.
 taskset -c 0 sh -c 'echo "disable 0" > /proc/moat_probe'
 dmesg | grep 'moat_probe: disable' | tail -1
-check "MOAT_HC_DISABLE refused while a cell exists (DENIED)" sh -c "dmesg | grep -q 'moat_probe: disable 0 on CPU 0 = -3 '"
+check "MOAT_HC_DISABLE refused while a cell exists (DENIED)" sh -c "dmesg | grep -q 'moat_probe: disable 0x0 on CPU 0 = -3 '"
 moat console | grep 'disable refused' | tail -1
 echo "cellstate 0x100000000" > /proc/moat_probe
 echo "cellstate 0" > /proc/moat_probe
 dmesg | grep 'moat_probe: cellstate' | tail -2
 check "cell id 2^32 names no cell (INVALID)" sh -c "dmesg | grep -q 'moat_probe: cellstate 0x100000000 on CPU [0-9] = -2 '"
-check "cell id 0 is the root" sh -c "dmesg | grep -q 'moat_probe: cellstate 0 on CPU [0-9] = 0 '"
+check "cell id 0 is the root" sh -c "dmesg | grep -q 'moat_probe: cellstate 0x0 on CPU [0-9] = 0 '"
 check "destroy the two-CPU cell" moat cell destroy pair
 check "Linux has all its CPUs back" test "$(cat /sys/devices/system/cpu/online)" = 0-3
 # Had CPU 0 left, its EL2 would answer like the stub now and this disable would fail.
