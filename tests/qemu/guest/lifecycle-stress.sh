@@ -14,7 +14,7 @@ all_online() { [ "$(cat /sys/devices/system/cpu/online)" = "0-3" ]; }
 check_list() {
 	moat cell list | awk -v who="$1" '
 		NR > 1 && ($3 == "created" || ($3 == "shut" && $4 == "down")) && !/\(0 on\)/ {
-			print "VIOLATION: " who ": cell listed stopped with CPUs on: " $0; bad = 1 }
+			print "VIOLATION: " who ": cell listed stopped with CPUs on: " $0 | "tee -a /tmp/violations"; bad = 1 }
 		END { exit bad }'
 }
 
@@ -26,6 +26,7 @@ worker() {
 		i=$((i + 1))
 		next 2; if [ $r = 0 ]; then c=pair img=handover; else c=solo; next 2; [ $r = 0 ] && img=hello || img=handover; fi
 		next 8; force=""; [ $((seed & 1)) = 1 ] && force=--force
+		echo "worker $w step $i: op $r $force on $c"
 		case $r in
 		0|1) moat cell create $CELLS/$c.cell >/dev/null 2>&1 ;;
 		2) moat cell load $c $DEMOS/$img.bin >/dev/null 2>&1 ;;
@@ -34,7 +35,7 @@ worker() {
 		6) out=$(moat cell destroy $force $c 2>&1) ||
 			case $out in
 			*"no cell named"*) ;;  # another worker destroyed it first
-			*) echo "VIOLATION: worker $w step $i: destroy $force $c failed: $out" ;;
+			*) echo "VIOLATION: worker $w step $i: destroy $force $c failed: $out" | tee -a /tmp/violations ;;
 			esac ;;
 		7) usleep $(((seed >> 4) % 200000)) ;;
 		esac
@@ -97,12 +98,11 @@ while [ $round -le $ROUNDS ]; do
 	settle "$round (soak)"
 	w=1
 	while [ $w -le $WORKERS ]; do
-		worker $w $((round * 100 + w)) > /tmp/worker$w.log 2>&1 &
+		worker $w $((round * 100 + w)) &
 		w=$((w + 1))
 	done
 	wait
-	cat /tmp/worker*.log
-	v=$(cat /tmp/worker*.log | grep -c '^VIOLATION')
+	v=$(cat /tmp/violations 2>/dev/null | wc -l)
 	[ "$v" = 0 ] || fail "round $round: $v invariant violations"
 	settle $round
 	echo "round $round done: cells $(moat cell list | tail -n +2 | wc -l), CPUs online $(cat /sys/devices/system/cpu/online), hypervisor memory $(hv_used) KiB (at start $base KiB)"
