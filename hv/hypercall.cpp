@@ -5,12 +5,28 @@
 
 #include "hv/cell_ops.hpp"
 #include "hv/console.hpp"
+#include "hv/format.hpp"
 #include "hv/state.hpp"
 #include "hv/stats.hpp"
 
 namespace moat {
 
 namespace {
+constexpr u64 CELL_ID_MAX = 0xffffffff;
+
+// Error buffer argument of each cell call (MOAT_HC_CELL_*), by its position.
+u64 error_buffer_of(u64 function, const u64 *a)
+{
+    switch (function) {
+    case MOAT_HC_CELL_CREATE: return a[2];
+    case MOAT_HC_CELL_LOAD: return a[4];
+    case MOAT_HC_CELL_SHUTDOWN: return a[2];
+    case MOAT_HC_CELL_START:
+    case MOAT_HC_CELL_DESTROY: return a[1];
+    default: return 0;
+    }
+}
+
 // Cell management: root only, and a refusal is explained in the root's error buffer.
 HypercallResult cell_call(u64 function, const u64 *a)
 {
@@ -18,6 +34,15 @@ HypercallResult cell_call(u64 function, const u64 *a)
     char err[MOAT_HC_ERROR_LEN];
     err[0] = '\0';
     u64 err_ipa = 0;
+    // Cell ids are 32 bits: a larger one names no cell (cut down, 2^32 would name the root).
+    if (function != MOAT_HC_CELL_CREATE && a[0] > CELL_ID_MAX) {
+        r.status = MOAT_HC_INVALID;
+        format(err, sizeof(err), "no cell with id %#lx: cell ids are 32-bit", static_cast<unsigned long>(a[0]));
+        err_ipa = error_buffer_of(function, a);
+        if (err_ipa)
+            cell_ops::report_error(err_ipa, err);
+        return r;
+    }
     switch (function) {
     case MOAT_HC_CELL_CREATE:
         r.status = cell_ops::create(a[0], a[1], &r.ret[0], err, sizeof(err));
@@ -99,9 +124,10 @@ HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 a
         r.ret[1] = sizeof(moat_console_ring);
         break;
     case MOAT_HC_GET_INFO:
+        // A cell learns nothing about the rest of the machine: only its own CPU count.
         r.ret[0] = MOAT_ABI_VERSION;
-        r.ret[1] = state_cpus_online();
-        r.ret[2] = state_memory_used();
+        r.ret[1] = ctx.root ? state_cpus_online() : ctx.cell_cpus;
+        r.ret[2] = ctx.root ? state_memory_used() : 0;
         break;
     case MOAT_HC_CPU_INFO:
         r.ret[0] = ctx.cpu;
@@ -116,6 +142,13 @@ HypercallResult hypercall(const HypercallContext &ctx, u64 function, const u64 a
         r.ret[0] = stats_read(static_cast<u32>(args[0]), static_cast<u32>(args[1]));
         break;
     case MOAT_HC_DISABLE:
+        // A CPU leaving EL2 leaves stage 2 too: while another cell exists that would hand the
+        // root its memory (and the hypervisor's). The driver checks first; this is the rule.
+        if (!cell_ops::begin_leave()) {
+            log("CPU %u: disable refused: cells other than the root exist; destroy them first", ctx.cpu);
+            r.status = MOAT_HC_DENIED;
+            break;
+        }
         r.leave = true;
         break;
     default:

@@ -250,6 +250,26 @@ static int cell_state(struct moat_cell_slot *s, u32 *state, u32 *cpus_on)
 }
 
 /*
+ * Wait until the cell is not running and none of its CPUs is on, on its way or powering off:
+ * up to a second after the last CPU was seen to go.
+ */
+static int wait_cpus_off(struct moat_file *f, struct moat_cell_slot *s)
+{
+	u32 state, on, last_on = ~0u;
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (cell_state(s, &state, &on) || (state != MOAT_CELL_STATE_RUNNING && !on))
+			return 0;
+		if (on < last_on)
+			i = 0;
+		last_on = on;
+		usleep_range(1000, 2000);
+	}
+	return moat_fail(f, ETIMEDOUT, "cell \"%s\": %u CPUs did not stop within a second", s->name, on);
+}
+
+/*
  * Stop the cell: a cooperative cell is asked and given timeout_ms to answer (the hypervisor says
  * PENDING until it has); then wait (up to a second) until its CPUs are off.
  */
@@ -259,8 +279,7 @@ static int stop_cell(struct moat_file *f, struct moat_cell_slot *s, u32 flags, u
 	unsigned long deadline = jiffies + msecs_to_jiffies(timeout_ms);
 	struct arm_smccc_res res;
 	bool asked = false;
-	u32 state, on;
-	int i, err;
+	int err;
 
 	for (;;) {
 		err = cell_call(f, "cell shutdown", MOAT_HC_CELL_SHUTDOWN, s->id, hv_flags, 0, 0, errbuf, &res);
@@ -280,12 +299,12 @@ static int stop_cell(struct moat_file *f, struct moat_cell_slot *s, u32 flags, u
 			return moat_fail(f, EINTR, "cell \"%s\": interrupted while waiting for its answer to the shutdown request",
 					 s->name);
 	}
-	for (i = 0; i < 1000; i++) {
-		if (cell_state(s, &state, &on) || (state != MOAT_CELL_STATE_RUNNING && !on))
-			return 0;
-		usleep_range(1000, 2000);
-	}
-	return moat_fail(f, ETIMEDOUT, "cell \"%s\" did not stop within a second", s->name);
+	/*
+	 * The CPUs stop by themselves now (a CPU on its way parks when it arrives; the hypervisor
+	 * counts each until the firmware has it off). Bounded by progress, not by the clock alone:
+	 * the wait goes on while the number of CPUs left keeps falling.
+	 */
+	return wait_cpus_off(f, s);
 }
 
 static int get_stop_args(struct moat_file *f, void __user *uarg, struct moat_cell_slot **slot, u32 *flags,
@@ -332,8 +351,13 @@ int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 		break;
 	default: /* MOAT_CELL_DESTROY */
 		err = stop_cell(f, s, flags, timeout_ms, errbuf);
-		if (!err)
+		/* PENDING: a CPU of the cell is still stopping; it gets there by itself. */
+		while (!err) {
 			err = cell_call(f, "cell destroy", MOAT_HC_CELL_DESTROY, s->id, 0, 0, 0, errbuf, &res);
+			if (err || (long)res.a0 != MOAT_HC_PENDING)
+				break;
+			err = wait_cpus_off(f, s);
+		}
 		if (!err) {
 			give_back_cpus(s);
 			pr_info("moat: cell \"%s\" destroyed\n", s->name);

@@ -19,6 +19,9 @@ namespace {
 Cell cells[MAX_CELLS];
 // Cell management runs on root CPUs, one request at a time.
 SpinLock cells_lock;
+// A root CPU has left the hypervisor (MOAT_HC_DISABLE): no cell may be created any more, its
+// memory would be open to that CPU. Cleared by the next enable, which loads a fresh image.
+bool leaving;
 constexpr u16 VMID_BASE = 1;  // cell id + 1: VMID 0 is what the kernel's stub leaves in VTTBR
 constexpr u32 SPI_FIRST = 32, INTID_LIMIT = 1020;
 constexpr u64 ZERO_CHUNK = u64{2} << 20;
@@ -151,17 +154,36 @@ void take_cpu_from_root(u32 cpu)
     }
 }
 
-// Ask every CPU of the cell that is on, except `self`, to park: the management SGI takes it to
-// EL2, which sees stop_request (hv_trap_irq).
-void stop_cpus(Cell &c, u32 self)
+// Ask the CPUs in `mask`, except `self`, to park: the management SGI takes each to EL2, which
+// sees stop_request (hv_trap_irq). Called under the cell's cpu_lock: a CPU is kicked only while
+// it is on, and clears its request itself when it parks.
+void kick_cpus(u32 mask, u32 self)
 {
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
-        if (cpu == self || !(c.cpus_on & (1u << cpu)))
+        if (cpu == self || !(mask & (1u << cpu)))
             continue;
         cpu_data(cpu)->stop_request = 1;
         dsb(ish);
         gic_kick(cpu, cpu_data(cpu)->mpidr);
     }
+}
+
+void log_shut_down(const Cell &c) { log("cell \"%s\" shut down", c.desc.name); }
+
+// Ask the firmware about the cell's CPUs that left it: those it reports off are the cell's no
+// longer (caller holds c.cpu_lock).
+void confirm_parked_locked(Cell &c)
+{
+    u32 parking = c.cpus.mask(CellCpus::Cpu::PARKING);
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
+        if ((parking & (1u << cpu)) && psci_firmware_cpu_is_off(cpu_data(cpu)->mpidr) && c.cpus.off_confirmed(cpu))
+            log_shut_down(c);
+}
+
+void confirm_parked(Cell &c)
+{
+    LockGuard g(c.cpu_lock);
+    confirm_parked_locked(c);
 }
 
 s64 fail(char *err, size_t errlen, s64 status, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -274,6 +296,9 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
 {
     LockGuard guard(cells_lock);
     u64 pa;
+    if (leaving)
+        return fail(err, errlen, MOAT_HC_DENIED, "the hypervisor is being disabled (a CPU has left it): "
+                    "enable it again to create cells");
     if (!gic_enabled())
         return fail(err, errlen, MOAT_HC_DENIED, "the hypervisor drives no GIC on this board (GICv2 or GICv3 "
                     "in the root descriptor): no interrupts for cells");
@@ -388,8 +413,8 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
         cpu_data(cpu)->cell = c;
     }
     c->cpu_mask = mask;
-    c->cpus_on = 0;
-    c->line_len = 0;
+    c->cpus.reset(mask);
+    c->console.reset();
     mem_copy(c->irqs, d.irq_bitmap, sizeof(c->irqs));
     for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
         root.irqs[w] &= ~d.irq_bitmap[w];
@@ -414,7 +439,13 @@ s64 cell_load(u32 id, u64 src_ipa, u64 dst_ipa, u64 size, char *err, size_t errl
     Cell *c = cell_get(id);
     if (!c || c->is_root())
         return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
-    if (c->state != CellState::STOPPED && c->state != CellState::SHUT_DOWN)
+    confirm_parked(*c);
+    bool quiet;
+    {
+        LockGuard g(c->cpu_lock);
+        quiet = c->cpus.quiescent();
+    }
+    if (!quiet)
         return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" is running: shut it down before loading",
                     name_of(*c));
     if (size == 0 || size > PAGE_SIZE || align_down(src_ipa, PAGE_SIZE) != align_down(src_ipa + size - 1, PAGE_SIZE))
@@ -448,21 +479,38 @@ s64 cell_start(u32 id, char *err, size_t errlen)
     Cell *c = cell_get(id);
     if (!c || c->is_root())
         return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
-    if (c->state == CellState::RUNNING)
-        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" is already running", name_of(*c));
-    if (c->cpus_on)
-        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" still has CPUs on", name_of(*c));
     u32 cpu = static_cast<u32>(find_cpu(c->desc.cpu_mpidr[0]));
     PerCpu *pc = cpu_data(cpu);
+    CellCpus::Start started;
+    u32 active;
+    {
+        LockGuard g(c->cpu_lock);
+        confirm_parked_locked(*c);
+        started = c->cpus.start(cpu);
+        active = c->cpus.active();
+    }
+    switch (started) {
+    case CellCpus::Start::OK:
+        break;
+    case CellCpus::Start::ALREADY_RUNNING:
+        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" is already running", name_of(*c));
+    case CellCpus::Start::CPUS_STILL_ACTIVE:
+        return fail(err, errlen, MOAT_HC_DENIED,
+                    "cell \"%s\" still has CPUs %#x on or powering off: wait until its state is no longer "
+                    "running, then start it", name_of(*c), active);
+    case CellCpus::Start::NOT_OWNED:
+        return fail(err, errlen, MOAT_HC_INVALID, "cell \"%s\": its first CPU %u is not its own", name_of(*c), cpu);
+    }
+    // Its first CPU counts as the cell's from here on: a stop or destroy now waits for it.
     pc->on_entry = c->desc.entry;
     pc->on_context = 0;
     pc->stop_request = 0;
     stats_reset(cpu);
     c->shutdown.reset();
-    c->state = CellState::RUNNING;
     s64 r = psci_power_on(cpu);
     if (r != 0) {
-        c->state = CellState::STOPPED;
+        LockGuard g(c->cpu_lock);
+        c->cpus.start_failed(cpu);
         return fail(err, errlen, MOAT_HC_DENIED, "the firmware did not power CPU %u on (PSCI %ld)", cpu,
                     static_cast<long>(r));
     }
@@ -478,11 +526,18 @@ s64 cell_shutdown(u32 id, u64 flags, char *err, size_t errlen)
         return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
     if (flags & ~u64{MOAT_SHUTDOWN_FORCE})
         return fail(err, errlen, MOAT_HC_INVALID, "unknown shutdown flags %#lx", static_cast<unsigned long>(flags));
-    if (c->state != CellState::RUNNING)
-        return MOAT_HC_OK;
+    u32 on;
+    {
+        LockGuard g(c->cpu_lock);
+        confirm_parked_locked(*c);
+        // Not running, or being stopped already: the caller waits for the CPUs (CELL_STATE).
+        if (c->cpus.run() != CellCpus::Run::RUNNING || c->cpus.stopping())
+            return MOAT_HC_OK;
+        on = c->cpus.mask(CellCpus::Cpu::ON);
+    }
     switch (c->shutdown.ask(flags & MOAT_SHUTDOWN_FORCE)) {
     case ShutdownRequest::Ask::NOTIFY: {
-        u32 cpu = static_cast<u32>(__builtin_ctz(c->cpus_on ? c->cpus_on : c->cpu_mask));
+        u32 cpu = static_cast<u32>(__builtin_ctz(on ? on : c->cpu_mask));
         log("cell \"%s\" asked to shut down (SGI %u to CPU %u)", name_of(*c), c->shutdown.sgi(), cpu);
         gic_send_sgi_to(cpu, cpu_data(cpu)->mpidr, c->shutdown.sgi());
         return MOAT_HC_PENDING;
@@ -496,9 +551,12 @@ s64 cell_shutdown(u32 id, u64 flags, char *err, size_t errlen)
     case ShutdownRequest::Ask::STOP:
         break;
     }
-    stop_cpus(*c, MOAT_MAX_CPUS);
-    if (!c->cpus_on)
-        c->state = CellState::SHUT_DOWN;
+    // CPUs that are on are kicked; those on their way park when they arrive.
+    LockGuard g(c->cpu_lock);
+    bool ended;
+    kick_cpus(c->cpus.stop(&ended), MOAT_MAX_CPUS);
+    if (ended)
+        log_shut_down(*c);
     return MOAT_HC_OK;
 }
 
@@ -508,8 +566,17 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
     Cell *c = cell_get(id);
     if (!c || c->is_root())
         return fail(err, errlen, MOAT_HC_INVALID, "no cell with id %u", id);
-    if (c->cpus_on || c->state == CellState::RUNNING)
-        return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\" is running: shut it down first", name_of(*c));
+    {
+        // Nothing of the cell may run, be on its way or still be powering off: its CPUs go to the
+        // root next. A cell being stopped gets there by itself: PENDING, ask again.
+        LockGuard g(c->cpu_lock);
+        confirm_parked_locked(*c);
+        if (!c->cpus.quiescent()) {
+            s64 st = c->cpus.stopping() ? MOAT_HC_PENDING : MOAT_HC_DENIED;
+            return fail(err, errlen, st, "cell \"%s\" is running (CPUs %#x on, on their way or powering off): "
+                        "shut it down first", name_of(*c), c->cpus.active());
+        }
+    }
     for (u32 i = 0; i < c->desc.num_mem_regions; i++) {
         const moat_cell_mem_region &m = c->desc.mem_regions[i];
         if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
@@ -542,10 +609,14 @@ s64 cell_shutdown_reply(u64 answer)
     LockGuard guard(cells_lock);
     switch (c.shutdown.reply(answer)) {
     case ShutdownRequest::Reply::STOP:
+    {
         log("cell \"%s\" approved its shutdown", name_of(c));
-        stop_cpus(c, pc.id);
+        LockGuard g(c.cpu_lock);
+        bool ended;
+        kick_cpus(c.cpus.stop(&ended), pc.id);
         pc.stop_request = 1;  // this CPU parks on the way out of the hypercall
         return MOAT_HC_OK;
+    }
     case ShutdownRequest::Reply::NOTED:
         log("cell \"%s\" refused to shut down", name_of(c));
         return MOAT_HC_OK;
@@ -555,44 +626,74 @@ s64 cell_shutdown_reply(u64 answer)
     return MOAT_HC_INVALID;
 }
 
-void cell_cpu_started(Cell &c, u32 cpu)
+bool cell_cpu_started(Cell &c, u32 cpu)
 {
-    __atomic_or_fetch(&c.cpus_on, 1u << cpu, __ATOMIC_SEQ_CST);
+    if (c.is_root())
+        return true;
+    LockGuard g(c.cpu_lock);
+    if (!c.cpus.arrive(cpu))
+        return false;
+    cpu_data(cpu)->stop_request = 0;
+    return true;
 }
 
 void cell_cpu_stopped(Cell &c, u32 cpu)
 {
-    u32 left = __atomic_and_fetch(&c.cpus_on, ~(1u << cpu), __ATOMIC_SEQ_CST);
-    if (!left && c.state == CellState::RUNNING && !c.is_root()) {
-        c.state = CellState::SHUT_DOWN;
-        log("cell \"%s\" shut down", name_of(c));
+    if (c.is_root())
+        return;
+    LockGuard g(c.cpu_lock);
+    c.cpus.leave(cpu);
+}
+
+s64 cell_cpu_on_request(Cell &c, u32 cpu)
+{
+    LockGuard g(c.cpu_lock);
+    confirm_parked_locked(c);  // a CPU that powered itself off may be on again
+    switch (c.cpus.cpu_on(cpu)) {
+    case CellCpus::On::OK:
+        return psci::SUCCESS;
+    case CellCpus::On::STOPPING:
+        return psci::DENIED;
+    case CellCpus::On::ALREADY_ON:
+        return psci::ALREADY_ON;
+    case CellCpus::On::ON_PENDING:
+        return psci::ON_PENDING;
+    case CellCpus::On::NOT_OWNED:
+        break;
     }
+    return psci::INVALID_PARAMETERS;
+}
+
+void cell_cpu_on_failed(Cell &c, u32 cpu)
+{
+    LockGuard g(c.cpu_lock);
+    if (c.cpus.cpu_on_failed(cpu))
+        log_shut_down(c);
+}
+
+void cell_system_off(Cell &c, u32 self)
+{
+    LockGuard g(c.cpu_lock);
+    bool ended;
+    kick_cpus(c.cpus.stop(&ended), self);
 }
 
 void cell_fail(Cell &c, u32 self, const char *why)
 {
-    LockGuard guard(cells_lock);
-    if (c.state == CellState::RUNNING) {
-        c.state = CellState::FAILED;
+    LockGuard g(c.cpu_lock);
+    bool newly;
+    u32 kick = c.cpus.fail(&newly);
+    if (newly)
         log("cell \"%s\" failed: %s; its CPUs are parked, 'moat cell destroy %s' gives them back",
             name_of(c), why, name_of(c));
-    }
-    stop_cpus(c, self);
+    kick_cpus(kick, self);
 }
 
 void cell_console_putc(Cell &c, char ch)
 {
-    if (ch == '\r')
-        return;
-    if (ch != '\n' && c.line_len + 1 < sizeof(c.line)) {
-        c.line[c.line_len++] = ch;
-        return;
-    }
-    if (ch != '\n')
-        c.line[c.line_len++] = ch;
-    c.line[c.line_len] = '\0';
-    console_line(name_of(c), c.line);
-    c.line_len = 0;
+    LockGuard g(c.console_lock);
+    if (const char *line = c.console.put(ch))
+        console_line(name_of(c), line);
 }
 
 }  // namespace moat::arm64
@@ -609,13 +710,34 @@ s64 destroy(u32 id, char *err, size_t errlen) { return cell_destroy(id, err, err
 void report_error(u64 root_ipa, const char *msg) { cell_report_error(root_ipa, msg); }
 bool state(u32 id, u32 *st, u32 *cpus, u32 *on)
 {
+    LockGuard guard(cells_lock);
     Cell *c = cell_get(id);
     if (!c)
         return false;
-    *st = static_cast<u32>(c->state);
     *cpus = c->cpu_mask;
-    *on = c->cpus_on;
+    if (c->is_root()) {
+        *st = MOAT_CELL_STATE_RUNNING;
+        *on = 0;
+        for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
+            if ((c->cpu_mask & (1u << cpu)) && psci_cpu_power(cpu) != CpuPower::OFF)
+                *on |= 1u << cpu;
+        return true;
+    }
+    // State and CPUs from one look: never "shut down" with a CPU still on or on its way.
+    LockGuard g(c->cpu_lock);
+    confirm_parked_locked(*c);
+    *st = static_cast<u32>(c->cpus.run());
+    *on = c->cpus.active();
     return true;
 }
 void console_putc(char ch) { cell_console_putc(*this_cpu().cell, ch); }
+bool begin_leave()
+{
+    LockGuard guard(cells_lock);
+    for (u32 i = 1; i < MAX_CELLS; i++)
+        if (cells[i].state != CellState::FREE)
+            return false;
+    leaving = true;
+    return true;
+}
 }  // namespace moat::cell_ops

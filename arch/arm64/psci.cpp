@@ -74,6 +74,13 @@ s64 psci_power_on(u32 cpu)
 
 void psci_firmware_cpu_off() { firmware_call(psci::CPU_OFF, 0, 0, 0); }
 
+bool psci_firmware_cpu_is_off(u64 mpidr)
+{
+    s64 r = static_cast<s64>(firmware_call(psci::AFFINITY_INFO_64, mpidr, 0, 0).r[0]);
+    // A firmware without AFFINITY_INFO (PSCI 0.1) cannot tell: trust the CPU's own CPU_OFF.
+    return r == psci::AFFINITY_OFF || r == psci::NOT_SUPPORTED;
+}
+
 void psci_init(const u64 *mpidr, u32 count) { state.init(mpidr, count); }
 
 void psci_cpu_started(u32 cpu)
@@ -106,6 +113,16 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
         r = firmware_call(f.x[0], f.x[1], f.x[2], f.x[3]);
         break;
     case SmcAction::CPU_ON: {
+        // A cell's CPU counts as the cell's from here until it is really off again.
+        if (!pc.cell->is_root()) {
+            s64 refused = cell_cpu_on_request(*pc.cell, d.cpu);
+            if (refused != psci::SUCCESS) {
+                LockGuard g(state_lock);
+                state.set_power(d.cpu, CpuPower::OFF);
+                f.x[0] = static_cast<u64>(refused);
+                return 0;
+            }
+        }
         PerCpu *target = cpu_data(d.cpu);
         bool smc32 = !(f.x[0] & psci::SMC64_BIT);
         target->on_entry = smc32 ? (f.x[2] & 0xffffffffull) : f.x[2];
@@ -113,8 +130,12 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
         // Always the SMC64 form: the hypervisor's entry may lie above 4 GiB.
         r = firmware_call(psci::CPU_ON_64, cpu_data(d.cpu)->mpidr ? cpu_data(d.cpu)->mpidr : f.x[1], entry, d.cpu);
         if (static_cast<s64>(r.r[0]) != psci::SUCCESS) {
-            LockGuard g(state_lock);
-            state.set_power(d.cpu, CpuPower::OFF);
+            {
+                LockGuard g(state_lock);
+                state.set_power(d.cpu, CpuPower::OFF);
+            }
+            if (!pc.cell->is_root())
+                cell_cpu_on_failed(*pc.cell, d.cpu);
         }
         break;
     }
@@ -125,7 +146,8 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
                           (f.x[0] & psci::SMC64_BIT) ? f.x[1] : (f.x[1] & 0xffffffffull), entry, pc.id);
         break;
     case SmcAction::CELL_OFF:
-        log("CPU %u: cell asked for system off/reset: its CPU stops", pc.id);
+        log("CPU %u: cell asked for system off/reset: its CPUs stop", pc.id);
+        cell_system_off(*pc.cell, pc.id);
         cpu_park(pc);
     case SmcAction::CPU_OFF: {
         if (!pc.cell->is_root())

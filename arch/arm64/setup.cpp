@@ -238,7 +238,11 @@ void cpu_start(PerCpu &pc, u32 cpu)
     isb();
     state_cpu_entered(cpu);
     psci_cpu_started(cpu);
-    cell_cpu_started(*pc.cell, cpu);
+    if (!cell_cpu_started(*pc.cell, cpu)) {
+        // Powered on for a cell that is being stopped since: it never enters the cell.
+        log("CPU %u arrived for cell \"%s\", which is being stopped: parked", cpu, pc.cell->desc.name);
+        cpu_park(pc);
+    }
 }
 
 void cpu_stop(PerCpu &pc)

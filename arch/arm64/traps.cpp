@@ -49,7 +49,7 @@ u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
     }
     pc.hypercalls++;
     stats_count(pc.id, MOAT_EXIT_HYPERCALL);
-    HypercallContext ctx{pc.id, cpu_current_el(), pc.hypercalls, pc.cell->is_root()};
+    HypercallContext ctx{pc.id, cpu_current_el(), pc.hypercalls, pc.cell->is_root(), pc.cell->num_cpus};
     const u64 args[HYPERCALL_ARGS] = {f.x[1], f.x[2], f.x[3], f.x[4], f.x[5], f.x[6]};
     HypercallResult r = hypercall(ctx, f.x[0] & SMCCC_FUNCTION_MASK, args);
     f.x[0] = static_cast<u64>(r.status);

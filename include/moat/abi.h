@@ -120,8 +120,10 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 		    (MOAT_SMCCC_OWNER_VENDOR_HYP << MOAT_SMCCC_OWNER_SHIFT) | (n))
 
 #define MOAT_HC_GET_INFO MOAT_HC(1) /* -> x1 = ABI version, x2 = CPUs in the hypervisor,
-				       x3 = bytes of reserved memory in use */
-#define MOAT_HC_DISABLE MOAT_HC(2)  /* leave EL2 on the calling CPU, restore the hyp-stub */
+				       x3 = bytes of reserved memory in use; to a cell other
+				       than the root: x2 = its own CPUs, x3 = 0 */
+#define MOAT_HC_DISABLE MOAT_HC(2)  /* leave EL2 on the calling CPU, restore the hyp-stub;
+				       DENIED while any cell other than the root exists */
 #define MOAT_HC_CPU_INFO MOAT_HC(3) /* -> x1 = logical CPU id, x2 = CurrentEL seen at EL2,
 				       x3 = hypercalls handled on this CPU */
 #define MOAT_HC_CONSOLE_PUTC MOAT_HC(4) /* x1 = character: the caller's console output */
@@ -159,7 +161,9 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 					     DENIED when it refused */
 #define MOAT_SHUTDOWN_FORCE 1
 #define MOAT_HC_CELL_DESTROY MOAT_HC(20)  /* x1 = cell id, x2 = error buffer: memory zeroed and
-					     given back, CPUs and IRQs return to the root */
+					     given back, CPUs and IRQs return to the root;
+					     PENDING while a stopped cell's CPUs are still on
+					     their way or powering off (call again) */
 #define MOAT_HC_CELL_STATE MOAT_HC(21)    /* x1 = cell id -> x1 = MOAT_CELL_STATE_*, x2 = mask of
 					     logical CPUs, x3 = CPUs powered on */
 #define MOAT_HC_ERROR_LEN 256

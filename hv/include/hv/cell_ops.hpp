@@ -17,6 +17,9 @@ void report_error(u64 root_ipa, const char *msg);
 // The calling CPU's cell: ask me before shutdown, through `sgi`; my answer to the request.
 s64 shutdown_notify(u64 sgi);
 s64 shutdown_reply(u64 answer);
+// MOAT_HC_DISABLE from a root CPU: false (and nothing changes) while any other cell exists;
+// true, and no cell can be created from now on, once a CPU may leave.
+bool begin_leave();
 // Console output of the calling CPU's cell.
 void console_putc(char c);
 }  // namespace moat::cell_ops

@@ -18,6 +18,7 @@ struct HypercallContext {
     u32 current_el;
     u64 calls_on_cpu;
     bool root;  // the caller is the root cell: cell management is its alone
+    u32 cell_cpus;  // CPUs of the caller's cell (all a cell learns from GET_INFO)
 };
 
 constexpr unsigned HYPERCALL_ARGS = 6;  // x1..x6

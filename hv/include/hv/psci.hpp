@@ -28,6 +28,7 @@ constexpr u32 FUNCTION_NUMBER_MASK = 0x0000ffff;
 
 constexpr s64 SUCCESS = 0, NOT_SUPPORTED = -1, INVALID_PARAMETERS = -2, DENIED = -3;
 constexpr s64 ALREADY_ON = -4, ON_PENDING = -5, INTERNAL_FAILURE = -6;
+constexpr s64 AFFINITY_ON = 0, AFFINITY_OFF = 1;  // AFFINITY_INFO results
 
 
 // SMCCC owner of a function ID, bits [29:24].

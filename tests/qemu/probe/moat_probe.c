@@ -4,16 +4,36 @@
  * root cell that the hypervisor really denies what the root does not own (/dev/mem is closed by
  * STRICT_DEVMEM). "echo read 0x7fc00000 > /proc/moat_probe" reads 8 bytes there; "write" writes
  * a pattern; "read32 ADDR" and "write32 ADDR VALUE" do 32-bit device accesses (ioremap).
+ * Raw hypercalls, past the driver's own checks: "disable 0" issues MOAT_HC_DISABLE on the CPU
+ * that runs the write (if the hypervisor agrees, that CPU really leaves EL2: use it only where
+ * the refusal is the point); "cellstate ID" issues MOAT_HC_CELL_STATE with a 64-bit id.
  */
+#include <linux/arm-smccc.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/uaccess.h>
+#include <moat/abi.h>
+
+static void raw_hypercall(const char *op, unsigned long long arg)
+{
+	struct arm_smccc_res res;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	if (!strcmp(op, "disable"))
+		arm_smccc_1_1_hvc(MOAT_HC_DISABLE, &res);
+	else
+		arm_smccc_1_1_hvc(MOAT_HC_CELL_STATE, arg, &res);
+	local_irq_restore(flags);
+	pr_info("moat_probe: %s %#llx on CPU %d = %ld (x1 %#lx, x2 %#lx, x3 %#lx)\n", op, arg, smp_processor_id(),
+		(long)res.a0, res.a1, res.a2, res.a3);
+}
 
 static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
-	char buf[64], op[8];
+	char buf[64], op[10];
 	unsigned long long addr, value = 0;
 	void __iomem *io;
 	void *va;
@@ -23,7 +43,13 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t le
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%7s %llx %llx", op, &addr, &value) < 2 || (addr & 3))
+	if (sscanf(buf, "%9s %llx %llx", op, &addr, &value) < 2)
+		return -EINVAL;
+	if (!strcmp(op, "disable") || !strcmp(op, "cellstate")) {
+		raw_hypercall(op, addr);
+		return len;
+	}
+	if (addr & 3)
 		return -EINVAL;
 	if (!strcmp(op, "read32") || !strcmp(op, "write32")) {
 		io = ioremap(addr & PAGE_MASK, PAGE_SIZE);

@@ -7,9 +7,12 @@
 #include <moat/cell.h>
 
 #include "arch/stage2.hpp"
+#include "hv/cell_cpus.hpp"
+#include "hv/console_line.hpp"
 #include "hv/gic_dist.hpp"
 #include "hv/mmio.hpp"
 #include "hv/shutdown_request.hpp"
+#include "hv/spinlock.hpp"
 
 namespace moat::arm64 {
 
@@ -25,7 +28,7 @@ enum class CellState : u32 {
 };
 
 struct Cell {
-    CellState state;
+    CellState state;                      // FREE or in use; what it is doing: cpus.run()
     u32 id;
     moat_cell_desc desc;                  // as handed in, validated
     Stage2 s2;
@@ -34,9 +37,13 @@ struct Cell {
     u64 cpu_mpidr[MOAT_MAX_CPUS];         // CPUs it owns now
     u32 num_cpus;
     u32 cpu_mask;                         // the same CPUs as logical ids
-    u32 cpus_on;                          // logical CPUs powered on in it
-    char line[200];                       // console output not yet ended by a newline
-    u32 line_len;
+    // Which of its CPUs are on, on their way or powering off, and so whether it runs. Changed
+    // by its own CPUs (arrive, leave, CPU_ON, fail) and by the root's requests, under cpu_lock.
+    SpinLock cpu_lock;
+    CellCpus cpus;
+    // Console output not yet ended by a newline; its CPUs print at once, under console_lock.
+    SpinLock console_lock;
+    ConsoleLine console;
     ShutdownRequest shutdown;             // cooperative shutdown, reset at every start
     GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus, 0, 0, 0}; }
     bool is_root() const { return id == ROOT_CELL; }
@@ -66,8 +73,16 @@ s64 cell_destroy(u32 id, char *err, size_t errlen);
 void cell_report_error(u64 root_ipa, const char *msg);
 
 // Events on the CPUs of a cell.
-void cell_cpu_started(Cell &c, u32 cpu);
-void cell_cpu_stopped(Cell &c, u32 cpu);  // the last CPU leaving ends a running cell
+// `cpu` arrived under the hypervisor for its cell. False: the cell is being stopped, park it.
+bool cell_cpu_started(Cell &c, u32 cpu);
+// `cpu` left its cell; it counts until the firmware confirms it off.
+void cell_cpu_stopped(Cell &c, u32 cpu);
+// A CPU of cell `c` asks PSCI CPU_ON for `cpu`: 0 to go ahead, or the PSCI status to answer.
+s64 cell_cpu_on_request(Cell &c, u32 cpu);
+// The firmware refused that CPU_ON.
+void cell_cpu_on_failed(Cell &c, u32 cpu);
+// A CPU of the cell asked for system off or reset: the whole cell stops (`self` parks itself).
+void cell_system_off(Cell &c, u32 self);
 void cell_console_putc(Cell &c, char ch);
 // The cell did something forbidden: mark it failed and park its CPUs other than `self` (the
 // caller parks that one).

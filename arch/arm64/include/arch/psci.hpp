@@ -18,5 +18,7 @@ CpuPower psci_cpu_power(u32 cpu);
 s64 psci_power_on(u32 cpu);
 // Power the calling CPU off through the firmware.
 void psci_firmware_cpu_off();
+// Does the firmware have the CPU with affinity `mpidr` off (AFFINITY_INFO)?
+bool psci_firmware_cpu_is_off(u64 mpidr);
 u64 handle_smc(TrapFrame &f, PerCpu &pc);
 }  // namespace moat::arm64
