@@ -146,7 +146,8 @@ bool shared_per_irq_register(const GicdBackend &hw, const GicdOwner &o, MmioAcce
 {
     u64 off = a.offset;
     if (off >= IGROUPR && off < IGROUPR + 0x80)
-        r = per_irq_register(hw, o, a, IGROUPR, 1, false);
+        r = a.write ? (a.size == 4 ? MmioResult::HANDLED : MmioResult::DENIED)
+                    : per_irq_register(hw, o, a, IGROUPR, 1, false);
     else if (off >= ISENABLER && off < ICACTIVER + 0x80)
         r = per_irq_register(hw, o, a, off & ~u64{0x7f}, 1, true);
     else if (off >= IPRIORITYR && off < IPRIORITYR + 0x400)
@@ -243,10 +244,99 @@ MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
     if (shared_per_irq_register(hw, o, a, r))
         return r;
     if (off >= IGRPMODR && off < IGRPMODR + 0x80)
-        return per_irq_register(hw, o, a, IGRPMODR, 1, false);
+        return a.write ? (a.size == 4 ? MmioResult::HANDLED : MmioResult::DENIED)
+                       : per_irq_register(hw, o, a, IGRPMODR, 1, false);
     if (off >= IROUTER + 32 * 8 && off < IROUTER + 1020 * 8)
         return irouter(hw, o, a);
     return raz_wi(a);  // ITARGETSR (unused with affinity routing), NSACR, SGIR, reserved
+}
+
+MmioResult gicr_sgi_access(const GicdBackend &hw, u32 private_mask, MmioAccess &a)
+{
+    u64 off = a.offset;
+    if (off >= SIZE || (off & (a.size - 1)))
+        return MmioResult::DENIED;
+    u32 bits[32] = {private_mask};
+    GicdOwner o{bits, nullptr, 0, private_mask, 0, 0};
+    MmioResult r;
+    if (shared_per_irq_register(hw, o, a, r))
+        return r;
+    if (off >= IGRPMODR && off < IGRPMODR + 0x80)
+        return a.write ? (a.size == 4 ? MmioResult::HANDLED : MmioResult::DENIED)
+                       : per_irq_register(hw, o, a, IGRPMODR, 1, false);
+    return raz_wi(a);  // NSACR (Secure only), extended PPI ranges beyond word 0, reserved
+}
+
+namespace {
+u32 word_of(u32 intid) { return intid / 32 * 4; }
+u32 bit_of(u32 intid) { return 1u << (intid % 32); }
+
+void spi_quiesce(const GicdBackend &hw, u32 intid)
+{
+    hw.write32(ICENABLER + word_of(intid), bit_of(intid));
+    hw.write32(ICPENDR + word_of(intid), bit_of(intid));
+    hw.write32(ICACTIVER + word_of(intid), bit_of(intid));
+}
+
+void set_bit(const GicdBackend &hw, u64 reg, u32 intid, bool on)
+{
+    u32 cur = hw.read32(reg + word_of(intid));
+    u32 v = on ? cur | bit_of(intid) : cur & ~bit_of(intid);
+    if (v != cur)
+        hw.write32(reg + word_of(intid), v);
+}
+
+void set_byte(const GicdBackend &hw, u64 reg, u32 intid, u8 value)
+{
+    u64 word = reg + (intid & ~3u);
+    u32 shift = (intid % 4) * 8;
+    hw.write32(word, (hw.read32(word) & ~(0xffu << shift)) | (u32{value} << shift));
+}
+}  // namespace
+
+void gicd_spi_lend(const GicdBackend &hw, u32 version, u32 intid, GicdSpiSaved &saved)
+{
+    u32 cfg_shift = (intid % 16) * 2 + 1;  // Int_config[1]: 1 edge, 0 level
+    saved = {};
+    saved.priority = static_cast<u8>(hw.read32(IPRIORITYR + (intid & ~3u)) >> ((intid % 4) * 8));
+    if (hw.read32(IGROUPR + word_of(intid)) & bit_of(intid))
+        saved.flags |= SAVED_GROUP1;
+    if (version == 3 && (hw.read32(IGRPMODR + word_of(intid)) & bit_of(intid)))
+        saved.flags |= SAVED_GRPMOD;
+    if (hw.read32(ISENABLER + word_of(intid)) & bit_of(intid))
+        saved.flags |= SAVED_ENABLED;
+    if ((hw.read32(ICFGR + intid / 16 * 4) >> cfg_shift) & 1)
+        saved.flags |= SAVED_EDGE;
+    if (version == 3) {
+        u64 route = hw.read64(IROUTER + u64{intid} * 8);
+        saved.route_lo = static_cast<u32>(route);
+        saved.route_hi = static_cast<u8>(route >> 32);
+    } else {
+        saved.route_lo = (hw.read32(ITARGETSR + (intid & ~3u)) >> ((intid % 4) * 8)) & 0xff;
+    }
+    spi_quiesce(hw, intid);
+}
+
+void gicd_spi_return(const GicdBackend &hw, u32 version, u32 intid, const GicdSpiSaved &saved)
+{
+    spi_quiesce(hw, intid);
+    set_bit(hw, IGROUPR, intid, saved.flags & SAVED_GROUP1);
+    if (version == 3)
+        set_bit(hw, IGRPMODR, intid, saved.flags & SAVED_GRPMOD);
+    set_byte(hw, IPRIORITYR, intid, saved.priority);
+    // The trigger is changed only while the interrupt is disabled (above).
+    u64 cfg = ICFGR + intid / 16 * 4;
+    u32 cfg_bit = 1u << ((intid % 16) * 2 + 1);
+    u32 cur = hw.read32(cfg);
+    u32 want = (saved.flags & SAVED_EDGE) ? cur | cfg_bit : cur & ~cfg_bit;
+    if (want != cur)
+        hw.write32(cfg, want);
+    if (version == 3)
+        hw.write64(IROUTER + u64{intid} * 8, u64{saved.route_lo} | u64{saved.route_hi} << 32);
+    else
+        set_byte(hw, ITARGETSR, intid, static_cast<u8>(saved.route_lo));
+    if (saved.flags & SAVED_ENABLED)
+        hw.write32(ISENABLER + word_of(intid), bit_of(intid));
 }
 
 }  // namespace moat

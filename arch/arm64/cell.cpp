@@ -107,11 +107,21 @@ bool region_taken_from_root(const moat_cell_mem_region &m)
 
 u64 io_attrs() { return stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO); }
 
-// Route a cell's SPIs to the CPU with affinity `mpidr`.
-void route_to(const u32 *irqs, u64 mpidr)
+// A cell's interrupts change hands: its SPIs and its CPUs' SGIs and PPIs. To the cell they come
+// quiet (disabled, not pending, not active) and the root's configuration is kept; back to the
+// root they go as the root had them, whatever the cell did to them meanwhile (another group, a
+// low priority, left active: the root's device would never interrupt again).
+void hand_over_interrupts(const Cell &c, bool to_cell)
 {
-    int cpu = find_cpu(mpidr);
-    gic_route_irqs(irqs, cpu < 0 ? 0 : static_cast<u32>(cpu), mpidr);
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
+        if (c.cpu_mask & (1u << cpu))
+            to_cell ? gic_lend_cpu(cpu) : gic_return_cpu(cpu);
+    if (!to_cell) {
+        gic_return_spis(c.irqs);
+        return;
+    }
+    int cpu = find_cpu(c.cpu_mpidr[0]);
+    gic_lend_spis(c.irqs, cpu < 0 ? 0 : static_cast<u32>(cpu), c.cpu_mpidr[0]);
 }
 
 // Give the root back what a cell took (also used to undo a half-done create).
@@ -387,7 +397,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
         if (!(mask & (1u << cpu)))
             continue;
         GicFrame f = gic_cpu_frame(cpu);
-        if (!f.size || (!f.exclusive && shared_frame_mapped))
+        if (f.size <= f.trapped || (!f.exclusive && shared_frame_mapped))
             continue;
         ok = c->s2.table.map(f.ipa + f.trapped, f.pa + f.trapped, f.size - f.trapped, io_attrs()) == PtError::OK;
         shared_frame_mapped |= !f.exclusive;
@@ -419,7 +429,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
         root.irqs[w] &= ~d.irq_bitmap[w];
     asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
-    route_to(c->irqs, c->cpu_mpidr[0]);
+    hand_over_interrupts(*c, true);
 
     // Nothing of a previous user of this memory may be visible to the new cell.
     for (u32 i = 0; i < d.num_mem_regions; i++) {
@@ -582,7 +592,7 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
         if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
             phys_zero(m.phys_start, m.size);
     }
-    route_to(c->irqs, cell_root().cpu_mpidr[0]);
+    hand_over_interrupts(*c, false);
     return_to_root(*c);
     c->s2.table.destroy();
     log("cell \"%s\" destroyed: memory zeroed, CPUs %#x and its interrupts back to the root cell",

@@ -236,6 +236,25 @@ GicFrame gicv2_cpu_frame(u32) { return {gic.gicc_base, gic.gicv_base, gic.cpu_fr
 
 void gicv2_add_cell_mmio(MmioMap &, u32) {}
 
+// The root's configuration of each SPI a cell has taken (an SPI has one owner at a time).
+GicdSpiSaved spi_saved[1020];
+
+void gicv2_lend_spis(const u32 *irqs)
+{
+    LockGuard guard(gicd_lock);
+    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+        if ((irqs[intid / 32] >> (intid % 32)) & 1)
+            gicd_spi_lend(gicd_hw, 2, intid, spi_saved[intid]);
+}
+
+void gicv2_return_spis(const u32 *irqs)
+{
+    LockGuard guard(gicd_lock);
+    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+        if ((irqs[intid / 32] >> (intid % 32)) & 1)
+            gicd_spi_return(gicd_hw, 2, intid, spi_saved[intid]);
+}
+
 constexpr GicOps gicv2_ops{
     2,
     gicv2_cpu_enter,
@@ -248,6 +267,13 @@ constexpr GicOps gicv2_ops{
     gicv2_dist_access,
     gicv2_cpu_frame,
     gicv2_add_cell_mmio,
+    gicv2_lend_spis,
+    gicv2_return_spis,
+    // A CPU's SGIs and PPIs are banked: only that CPU reaches them, and it is off while it
+    // changes hands. The distributor filter keeps SGI 15 and the maintenance PPI from the cell,
+    // and Linux programs the rest again when the CPU comes back online.
+    nullptr,
+    nullptr,
 };
 }  // namespace
 

@@ -24,10 +24,16 @@ constexpr u64 GICR_TYPER = 0x0008;
 constexpr u64 GICR_TYPER_LAST = u64{1} << 4;
 constexpr unsigned GICR_TYPER_AFFINITY_SHIFT = 32;
 constexpr u64 GICR_SGI_BASE = 0x10000;
+constexpr u64 GICR_IGROUPR0 = GICR_SGI_BASE + 0x0080;
 constexpr u64 GICR_ISENABLER0 = GICR_SGI_BASE + 0x0100;
 constexpr u64 GICR_ICENABLER0 = GICR_SGI_BASE + 0x0180;
 constexpr u64 GICR_ISPENDR0 = GICR_SGI_BASE + 0x0200;
+constexpr u64 GICR_ICPENDR0 = GICR_SGI_BASE + 0x0280;
+constexpr u64 GICR_ICACTIVER0 = GICR_SGI_BASE + 0x0380;
 constexpr u64 GICR_IPRIORITYR0 = GICR_SGI_BASE + 0x0400;
+constexpr u64 GICR_ICFGR1 = GICR_SGI_BASE + 0x0c04;
+constexpr u64 GICR_IGRPMODR0 = GICR_SGI_BASE + 0x0d00;
+constexpr u32 GICR_PRIORITY_WORDS = 8;
 constexpr u64 GICD_ISPENDR = 0x0200;
 constexpr u64 GICD_ICENABLER = 0x0180;
 constexpr u64 GICD_IROUTER = 0x6000;
@@ -35,6 +41,7 @@ constexpr u32 SGI_COUNT = 16, PRIVATE_COUNT = 32;
 // Linux's default interrupt priority; injected interrupts keep the guest's masking working.
 constexpr u8 INJECT_PRIORITY = 0xa0;
 
+u32 read32(u64 a) { return *reinterpret_cast<volatile u32 *>(a); }
 void write32(u64 a, u32 v) { *reinterpret_cast<volatile u32 *>(a) = v; }
 u64 read64(u64 a) { return *reinterpret_cast<volatile u64 *>(a); }
 void write64(u64 a, u64 v) { *reinterpret_cast<volatile u64 *>(a) = v; }
@@ -184,6 +191,10 @@ void gicv3_cpu_power_on()
     // kernel will program the virtual one; the physical one is the hypervisor's to open.
     write_sysreg(icc_pmr_el1, ICC_PMR_ALLOW_ALL);
     write_sysreg(icc_bpr1_el1, 0);
+    // No priority active from whatever ran here before (nothing is active on a fresh CPU; an
+    // active priority left set would mask every interrupt at or below it).
+    write_sysreg(icc_ap0r0_el1, 0);
+    write_sysreg(icc_ap1r0_el1, 0);
     write_sysreg(icc_ctlr_el1, ICC_CTLR_EL1_EOIMODE);
     write_sysreg(icc_igrpen1_el1, ICC_IGRPEN1_EN);
     isb();
@@ -272,18 +283,33 @@ void gicv3_route_irqs(const u32 *irqs, u32, u64 mpidr)
     }
 }
 
+// The management SGI's state in a redistributor as the hypervisor needs it: Group 1
+// Non-secure (what ICC_IAR1_EL1 takes at EL2), not active, enabled, the highest priority, the
+// redistributor awake. Cells cannot change any of it (their SGI_base and RD_base frames are
+// trapped and filtered); this is asserted again before every stop all the same, in case a
+// redistributor comes back from somewhere in a state the hypervisor did not set.
+void assert_mgmt_sgi(u64 redist)
+{
+    constexpr u32 bit = 1u << GIC_MGMT_SGI;
+    write32(redist + GICR_IGROUPR0, read32(redist + GICR_IGROUPR0) | bit);
+    write32(redist + GICR_IGRPMODR0, read32(redist + GICR_IGRPMODR0) & ~bit);
+    write32(redist + GICR_ICACTIVER0, bit);
+    write32(redist + GICR_ISENABLER0, bit);
+    u64 prio = redist + GICR_IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
+    write32(prio, read32(prio) & ~(0xffu << ((GIC_MGMT_SGI & 3) * 8)));
+    constexpr u64 WAKER = 0x0014;
+    constexpr u32 WAKER_PROCESSOR_SLEEP = 1u << 1;
+    u32 waker = read32(redist + WAKER);
+    if (waker & WAKER_PROCESSOR_SLEEP)
+        write32(redist + WAKER, waker & ~WAKER_PROCESSOR_SLEEP);
+    dsb(ish);
+}
+
 void gicv3_send_sgi_to(u32 cpu, u64 mpidr, u32 intid)
 {
     const GicCpu &target = cpu_data(cpu)->gic;
-    // The cell owns its redistributor and may have disabled or deprioritised SGIs: make sure
-    // the management SGI gets through (a cell that fights this can refuse to stop; see docs).
-    if (intid == GIC_MGMT_SGI && target.redist) {
-        write32(target.redist + GICR_ISENABLER0, 1u << GIC_MGMT_SGI);
-        u64 prio = target.redist + GICR_IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
-        u32 shift = (GIC_MGMT_SGI & 3) * 8;
-        write32(prio, (*reinterpret_cast<volatile u32 *>(prio) & ~(0xffu << shift)));
-        dsb(ish);
-    }
+    if (intid == GIC_MGMT_SGI && target.redist)
+        assert_mgmt_sgi(target.redist);
     // ICC_SGI1R_EL1: INTID, Aff3.Aff2.Aff1 of the target cluster and a one-bit target list.
     u64 v = (u64{intid & ICC_SGI1R_INTID_MASK} << ICC_SGI1R_INTID_SHIFT) | (((mpidr >> 8) & 0xff) << ICC_SGI1R_AFF1_SHIFT) |
             (((mpidr >> 16) & 0xff) << 32) | (((mpidr >> 32) & 0xff) << 48) | (u64{1} << (mpidr & 0xf));
@@ -312,11 +338,18 @@ bool gicv3_send_sgi(u64 value, unsigned which)
 }
 
 // A cell's own redistributor frames: those of the CPUs it has, taken from the root meanwhile.
-GicFrame gicv3_cpu_frame(u32 cpu)
+// An isolated cell reaches both through the hypervisor (own_redist_handler): nothing of them is
+// mapped for it.
+u64 redist_of(u32 cpu)
 {
     PerCpu *pc = cpu_data(cpu);
-    u64 frame = pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * GICR_FRAME_STRIDE;
-    return {frame, frame, GICR_FRAME_STRIDE, true, GICR_RD_FRAME_SIZE};
+    return pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * GICR_FRAME_STRIDE;
+}
+
+GicFrame gicv3_cpu_frame(u32 cpu)
+{
+    u64 frame = redist_of(cpu);
+    return {frame, frame, GICR_FRAME_STRIDE, true, GICR_FRAME_STRIDE};
 }
 
 // A cell (the root included, once it has given CPUs away) sees the other CPUs' redistributor
@@ -346,7 +379,8 @@ MmioResult foreign_gicr_handler(void *, MmioAccess &a)
 // enabled reads and writes those tables by DMA, wherever they point. Cells get no LPIs: those
 // registers read as zero and ignore writes, and EnableLPIs reads as zero and keeps what the root
 // cell set (Linux enables LPIs on every redistributor at boot, with its own tables, and gets the
-// CPU back). What a cell needs to find and wake its redistributor passes through.
+// CPU back). What a cell needs to find its redistributor and see it awake passes through; WAKER
+// is read-only (a sleeping redistributor would hold back the management SGI).
 constexpr u64 GICR_CTLR = 0x0000, GICR_IIDR = 0x0004, GICR_STATUSR = 0x0010, GICR_WAKER = 0x0014;
 constexpr u32 GICR_CTLR_ENABLE_LPIS = 1u << 0;
 
@@ -361,8 +395,10 @@ MmioResult own_rd_handler(void *ctx, MmioAccess &a)
         if (passes && reg == GICR_CTLR)
             write32(rd + reg, (static_cast<u32>(a.value) & ~GICR_CTLR_ENABLE_LPIS) |
                                   (*reinterpret_cast<volatile u32 *>(rd + reg) & GICR_CTLR_ENABLE_LPIS));
-        else if (passes && (reg == GICR_STATUSR || reg == GICR_WAKER))
+        else if (passes && reg == GICR_STATUSR)
             write32(rd + reg, static_cast<u32>(a.value));
+        // GICR_WAKER: a cell sees its redistributor awake and cannot put it to sleep
+        // (ProcessorSleep may hold back the management SGI).
         return MmioResult::HANDLED;
     }
     a.value = 0;
@@ -375,12 +411,115 @@ MmioResult own_rd_handler(void *ctx, MmioAccess &a)
     return MmioResult::HANDLED;
 }
 
+// The SGI_base frame of a cell's own redistributor (ctx: its physical address), through the
+// distributor's per-interrupt filter. The filter's backend takes offsets from one base: the
+// frame being accessed, set under the lock.
+u64 sgi_frame;
+u32 sgi_read32(u64 off) { return read32(sgi_frame + off); }
+void sgi_write32(u64 off, u32 v) { write32(sgi_frame + off, v); }
+u64 sgi_read64(u64 off) { return read64(sgi_frame + off); }
+void sgi_write64(u64 off, u64 v) { write64(sgi_frame + off, v); }
+constexpr GicdBackend sgi_frame_hw{sgi_read32, sgi_write32, sgi_read64, sgi_write64};
+
+// Every SGI and PPI but the management SGI and the maintenance PPI, which are the hypervisor's.
+u32 cell_private_mask() { return ~((1u << GIC_MGMT_SGI) | (1u << gic.maint_intid)); }
+
+MmioResult own_redist_handler(void *ctx, MmioAccess &a)
+{
+    if (a.offset < GICR_RD_FRAME_SIZE)
+        return own_rd_handler(ctx, a);
+    MmioAccess sub = a;
+    sub.offset -= GICR_SGI_BASE;
+    LockGuard guard(gicd_lock);
+    sgi_frame = reinterpret_cast<u64>(ctx) + GICR_SGI_BASE;
+    MmioResult r = gicr_sgi_access(sgi_frame_hw, cell_private_mask(), sub);
+    a.value = sub.value;
+    return r;
+}
+
+// SGIs and PPIs of a CPU a cell takes from the root, as the root left them: given back at
+// destroy. Taken and given while the CPU is off.
+struct PrivateSaved {
+    u32 group, grpmod, enabled, cfg1;
+    u32 priority[GICR_PRIORITY_WORDS];
+} private_saved[MOAT_MAX_CPUS];
+// The root's configuration of each SPI a cell has taken (an SPI has one owner at a time).
+GicdSpiSaved spi_saved[1020];
+
+void wait_redist_write(u64 redist)
+{
+    constexpr u32 GICR_CTLR_RWP = 1u << 3;
+    for (u32 i = 0; i < 1000000 && (read32(redist + GICR_CTLR) & GICR_CTLR_RWP); i++) {
+    }
+}
+
+// Nothing of the CPU's SGIs and PPIs enabled, pending or active.
+void quiesce_private(u64 redist)
+{
+    write32(redist + GICR_ICENABLER0, ~0u);
+    wait_redist_write(redist);
+    write32(redist + GICR_ICPENDR0, ~0u);
+    write32(redist + GICR_ICACTIVER0, ~0u);
+}
+
+// The CPU goes to a cell: the root's settings saved; the cell finds every SGI and PPI disabled,
+// idle, Group 1 Non-secure at the injection priority, and the management SGI ready.
+void gicv3_lend_cpu(u32 cpu)
+{
+    u64 r = redist_of(cpu);
+    PrivateSaved &s = private_saved[cpu];
+    s.group = read32(r + GICR_IGROUPR0);
+    s.grpmod = read32(r + GICR_IGRPMODR0);
+    s.enabled = read32(r + GICR_ISENABLER0);
+    s.cfg1 = read32(r + GICR_ICFGR1);
+    for (u32 i = 0; i < GICR_PRIORITY_WORDS; i++)
+        s.priority[i] = read32(r + GICR_IPRIORITYR0 + i * 4);
+    quiesce_private(r);
+    write32(r + GICR_IGROUPR0, ~0u);
+    write32(r + GICR_IGRPMODR0, 0);
+    for (u32 i = 0; i < GICR_PRIORITY_WORDS; i++)
+        write32(r + GICR_IPRIORITYR0 + i * 4, INJECT_PRIORITY * 0x01010101u);
+    assert_mgmt_sgi(r);
+}
+
+// The CPU comes back: whatever the cell left, the root's settings as they were, nothing pending
+// or active.
+void gicv3_return_cpu(u32 cpu)
+{
+    u64 r = redist_of(cpu);
+    const PrivateSaved &s = private_saved[cpu];
+    quiesce_private(r);
+    write32(r + GICR_IGROUPR0, s.group);
+    write32(r + GICR_IGRPMODR0, s.grpmod);
+    write32(r + GICR_ICFGR1, s.cfg1);
+    for (u32 i = 0; i < GICR_PRIORITY_WORDS; i++)
+        write32(r + GICR_IPRIORITYR0 + i * 4, s.priority[i]);
+    write32(r + GICR_ISENABLER0, s.enabled);
+    dsb(ish);
+}
+
+void gicv3_lend_spis(const u32 *irqs)
+{
+    LockGuard guard(gicd_lock);
+    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+        if ((irqs[intid / 32] >> (intid % 32)) & 1)
+            gicd_spi_lend(gicd_hw, 3, intid, spi_saved[intid]);
+}
+
+void gicv3_return_spis(const u32 *irqs)
+{
+    LockGuard guard(gicd_lock);
+    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+        if ((irqs[intid / 32] >> (intid % 32)) & 1)
+            gicd_spi_return(gicd_hw, 3, intid, spi_saved[intid]);
+}
+
 void gicv3_add_cell_mmio(MmioMap &m, u32 cpu_mask)
 {
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
         if (cpu_mask & (1u << cpu)) {
             GicFrame f = gicv3_cpu_frame(cpu);
-            m.add(f.pa, f.trapped, own_rd_handler, reinterpret_cast<void *>(f.pa));
+            m.add(f.pa, f.trapped, own_redist_handler, reinterpret_cast<void *>(f.pa));
         }
     m.add(gic.gicr_base, gic.gicr_size, foreign_gicr_handler, nullptr);
 }
@@ -397,6 +536,10 @@ constexpr GicOps gicv3_ops{
     gicv3_dist_access,
     gicv3_cpu_frame,
     gicv3_add_cell_mmio,
+    gicv3_lend_spis,
+    gicv3_return_spis,
+    gicv3_lend_cpu,
+    gicv3_return_cpu,
 };
 }  // namespace
 

@@ -232,7 +232,7 @@ void cpu_start(PerCpu &pc, u32 cpu)
             log("CPU %u: no GIC CPU interface (redistributor) matches MPIDR %#lx; interrupts stay physical", cpu,
                 static_cast<unsigned long>(pc.mpidr));
         else
-            hcr |= HCR_EL2_IMO;
+            hcr |= HCR_EL2_IMO | (isolated && gic_version() == 3 ? HCR_EL2_FMO : 0);
     }
     write_sysreg(hcr_el2, hcr);
     isb();
@@ -249,7 +249,7 @@ void cpu_stop(PerCpu &pc)
 {
     if (read_sysreg(hcr_el2) & HCR_EL2_IMO) {
         // Physical IRQs back to EL1 first, so none is taken at EL2 after the interface switches.
-        write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~HCR_EL2_IMO);
+        write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~(HCR_EL2_IMO | HCR_EL2_FMO));
         isb();
         gic_cpu_leave(pc.gic);
     }

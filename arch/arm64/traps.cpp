@@ -203,6 +203,21 @@ extern "C" u64 hv_trap_irq(TrapFrame *, u64)
     return 0;
 }
 
+// A physical FIQ while an isolated cell runs (GICv3, HCR_EL2.FMO, set so that the cell's Group 0
+// CPU interface registers are the virtual ones: a physical ICC_AP0R0_EL1 with a priority marked
+// active would hold back every interrupt, the management SGI too). Nothing in moat uses Group 0
+// and cells cannot move interrupts there: one that arrives anyway is acknowledged and dropped.
+extern "C" u64 hv_trap_fiq(TrapFrame *, u64)
+{
+    u64 intid = read_sysreg(icc_iar0_el1) & ICC_IAR_INTID_MASK;
+    if (intid < ICC_INTID_SPECIAL_FIRST) {
+        write_sysreg(icc_eoir0_el1, intid);
+        write_sysreg(icc_dir_el1, intid);  // EOImode 1 at EL2
+        stats_count(this_cpu().id, MOAT_EXIT_OTHER);
+    }
+    return 0;
+}
+
 extern "C" u64 hv_trap_unexpected(TrapFrame *, u64 vector)
 {
     log("fatal: unexpected exception at EL2 (vector %lu) ESR %#lx ELR %#lx FAR %#lx; CPU parked",

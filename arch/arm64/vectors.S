@@ -141,7 +141,7 @@ hv_vectors:
 	/* Lower EL, AArch64. */
 	vector_entry hv_trap_sync, 8
 	vector_entry hv_trap_irq, 9
-	vector_entry hv_trap_unexpected, 10
+	vector_entry hv_trap_fiq, 10
 	vector_entry hv_trap_unexpected, 11
 	/* Lower EL, AArch32: EL1 is AArch64-only under moat. */
 	vector_entry hv_trap_unexpected, 12

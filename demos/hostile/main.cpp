@@ -2,7 +2,7 @@
 // hostile: an inmate that attacks what it does not own, one attack per run, and reports what
 // happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
 // loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
-// starts there, 1 MiB below the image. Attacks 1-12 and 14-18 are what tests/qemu/guest/hostile.sh runs;
+// starts there, 1 MiB below the image. Attacks 1-12 and 14-21 are what tests/qemu/guest/hostile.sh runs;
 // 13 (SGI 2, Linux's CPU stop IPI, to the root's CPUs) is tests/qemu/guest/hostile-sgi-stop.sh.
 //
 // Output, one line each, for tests/qemu/guest/hostile.sh to check:
@@ -11,8 +11,9 @@
 //   hostile: attack N: contained                  or "hostile: attack N: BREACH: why" and
 //                                                 "hostile: attack N: NOT CONTAINED"
 //   hostile: exit status S                        0 contained, 1 not contained, 2 bad mode
-// For the SGI attacks (5, 13) only the root can tell the outcome ("done; only the root can
-// tell"). Attack 12 never ends by itself: the root must shut the cell down.
+// For the SGI attacks (5, 13, 20) and the interrupts handed back (21) only the root can tell the
+// outcome ("done; only the root can tell"). Attacks 12 and 19 never end by themselves: the root
+// must shut the cell down.
 // Touching memory the cell does not own (attacks 1, 2, 3, 9) ends the cell: the hypervisor marks
 // it failed and parks its CPU, so the line after "about to do" is the hypervisor's. Were a fault
 // injected instead (the root cell's treatment), probe.S's vectors record it and the attack goes
@@ -52,6 +53,9 @@ uint32_t hostile_read32(uint64_t addr);
 void hostile_write32(uint64_t addr, uint32_t value);
 void hostile_jump(uint64_t addr);
 void hostile_sgi1r(uint64_t value);
+void hostile_sgi0r(uint64_t value);
+void hostile_asgi1r(uint64_t value);
+void hostile_ap0r0(uint64_t value);
 int64_t hostile_smc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
 int64_t hostile_hvc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
 void hostile_dc_isw(uint64_t setway);
@@ -84,6 +88,12 @@ constexpr unsigned GICD_SGIR_TARGETS_SHIFT = 16;  // TargetListFilter (bits 25:2
 constexpr uint64_t GICC_CTLR = 0x0000, GICH_HCR = 0x0000;
 #endif
 constexpr uint32_t kRootIrq = 33;  // the PL011's SPI: Linux's console
+// virtio31's SPI: the root's scratch disk (/dev/vda), which this cell takes with the 4 KiB page
+// of transports 24-31 (cells/qemu-virt/hostile.dtso) and hands back in attack 21.
+constexpr uint32_t kDiskIrq = 79;
+// Per-interrupt registers the distributor and the redistributor's SGI_base frame share.
+constexpr uint64_t GIC_IGROUPR = 0x0080, GIC_ISPENDR = 0x0200, GIC_ISACTIVER = 0x0300, GIC_ICFGR = 0x0c00;
+constexpr uint32_t kMgmtSgi = 15;  // the hypervisor's: it stops a cell's CPU with it
 
 // PSCI function ID (moat's hypercall numbers come from <moat/abi.h>).
 constexpr uint64_t PSCI_CPU_ON_64 = 0xc4000003;
@@ -111,7 +121,7 @@ const char *kNames[] = {
 #endif
     "root hypercalls",
     "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
-    "ignore shutdown", "LPI tables",
+    "ignore shutdown", "LPI tables",      "stop SGI",        "group 0 SGIs",  "IRQs back broken",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -584,6 +594,140 @@ void on_shutdown_request(void *)
         demo::arch::wfi();
 }
 
+
+// Registers of the calling CPU's SGIs and PPIs: the own redistributor's SGI_base frame on a
+// GICv3, the distributor's banked first words on a GICv2. 0 if there is no redistributor.
+uint64_t private_regs()
+{
+#if DEMO_GIC_VERSION == 3
+    const uint64_t rd = demo::gic::redistributor();
+    return rd ? rd + GICR_SGI : 0;
+#else
+    return demo::board::kGicdBase;
+#endif
+}
+
+// (19) The hypervisor stops a cell's CPU with its management SGI (15), sent to this CPU's own
+// redistributor. Make it undeliverable there: SGI 15 to Group 0 (never signalled as an IRQ to
+// the hypervisor's Group 1 interface), left active (no second activation), disabled, at the
+// lowest priority, the redistributor asleep, and (GICv3) a Group 0 active priority in the
+// physical CPU interface (ICC_AP0R0_EL1 bit 0: running priority 0, nothing preempts). Then loop
+// with every exception masked: only a hypervisor that still gets its SGI through (or does not
+// need it) can stop this CPU. The word after the attack number picks the means (bits 0-5 in
+// that order; 0: all).
+[[noreturn]] void attack_stop_sgi()
+{
+    uint32_t means = *reinterpret_cast<volatile const uint32_t *>(kModeWord + 4);
+    if (means == 0)
+        means = 0x3f;
+    const uint64_t p = private_regs();
+    const uint32_t bit = 1u << kMgmtSgi;
+    const uint64_t prio = p + GICD_IPRIORITYR + (kMgmtSgi & ~3u);
+    printf("hostile: attack %u (%s): SGI %u in this CPU's registers at %#llx: means %#x\n", attack, kNames[attack],
+           kMgmtSgi, static_cast<ull>(p), means);
+    if (!p) {
+        breach("no redistributor of its own found");
+        for (;;)
+            demo::arch::wfi();
+    }
+    for (unsigned round = 0;; round++) {
+        const bool tell = round == 0;
+        auto put = [&](uint64_t addr, uint32_t v, const char *name) {
+            if (tell)
+                reg_write(addr, v, name);
+            else
+                demo::mmio::write32(addr, v);
+        };
+        if (means & 1)
+            put(p + GIC_IGROUPR, demo::mmio::read32(p + GIC_IGROUPR) & ~bit, "IGROUPR0 (SGI 15 to Group 0)");
+        if (means & 2)
+            put(p + GIC_ISACTIVER, bit, "ISACTIVER0 (SGI 15 active)");
+        if (means & 4)
+            put(p + GICD_ICENABLER, bit, "ICENABLER0 (SGI 15 off)");
+        if (means & 8)
+            put(prio, 0xffffffff, "IPRIORITYR3 (SGIs 12-15 lowest)");
+#if DEMO_GIC_VERSION == 3
+        if (means & 16)
+            put(demo::gic::redistributor() + 0x0014, 0x2, "GICR_WAKER (ProcessorSleep)");
+        if (means & 32) {
+            if (tell)
+                printf("hostile: attack %u (%s): writing 1 to ICC_AP0R0_EL1 (Group 0 priority 0 active)\n", attack,
+                       kNames[attack]);
+            hostile_ap0r0(1);
+        }
+#endif
+        if (tell) {
+            reg_read(p + GIC_IGROUPR, "IGROUPR0");
+            reg_read(p + GIC_ISACTIVER, "ISACTIVER0");
+            reg_read(p + GICD_ISENABLER, "ISENABLER0");
+            reg_read(prio, "IPRIORITYR3");
+            printf("hostile: attack %u (%s): all exceptions masked; looping until the hypervisor stops this CPU\n",
+                   attack, kNames[attack]);
+            asm volatile("msr daifset, #0xf" ::: "memory");
+        }
+        demo::arch::wfi();  // see attack 12: a busy loop would starve the root's vCPUs under -icount
+    }
+}
+
+#if DEMO_GIC_VERSION == 3
+// (20) SGIs through the other two generation registers, ICC_SGI0R_EL1 (Group 0) and
+// ICC_ASGI1R_EL1, to the root's CPUs, INTID 4 (as attack 5: the root counts IPI4). They must be
+// trapped and cut down to the cell's own CPUs like ICC_SGI1R_EL1.
+void attack_group0_sgis()
+{
+    constexpr unsigned kCount = 50, kIntid = 4;
+    constexpr uint64_t kSpacingNs = 1'000'000;
+    const uint64_t targets = 0xfu & ~own_target_bit();
+    constexpr unsigned kIntidShift = 24;
+    printf("hostile: attack %u (%s): %u x SGI %u through ICC_SGI0R_EL1 and %u through ICC_ASGI1R_EL1, target list %#llx\n",
+           attack, kNames[attack], kCount, kIntid, kCount, static_cast<ull>(targets));
+    uint64_t before = arm();
+    for (unsigned i = 0; i < kCount; i++) {
+        hostile_sgi0r(uint64_t{kIntid} << kIntidShift | targets);
+        demo::timer::delay_ns(kSpacingNs);
+        hostile_asgi1r(uint64_t{kIntid} << kIntidShift | targets);
+        demo::timer::delay_ns(kSpacingNs);
+    }
+    disarm();
+    report_fault(before, "sent without a fault; the root checks delivery");
+}
+#else
+void attack_group0_sgis()
+{
+    printf("hostile: attack %u (%s): no ICC_SGI0R_EL1 on GICv2 (SGIs go through GICD_SGIR: attack 5)\n", attack,
+           kNames[attack]);
+}
+#endif
+
+// (21) Interrupts handed back broken: the root's disk interrupt (owned while the cell exists) is
+// moved to the other group, given the lowest priority (below Linux's priority mask), switched to
+// level, made pending and active and disabled; this CPU's SGI 1 goes to the other group and its
+// virtual timer PPI is left active. Then the cell ends. The root must find its disk working after
+// destroy: only it can tell.
+void attack_irqs_back_broken()
+{
+    const uint64_t d = demo::board::kGicdBase;
+    const uint32_t word = kDiskIrq / 32 * 4, bit = 1u << (kDiskIrq % 32);
+    const uint64_t cfg = d + GIC_ICFGR + kDiskIrq / 16 * 4;
+    const uint32_t cfg_edge = 2u << (kDiskIrq % 16 * 2);
+    reg_write(d + GIC_IGROUPR + word, reg_read(d + GIC_IGROUPR + word, "GICD_IGROUPR2") ^ bit,
+              "GICD_IGROUPR2 (INTID 79 to the other group)");
+    reg_write(d + GICD_IPRIORITYR + (kDiskIrq & ~3u), 0xffffffff, "GICD_IPRIORITYR19 (lowest)");
+    reg_write(d + GICD_ICENABLER + word, bit, "GICD_ICENABLER2");
+    reg_write(cfg, reg_read(cfg, "GICD_ICFGR4") ^ cfg_edge, "GICD_ICFGR4 (INTID 79 edge/level swapped)");
+    reg_write(d + GIC_ISPENDR + word, bit, "GICD_ISPENDR2");
+    reg_write(d + GIC_ISACTIVER + word, bit, "GICD_ISACTIVER2");
+    reg_read(d + GIC_IGROUPR + word, "GICD_IGROUPR2");
+    reg_read(d + GIC_ISACTIVER + word, "GICD_ISACTIVER2");
+    reg_read(d + GICD_IPRIORITYR + (kDiskIrq & ~3u), "GICD_IPRIORITYR19");
+    const uint64_t p = private_regs();
+    if (p) {
+        constexpr uint32_t kSgi1 = 1u << 1, kVtimer = 1u << 27;
+        reg_write(p + GIC_IGROUPR, demo::mmio::read32(p + GIC_IGROUPR) ^ kSgi1, "own IGROUPR0 (SGI 1 to the other group)");
+        reg_write(p + GIC_ISACTIVER, kVtimer, "own ISACTIVER0 (virtual timer PPI active)");
+    }
+}
+
 }  // namespace
 
 int demo_main()
@@ -624,12 +768,15 @@ int demo_main()
     case 16: attack_shutdown(true);
     case 17: attack_shutdown(false);
     case 18: attack_lpi_tables(); break;
+    case 19: attack_stop_sgi();
+    case 20: attack_group0_sgis(); break;
+    case 21: attack_irqs_back_broken(); break;
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);
         return 1;
     }
-    if (attack == 5 || attack == 13)
+    if (attack == 5 || attack == 13 || attack == 20 || attack == 21)
         printf("hostile: attack %u: done; only the root can tell whether it was contained\n", attack);
     else
         printf("hostile: attack %u: contained\n", attack);

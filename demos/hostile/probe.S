@@ -122,6 +122,27 @@ hostile_sgi1r:
 	isb
 	ret
 
+/* void hostile_sgi0r(uint64_t value): ICC_SGI0R_EL1 (Group 0 SGIs) */
+	.global	hostile_sgi0r
+hostile_sgi0r:
+	msr	S3_0_C12_C11_7, x0
+	isb
+	ret
+
+/* void hostile_asgi1r(uint64_t value): ICC_ASGI1R_EL1 (SGIs for the other Security state) */
+	.global	hostile_asgi1r
+hostile_asgi1r:
+	msr	S3_0_C12_C11_6, x0
+	isb
+	ret
+
+/* void hostile_ap0r0(uint64_t value): ICC_AP0R0_EL1 (Group 0 active priorities) */
+	.global	hostile_ap0r0
+hostile_ap0r0:
+	msr	S3_0_C12_C8_4, x0
+	isb
+	ret
+
 /* int64_t hostile_smc(uint64_t x0, x1, x2, x3): SMC #0, SMCCC; returns x0 */
 	.global	hostile_smc
 hostile_smc:

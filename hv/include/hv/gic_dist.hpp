@@ -59,8 +59,39 @@ u32 sgir_filter(u32 value, u32 targets, u32 self, u32 reserved_sgi);
 u32 itargetsr_filter(u32 cur, u32 req, u32 writable, u32 targets);
 }  // namespace gicd
 
+// Group registers (IGROUPR, IGRPMODR) read as they are and ignore writes, for every cell: the
+// group decides which physical interface acknowledges an interrupt, and the hypervisor takes
+// them all as Group 1 at EL2 (GICv3; on GICv2 the group the root had). A cell that moved its
+// interrupt to Group 0 would have it signalled as a physical FIQ to EL1 behind the hypervisor's
+// back, or never (GICv2 with Group 1 off).
 MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &owner, MmioAccess &a);
 // GICv2 layout. A GICD_SGIR write goes to hw.write32 filtered (counted by the caller).
 MmioResult gicd_access_v2(const GicdBackend &hw, const GicdOwner &owner, MmioAccess &a);
+
+// GICv3: the SGI_base frame of a redistributor of one of the cell's own CPUs (offsets from
+// SGI_base). Its per-interrupt registers sit at the distributor's offsets; a cell reaches the
+// bits of the SGIs and PPIs in `private_mask` (every one but the hypervisor's management SGI and
+// maintenance PPI), groups are read-only as in the distributor, everything else reads as zero
+// and ignores writes. Without this, the cell could make the management SGI undeliverable
+// (Group 0, active, disabled, lowest priority) and never be stopped.
+MmioResult gicr_sgi_access(const GicdBackend &hw, u32 private_mask, MmioAccess &a);
+
+// An SPI's configuration as the root cell had it when a cell took it: what the root gets back.
+struct GicdSpiSaved {
+    u32 route_lo;  // v3: GICD_IROUTER[31:0] (Aff2.Aff1.Aff0, IRM); v2: the GICD_ITARGETSR byte
+    u8 route_hi;   // v3: GICD_IROUTER[39:32] (Aff3)
+    u8 priority;
+    u8 flags;      // gicd::SAVED_*
+    u8 reserved;
+};
+namespace gicd {
+constexpr u8 SAVED_GROUP1 = 1u << 0, SAVED_GRPMOD = 1u << 1, SAVED_ENABLED = 1u << 2, SAVED_EDGE = 1u << 3;
+}
+// Taking SPI `intid` from the root (GIC `version` 2 or 3): its configuration into `saved`, then
+// disabled, not pending, not active. The group stays (the hypervisor's interface takes that one).
+void gicd_spi_lend(const GicdBackend &hw, u32 version, u32 intid, GicdSpiSaved &saved);
+// Giving it back: disabled, not pending, not active, then group, priority, trigger, route and
+// finally the enable as `saved` has them, whatever the cell did meanwhile.
+void gicd_spi_return(const GicdBackend &hw, u32 version, u32 intid, const GicdSpiSaved &saved);
 
 }  // namespace moat

@@ -16,7 +16,8 @@ probe_read32() {
 	echo "read32 $1" > /proc/moat_probe
 	dmesg | sed -n "s/.*moat_probe: read32 $1 = //p" | tail -1
 }
-mode_file() { printf "$(printf '\\%03o\\000\\000\\000' "$1")" > /tmp/mode.bin; }
+# mode_file N [MEANS]: the attack number and the word after it (attacks 12 and 19: the means).
+mode_file() { printf "$(printf '\\%03o\\000\\000\\000\\%03o\\000\\000\\000' "$1" "${2:-0}")" > /tmp/mode.bin; }
 
 # run_attack N: one lifetime of the cell with attack N; leaves its stats in /tmp/cstats and
 # its final state in /tmp/list. $before_start, if set, runs just before the start (CPU 1 is
@@ -24,7 +25,7 @@ mode_file() { printf "$(printf '\\%03o\\000\\000\\000' "$1")" > /tmp/mode.bin; }
 run_attack() {
 	n=$1
 	echo "=== attack $n ==="
-	mode_file "$n"
+	mode_file "$n" "${means:-0}"
 	check "attack $n: create" moat cell create $CELLS/$cell.cell
 	check "attack $n: load image" moat cell load $cell $DEMOS/$cell.bin
 	check "attack $n: load attack number" moat cell load $cell /tmp/mode.bin --address 0x40000000
@@ -247,6 +248,53 @@ ctlr1_after=$(probe_read32 0x80c0000)
 echo "CPU 1's GICR_CTLR as the root sees it: $ctlr1_before before the cell, $ctlr1_after after"
 check "attack 18: CPU 1's redistributor keeps the root's LPI setting" test -n "$ctlr1_before" -a "$ctlr1_before" = "$ctlr1_after"
 fi
+
+# 19: the management SGI, with which the hypervisor stops a cell's CPU, in the cell's own
+# redistributor (GICv2: its banked distributor registers): to Group 0, active, disabled, at the
+# lowest priority, the redistributor asleep, and (GICv3) a Group 0 active priority in the
+# physical CPU interface; then every exception masked. shutdown --force must still stop it.
+wait_seconds=3
+run_attack 19
+wait_seconds=
+check "attack 19: the cell is still running after 3 s" grep -q "^[0-9]* *$cell *running" /tmp/list
+check "attack 19: shutdown --force" moat cell shutdown --force $cell
+i=0
+while [ $i -lt 10 ] && ! moat cell list | grep -q "^[0-9]* *$cell *shut down"; do sleep 1; i=$((i + 1)); done
+moat cell list | tee /tmp/list
+end_attack 19
+
+# 20 (GICv3: GICv2 has no SGI system registers): SGI 4 through ICC_SGI0R_EL1 and ICC_ASGI1R_EL1
+# to the root's CPUs, 50 each: trapped and cut down to the cell's CPUs like ICC_SGI1R_EL1
+# (attack 5), so Linux's IPI4 count does not move.
+if [ "$GIC_VERSION" = 3 ]; then
+before_start=count_ipis
+run_attack 20
+before_start=
+ipi_after=$(ipi_sum 4)
+echo "timer-broadcast IPIs (SGI 4) on the root's CPUs: $ipi_before before, $ipi_after after"
+expect_stat 20 sgi -eq 100
+check "attack 20: the root's CPUs did not receive the cell's Group 0 / ASGI1R SGIs (IPI4 count unchanged)" \
+	test -n "$ipi_before" -a "$ipi_before" = "$ipi_after"
+end_attack 20
+fi
+
+# 21: the root's disk interrupt (INTID 79, virtio31; the cell owns transports 24-31 while it
+# exists) handed back broken: other group, lowest priority, edge/level swapped, pending, active,
+# disabled; and CPU 1's SGI 1 in the other group, its timer PPI active. After destroy the disk
+# must work: a direct read whose completion interrupt never comes would hang in D state.
+disk_read_completes() {
+	dd if=/dev/vda of=/dev/null bs=4k count=64 skip="$1" iflag=direct 2> /dev/null &
+	p=$!; i=0
+	while [ $i -lt 10 ] && [ -d /proc/$p ]; do sleep 1; i=$((i + 1)); done
+	[ ! -d /proc/$p ] && wait $p
+}
+for m in virtio_mmio virtio_blk; do insmod /lib/modules/$m.ko; done
+check "attack 21: the root's virtio disk is there" test -b /dev/vda
+check "attack 21: a disk read completes before the cell" disk_read_completes 0
+run_attack 21
+expect_stat 21 abort_denied -eq 0
+end_attack 21
+check "attack 21: a disk read completes after the cell handed INTID 79 back" disk_read_completes 64
 
 check "moat disable" moat disable
 check "Linux works after disable" workload

@@ -92,3 +92,78 @@ TEST_F(GicdV3, ControlIsReadOnlyAndOddAccessesAreRefused)
     EXPECT_EQ(access(gicd::ISENABLER + 2, 2, false, 0), MmioResult::DENIED);  // misaligned
     EXPECT_EQ(access(gicd::ISENABLER + 4, 8, true, ~0ull), MmioResult::DENIED);
 }
+
+// A cell's own redistributor SGI_base frame: every SGI and PPI but the management SGI (15) and
+// the maintenance PPI (25) is the cell's; groups are read-only.
+TEST_F(GicdV3, RedistributorSgiFrameKeepsTheManagementSgi)
+{
+    const u32 mine = ~((1u << gicd::MGMT_SGI) | (1u << 25));
+    auto sgi = [&](u64 off, bool write, u64 value, u64 *out = nullptr) {
+        MmioAccess a{0x080d0000 + off, off, 4, write, value};
+        MmioResult r = gicr_sgi_access(fake, mine, a);
+        if (out)
+            *out = a.value;
+        return r;
+    };
+    regs[gicd::IGROUPR / 4] = 0xffffffff;
+    regs[gicd::ISENABLER / 4] = 1u << gicd::MGMT_SGI;
+    ASSERT_EQ(sgi(gicd::IGROUPR, true, 0), MmioResult::HANDLED);
+    EXPECT_EQ(regs[gicd::IGROUPR / 4], 0xffffffffu) << "the group is not the cell's to change";
+    sgi(gicd::ICENABLER, true, 0xffffffff);
+    EXPECT_EQ(regs[gicd::ICENABLER / 4], mine) << "SGI 15 and PPI 25 are not disabled";
+    sgi(gicd::ISACTIVER, true, 1u << gicd::MGMT_SGI);
+    EXPECT_EQ(regs[gicd::ISACTIVER / 4], 0u);
+    regs[(gicd::IPRIORITYR + 12) / 4] = 0;
+    sgi(gicd::IPRIORITYR + 12, true, 0xffffffff);
+    EXPECT_EQ(regs[(gicd::IPRIORITYR + 12) / 4], 0x00ffffffu) << "SGI 15 keeps its priority";
+    u64 v;
+    sgi(gicd::ISENABLER, false, 0, &v);
+    EXPECT_EQ(v, 0u) << "SGI 15's enable reads as zero";
+    writes = 0;
+    sgi(gicd::NSACR, true, 0xffffffff);
+    EXPECT_EQ(writes, 0u);
+}
+
+TEST_F(GicdV3, GroupWritesAreIgnoredInTheDistributor)
+{
+    regs[(gicd::IGROUPR + 4) / 4] = 0xffffffff;
+    access(gicd::IGROUPR + 4, 4, true, 0);
+    access(gicd::IGRPMODR + 4, 4, true, 0xffffffff);
+    EXPECT_EQ(regs[(gicd::IGROUPR + 4) / 4], 0xffffffffu);
+    EXPECT_EQ(regs[(gicd::IGRPMODR + 4) / 4], 0u);
+    u64 v;
+    access(gicd::IGROUPR + 4, 4, false, 0, &v);
+    EXPECT_EQ(v, 1u << 2) << "the owned bit reads as it is";
+}
+
+// An SPI lent to a cell and given back: the root's configuration comes back whatever the cell did.
+TEST_F(GicdV3, SpiGoesBackAsTheRootHadIt)
+{
+    const u32 intid = 79, word = intid / 32 * 4, bit = 1u << (intid % 32);
+    regs[(gicd::IGROUPR + word) / 4] = bit;
+    regs[(gicd::ISENABLER + word) / 4] = bit;
+    regs[(gicd::IPRIORITYR + 76) / 4] = 0xa0000000;
+    regs[(gicd::ICFGR + 16) / 4] = 2u << 30;  // edge
+    wr64(gicd::IROUTER + intid * 8, 0x0100000002ull);
+    GicdSpiSaved saved;
+    gicd_spi_lend(fake, 3, intid, saved);
+    EXPECT_EQ(regs[(gicd::ICENABLER + word) / 4], bit) << "disabled for the cell";
+    EXPECT_EQ(regs[(gicd::ICACTIVER + word) / 4], bit);
+    EXPECT_EQ(regs[(gicd::ICPENDR + word) / 4], bit);
+    // The cell wrecks it (the fake has no set/clear semantics: the fields are what matter).
+    regs[(gicd::IGROUPR + word) / 4] = 0;
+    regs[(gicd::IGRPMODR + word) / 4] = bit;
+    regs[(gicd::ISENABLER + word) / 4] = 0;
+    regs[(gicd::IPRIORITYR + 76) / 4] = 0xffffffff;
+    regs[(gicd::ICFGR + 16) / 4] = 0;
+    wr64(gicd::IROUTER + intid * 8, 0x1);
+    regs[(gicd::ICACTIVER + word) / 4] = 0;
+    gicd_spi_return(fake, 3, intid, saved);
+    EXPECT_EQ(regs[(gicd::IGROUPR + word) / 4], bit);
+    EXPECT_EQ(regs[(gicd::IGRPMODR + word) / 4], 0u);
+    EXPECT_EQ(regs[(gicd::IPRIORITYR + 76) / 4], 0xa0ffffffu) << "only INTID 79's byte";
+    EXPECT_EQ(regs[(gicd::ICFGR + 16) / 4], 2u << 30);
+    EXPECT_EQ(rd64(gicd::IROUTER + intid * 8), 0x0100000002ull);
+    EXPECT_EQ(regs[(gicd::ICACTIVER + word) / 4], bit) << "deactivated";
+    EXPECT_EQ(regs[(gicd::ISENABLER + word) / 4], bit) << "enabled again, as the root had it";
+}

@@ -3,8 +3,8 @@
 // implementations chosen from the root descriptor's platform block (gic_version).
 //
 //   GICv3 (gicv3.cpp): physical IRQs acknowledged through ICC_*_EL1 at EL2, injected through
-//          ICH_LR<n>_EL2; SGIs from trapped ICC_SGI1R_EL1; each cell maps its CPUs'
-//          redistributor frames.
+//          ICH_LR<n>_EL2; SGIs from trapped ICC_SGI1R_EL1 (and ASGI1R, SGI0R); the root maps its
+//          CPUs' redistributor frames, an isolated cell reaches its own through the hypervisor.
 //   GICv2 (gicv2.cpp): physical IRQs acknowledged through the memory-mapped GICC at EL2,
 //          injected through GICH_LR<n>; the cell's GICC address maps the virtual CPU interface
 //          (GICV); SGIs are GICD_SGIR writes, trapped with the rest of the distributor.
@@ -58,8 +58,9 @@ struct GicFrame {
     bool exclusive;      // v3 redistributor: taken from the root while the cell has the CPU;
                          // v2 GICV: banked per CPU, every cell maps the same page
     u64 trapped;         // bytes at its start that an isolated cell reaches only through the
-                         // hypervisor (v3: RD_base, whose LPI table registers would let the
-                         // redistributor write anywhere in memory)
+                         // hypervisor (v3: the whole redistributor: RD_base, whose LPI table
+                         // registers would let the redistributor write anywhere in memory, and
+                         // SGI_base, where the management SGI could be made undeliverable)
 };
 
 // The implementation: one table per version.
@@ -75,6 +76,10 @@ struct GicOps {
     MmioResult (*dist_access)(const GicdOwner &owner, MmioAccess &a);
     GicFrame (*cpu_frame)(u32 cpu);
     void (*add_cell_mmio)(MmioMap &m, u32 cpu_mask);
+    void (*lend_spis)(const u32 *irqs);
+    void (*return_spis)(const u32 *irqs);
+    void (*lend_cpu)(u32 cpu);    // nullptr: nothing to do
+    void (*return_cpu)(u32 cpu);
 };
 
 // Pick the implementation for the board (p.gic_version 2 or 3). False for anything else: the
@@ -115,6 +120,29 @@ inline GicFrame gic_cpu_frame(u32 cpu) { return gic_ops()->cpu_frame(cpu); }
 // Trapped GIC regions a cell has beside the distributor; an isolated cell's own CPUs in cpu_mask
 // (the root cell passes 0).
 inline void gic_add_cell_mmio(MmioMap &m, u32 cpu_mask) { gic_ops()->add_cell_mmio(m, cpu_mask); }
+// A cell takes the SPIs in `irqs` from the root and runs on logical CPU `cpu` (affinity
+// `mpidr`): the root's configuration of each is kept, the cell finds it disabled, not pending
+// and not active, routed to `cpu`.
+inline void gic_lend_spis(const u32 *irqs, u32 cpu, u64 mpidr)
+{
+    gic_ops()->lend_spis(irqs);
+    gic_ops()->route_irqs(irqs, cpu, mpidr);
+}
+// They go back: the root's configuration as it was (group, priority, trigger, route, enable),
+// nothing pending or active, whatever the cell did.
+inline void gic_return_spis(const u32 *irqs) { gic_ops()->return_spis(irqs); }
+// Logical CPU `cpu` (off) goes to a cell / comes back: its SGIs and PPIs (v3: in its
+// redistributor) start clean for the cell, and go back to the root as the root had them.
+inline void gic_lend_cpu(u32 cpu)
+{
+    if (gic_ops()->lend_cpu)
+        gic_ops()->lend_cpu(cpu);
+}
+inline void gic_return_cpu(u32 cpu)
+{
+    if (gic_ops()->return_cpu)
+        gic_ops()->return_cpu(cpu);
+}
 // v2: the GICD_ITARGETSR bits of the logical CPUs in `cpu_mask` (0 on v3).
 u32 gic_targets_of(u32 cpu_mask);
 
