@@ -22,7 +22,7 @@ constexpr GicdBackend fake{rd32, wr32, rd64, wr64};
 struct GicdV3 : ::testing::Test {
     u32 bitmap[32] = {};
     u64 cpus[1] = {0x3};
-    GicdOwner owner{bitmap, cpus, 1};
+    GicdOwner owner{bitmap, cpus, 1, 0, 0, 0};
     void SetUp() override
     {
         std::memset(regs, 0, sizeof(regs));
