@@ -13,6 +13,7 @@ add_executable(hv_tests
   ${CMAKE_CURRENT_LIST_DIR}/hv/gicv2_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hv/gicv3_dist_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hv/mmio_decode_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/hv/shutdown_request_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/hv/shutdown_request_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hv/ownership_test.cpp)
 target_link_libraries(hv_tests PRIVATE moat_hv_host GTest::gtest_main)
 gtest_discover_tests(hv_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS host)

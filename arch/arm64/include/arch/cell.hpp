@@ -38,6 +38,7 @@ struct Cell {
     char line[200];                       // console output not yet ended by a newline
     u32 line_len;
     ShutdownRequest shutdown;             // cooperative shutdown, reset at every start
+    u64 pool_reserve;                     // pool pages kept to give the root back what it took
     GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus, 0, 0, 0}; }
     bool is_root() const { return id == ROOT_CELL; }
 };
@@ -64,6 +65,9 @@ s64 cell_shutdown_reply(u64 answer);
 s64 cell_destroy(u32 id, char *err, size_t errlen);
 // Write a refusal into the root's error buffer (a root IPA).
 void cell_report_error(u64 root_ipa, const char *msg);
+// Does the root cell's stage 2 map ipa, once no cell create or destroy is changing it? A root
+// access that faulted while a block was being split is then simply retried.
+bool cell_root_maps(u64 ipa);
 
 // Events on the CPUs of a cell.
 void cell_cpu_started(Cell &c, u32 cpu);
