@@ -76,14 +76,12 @@ u32 hv_owned(const moat_cell_platform &p, HvOwned *out)
         if (size && base + (size - 1) >= base)
             out[n++] = {base, size, what};
     };
-    add(p.hv_base, p.hv_size, "the hypervisor's memory (platform.hv), its console ring included");
-    add(p.gicd_base, p.gicd_size, "the GIC distributor (platform.gicd), which the hypervisor emulates for every cell");
-    add(p.gicr_base, p.gicr_size,
-        "the GIC redistributors (platform.gicr), which the hypervisor maps to each cell for its own CPUs only");
-    add(p.gicc_base, p.gicc_size, "the GIC CPU interface (platform.gicc), which the hypervisor drives");
-    add(p.gich_base, p.gich_size, "the GIC virtual interface control (platform.gich), which the hypervisor drives");
-    add(p.gicv_base, p.gicv_size,
-        "the GIC virtual CPU interface (platform.gicv), which the hypervisor maps to each cell at the GICC address");
+    add(p.hv_base, p.hv_size, "the hypervisor's memory (platform.hv, console ring included)");
+    add(p.gicd_base, p.gicd_size, "the GIC distributor (platform.gicd), emulated by the hypervisor");
+    add(p.gicr_base, p.gicr_size, "the GIC redistributors (platform.gicr), given per CPU by the hypervisor");
+    add(p.gicc_base, p.gicc_size, "the GIC CPU interface (platform.gicc), the hypervisor's");
+    add(p.gich_base, p.gich_size, "the GIC virtual interface control (platform.gich), the hypervisor's");
+    add(p.gicv_base, p.gicv_size, "the GIC virtual CPU interface (platform.gicv), given by the hypervisor");
     if (p.debug_uart.type == MOAT_CELL_CONSOLE_PL011)
         add(p.debug_uart.base, MOAT_CELL_PAGE_SIZE, "the hypervisor's console UART (platform.debug_uart)");
     return n;
@@ -96,8 +94,8 @@ bool check_hypervisor(const moat_cell_platform &p, u32 i, const moat_cell_mem_re
     for (u32 k = 0; k < n; k++)
         if (overlap(m.phys_start, m.size, owned[k].base, owned[k].size))
             return fail(err, errlen,
-                        "mem_regions[%u]: phys 0x%llx..0x%llx overlaps %s at 0x%llx..0x%llx; no cell may map it: "
-                        "remove the region or move it off that range",
+                        "mem_regions[%u]: 0x%llx..0x%llx overlaps %s at 0x%llx..0x%llx: no cell may map it; drop "
+                        "the region or move it off that range",
                         i, ull(m.phys_start), ull(m.phys_start + m.size - 1), owned[k].what, ull(owned[k].base),
                         ull(owned[k].base + owned[k].size - 1));
     return true;
@@ -127,20 +125,19 @@ int root_container(const moat_cell_desc &root, const moat_cell_mem_region &m, bo
 bool not_contained(const moat_cell_desc &root, u32 i, const moat_cell_mem_region &m, bool ram, char *err,
                    size_t errlen)
 {
-    const char *want = ram ? "RAM must lie wholly inside one region of the root cell's RAM, of the cell pool or of "
-                             "shared memory"
-                           : "a device must lie wholly inside one of the root cell's device regions";
+    const char *want = ram ? "a cell's RAM must lie wholly in one region of root RAM, cell pool or shared memory"
+                           : "a device must lie wholly in one root device region";
     for (u32 j = 0; j < root.num_mem_regions; j++) {
         const moat_cell_mem_region &r = root.mem_regions[j];
         if (overlap(m.phys_start, m.size, r.phys_start, r.size))
             return fail(err, errlen,
-                        "mem_regions[%u]: phys 0x%llx..0x%llx is not inside one owner: it reaches into the root "
-                        "cell's %s 0x%llx..0x%llx (root mem_regions[%u]) but does not fit in it; %s",
+                        "mem_regions[%u]: 0x%llx..0x%llx is not inside one owner: it reaches into the root cell's "
+                        "%s 0x%llx..0x%llx (root mem_regions[%u]); %s",
                         i, ull(m.phys_start), ull(m.phys_start + m.size - 1), kind_name(kind_of(r)),
                         ull(r.phys_start), ull(r.phys_start + r.size - 1), j, want);
     }
     return fail(err, errlen,
-                "mem_regions[%u]: phys 0x%llx..0x%llx is %s the root cell has; %s", i, ull(m.phys_start),
+                "mem_regions[%u]: 0x%llx..0x%llx is %s the root cell has; %s", i, ull(m.phys_start),
                 ull(m.phys_start + m.size - 1), ram ? "neither RAM nor cell pool" : "not a device", want);
 }
 
@@ -157,9 +154,8 @@ bool check_root(const moat_cell_desc &root, u32 i, const moat_cell_mem_region &m
         const moat_cell_mem_region &r = root.mem_regions[k];
         if (kind_of(r) == RootKind::SHARED && overlap(m.phys_start, m.size, r.phys_start, r.size))
             return fail(err, errlen,
-                        "mem_regions[%u]: phys 0x%llx..0x%llx is the cell's own RAM but overlaps memory the root "
-                        "cell shares (root mem_regions[%u], 0x%llx..0x%llx); mark the region SHARED or take RAM "
-                        "elsewhere in the cell pool",
+                        "mem_regions[%u]: 0x%llx..0x%llx is the cell's own RAM but overlaps memory the root cell "
+                        "shares (root mem_regions[%u], 0x%llx..0x%llx); mark it SHARED or use other pool memory",
                         i, ull(m.phys_start), ull(m.phys_start + m.size - 1), k, ull(r.phys_start),
                         ull(r.phys_start + r.size - 1));
     }
@@ -173,9 +169,8 @@ bool check_other_cell(const moat_cell_desc &o, u32 i, const moat_cell_mem_region
         bool both_shared = (m.flags & MOAT_CELL_MEM_SHARED) && (n.flags & MOAT_CELL_MEM_SHARED);
         if (!both_shared && overlap(m.phys_start, m.size, n.phys_start, n.size))
             return fail(err, errlen,
-                        "mem_regions[%u]: phys 0x%llx..0x%llx overlaps mem_regions[%u] of cell \"%s\" "
-                        "(0x%llx..0x%llx); only regions both cells mark SHARED may overlap: give this cell "
-                        "memory of its own",
+                        "mem_regions[%u]: 0x%llx..0x%llx overlaps mem_regions[%u] of cell \"%s\" (0x%llx..0x%llx); "
+                        "only regions both mark SHARED may overlap: give this cell its own",
                         i, ull(m.phys_start), ull(m.phys_start + m.size - 1), k, o.name,
                         ull(n.phys_start), ull(n.phys_start + n.size - 1));
     }

@@ -360,8 +360,8 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     for (u32 j = 1; j < MAX_CELLS; j++)
         if (cells[j].state != CellState::FREE && &cells[j] != c)
             others[num_others++] = &cells[j].desc;
-    if (!ownership_check(root.desc, others, num_others, d, why, sizeof(why)))
-        return fail(err, errlen, MOAT_HC_DENIED, "%s", why);
+    if (!ownership_check(root.desc, others, num_others, d, err, errlen))
+        return MOAT_HC_DENIED;
     for (u32 intid = SPI_FIRST; intid < INTID_LIMIT; intid++)
         if (irq_owned(d.irq_bitmap, intid) && !irq_owned(root.irqs, intid))
             return fail(err, errlen, MOAT_HC_DENIED, "interrupt %u is not the root cell's to give", intid);
@@ -404,9 +404,8 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     if (!ok) {
         c->s2.table.destroy();
         return fail(err, errlen, MOAT_HC_DENIED,
-                    "hypervisor page pool exhausted: the cell's stage-2 tables and %lu pages kept to give its "
-                    "memory back do not fit in %lu free pages; destroy a cell first, or map the cell's memory at "
-                    "IPAs with the same offset in 2 MiB as its physical addresses (fewer tables)",
+                    "hypervisor page pool exhausted: the cell's tables and %lu pages to give its memory back need "
+                    "more than the %lu free; destroy a cell, or give IPAs the offset in 2 MiB of the physical address",
                     static_cast<unsigned long>(reserve), static_cast<unsigned long>(pool.free_pages()));
     }
     c->pool_reserve = reserve;

@@ -4,16 +4,41 @@
  * root cell that the hypervisor really denies what the root does not own (/dev/mem is closed by
  * STRICT_DEVMEM). "echo read 0x7fc00000 > /proc/moat_probe" reads 8 bytes there; "write" writes
  * a pattern; "read32 ADDR" and "write32 ADDR VALUE" do 32-bit device accesses (ioremap).
+ * "create_at ADDR" issues a raw MOAT_HC_CELL_CREATE whose descriptor is the root memory at ADDR
+ * (the driver would only pass its own copy); "create_at ring" points it at the hypervisor's
+ * console ring, the one piece of hypervisor memory the root may read.
  */
+#include <linux/arm-smccc.h>
+#include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/uaccess.h>
 
+#include <moat/cell.h>
+
+/* A raw CELL_CREATE with the descriptor at physical address `desc`; the answer in the log. */
+static int probe_create_at(const char *where, unsigned long long desc)
+{
+	struct arm_smccc_res res;
+	char *err = (char *)get_zeroed_page(GFP_KERNEL);
+
+	if (!err)
+		return -ENOMEM;
+	if (!strcmp(where, "ring")) {
+		arm_smccc_1_1_hvc(MOAT_HC_CONSOLE_INFO, &res);
+		desc = res.a1;
+	}
+	arm_smccc_1_1_hvc(MOAT_HC_CELL_CREATE, desc, sizeof(struct moat_cell_desc), virt_to_phys(err), &res);
+	pr_info("moat_probe: create_at %#llx: status %ld: %s\n", desc, (long)res.a0, err);
+	free_page((unsigned long)err);
+	return 0;
+}
+
 static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
-	char buf[64], op[8];
+	char buf[64], op[16];
 	unsigned long long addr, value = 0;
 	void __iomem *io;
 	void *va;
@@ -23,6 +48,12 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t le
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
+	if (sscanf(buf, "create_at %15s", op) == 1) {
+		addr = 0;
+		if (strcmp(op, "ring") && kstrtoull(op, 16, &addr))
+			return -EINVAL;
+		return probe_create_at(op, addr) ?: len;
+	}
 	if (sscanf(buf, "%7s %llx %llx", op, &addr, &value) < 2 || (addr & 3))
 		return -EINVAL;
 	if (!strcmp(op, "read32") || !strcmp(op, "write32")) {

@@ -166,7 +166,7 @@ TEST(Ownership, DeviceOutsideTheRootsDevicesIsRefused)
     add(c, 0x7c000000, 0x100000, RWX, 0x40000000);
     add(c, 0x9010000, 0x2000, IO);  // the RTC and the page after it, which is nobody's
     std::string e = check(root_v3(), c);
-    EXPECT_NE(e.find("device must lie wholly inside"), std::string::npos) << e;
+    EXPECT_NE(e.find("device must lie wholly in one root device region"), std::string::npos) << e;
     moat_cell_desc d = cell("b");
     add(d, 0x7c000000, 0x100000, RWX, 0x40000000);
     add(d, 0x60000000, 0x1000, IO);  // root RAM as a device
