@@ -42,26 +42,55 @@ check "the hypervisor still logs: a cell is created" moat cell create $HELLO
 check "... and destroyed" moat cell destroy hello
 check "the log lines reached the console ring" sh -c "moat console | grep -q 'cell \"hello\" destroyed'"
 
-# Legal cells that use up the page pool: each maps all of the root's RAM shared, at an IPA one
-# page off its physical address in 2 MiB, which takes a level-3 table per 2 MiB.
+# Legal cells that use up the page pool: they map the root's RAM shared, at IPAs one page off
+# the physical address in 2 MiB, which takes a level-3 table per 2 MiB. hog1 maps as much as
+# fits, hog2 the most 2 MiB blocks that still fit, hog3 as many single pages (a table each)
+# as fit: the pool is left (nearly) empty.
 used0=$(cat /sys/devices/moat/memory_used)
 echo "hypervisor memory in use before: $used0"
-n=0 exhausted=0 made=""
-for spec in 0x7c000000:0x1 0x7d000000:0x2 0x7e400000:0x3; do
-	n=$((n + 1))
-	moat-desc-edit $HELLO /tmp/hog$n.cell name=hog$n cpu=${spec#*:} region=0:${spec%:*}:0x40000000:0x1000000:0x27 \
-		region=1:0x40000000:0x80001000:0x3c000000:0x43
-	if out=$(moat cell create /tmp/hog$n.cell 2>&1); then made="$made hog$n"
-	else echo "$out"; echo "$out" | grep -q "hypervisor page pool exhausted" && exhausted=1; fi
-	echo "after hog$n: memory in use $(cat /sys/devices/moat/memory_used)"
+exhausted=0 made=""
+# hog N CPU RAM [moat-desc-edit arguments...]: try to create it.
+hog() {
+	n=$1 cpu=$2 ram=$3; shift 3
+	moat-desc-edit $HELLO /tmp/hog$n.cell name=hog$n cpu=$cpu region=0:$ram:0x40000000:0x1000000:0x27 "$@"
+	if out=$(moat cell create /tmp/hog$n.cell 2>&1); then made="$made hog$n"; return 0; fi
+	echo "hog$n: $out" | tail -1
+	echo "$out" | grep -q "hypervisor page pool exhausted" && exhausted=1
+	return 1
+}
+for size in 0x3c000000 0x20000000 0x10000000 0x8000000 0x4000000 0x2000000 0x1000000 0x800000 0x400000 0x200000; do
+	hog 1 0x1 0x7c000000 region=1:0x40000000:0x80001000:$size:0x43 && break
 done
+# hog2: the most 2 MiB blocks that fit, found by bisection (a cell that fits is destroyed
+# again until the last step).
+lo=0 hi=480
+while [ $lo -lt $hi ]; do
+	mid=$(((lo + hi + 1) / 2))
+	if hog 2 0x2 0x7d000000 region=1:0x40000000:0x80001000:$(printf '%#x' $((mid * 0x200000))):0x43; then
+		lo=$mid; made=${made% hog2}; moat cell destroy --force hog2
+	else hi=$((mid - 1)); fi
+done
+[ $lo -gt 0 ] && hog 2 0x2 0x7d000000 region=1:0x40000000:0x80001000:$(printf '%#x' $((lo * 0x200000))):0x43
+echo "hog2: $lo blocks of 2 MiB"
+k=63
+while [ $k -gt 0 ]; do
+	args="" i=1
+	while [ $i -le $k ]; do
+		args="$args region=$i:$(printf '%#x:%#x' $((0x40000000 + i * 0x200000)) $((0x80001000 + i * 0x200000))):0x1000:0x43"
+		i=$((i + 1))
+	done
+	hog 3 0x3 0x7e400000 $args && break
+	k=$((k - 1))
+done
+echo "hog3: $k single-page regions; memory in use $(cat /sys/devices/moat/memory_used); cells:$made"
+moat cell list
 check "the page pool ran out, and create said so" test $exhausted = 1
 check "some cells were created before that" test -n "$made"
-first=$(echo $made | cut -d" " -f1)
-check "moat cell load works with the pool used up" moat cell load $first $DEMOS/hello.bin
-check "moat cell start" moat cell start $first
+last=${made##* }
+check "moat cell load works with the pool used up" moat cell load $last $DEMOS/hello.bin
+check "moat cell start" moat cell start $last
 sleep 2
-check "the cell ran" sh -c "moat console | grep -q '^\[$first\] hello'"
+check "the cell ran" sh -c "moat console | grep -q '^\[$last\] hello'"
 for c in $made; do check "destroy $c" moat cell destroy --force $c; done
 used1=$(cat /sys/devices/moat/memory_used)
 echo "hypervisor memory in use after: $used1"
