@@ -80,8 +80,9 @@ PtError PageTable::walk(u64 table, unsigned level, u64 ia, u64 pa, u64 size, u64
         if (leaf_here) {
             u64 old = *e, now = map ? (pa | (attrs & pte::ATTR_MASK) | leaf_bits(level)) : 0;
             // Replacing a live entry (a table by a block, or another output): break first, so
-            // no CPU caches the old one next to the new one or walks a table being freed.
-            if (is_valid(old) && old != now && break_hook_) {
+            // no CPU caches the old one next to the new one or walks a table being freed. A
+            // leaf simply removed is the break itself; the caller invalidates after the unmap.
+            if (is_valid(old) && old != now && (now || is_table(old, level)) && break_hook_) {
                 *e = 0;
                 break_hook_(align_down(ia, span));
             }
