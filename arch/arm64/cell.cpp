@@ -495,6 +495,9 @@ s64 cell_load(u32 id, u64 src_ipa, u64 dst_ipa, u64 size, char *err, size_t errl
                         static_cast<unsigned long>(dst), static_cast<unsigned long>(size), name_of(*c));
         mem_copy(to, from, size);
         clean_poc(reinterpret_cast<u64>(to), size);  // the cell starts with its MMU and caches off
+        // ... and turns its instruction cache on later: no line of what a previous cell ran
+        // from these addresses may survive in any CPU's instruction cache.
+        asm volatile("ic ialluis\n dsb ish\n isb" ::: "memory");
         return MOAT_HC_OK;
     }
     return fail(err, errlen, MOAT_HC_DENIED,
