@@ -285,13 +285,18 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     return true;
 }
 
-bool cell_root_maps(u64 ipa)
+bool cell_root_maps(u64 ipa, bool write, bool exec)
 {
     // Cell create and destroy change the root's tables under this lock (break-before-make
     // included): once it is free, the root's stage 2 is whole again.
     LockGuard guard(cells_lock);
-    u64 pa;
-    return cell_root().s2.table.translate(ipa, &pa);
+    u64 pa, attrs;
+    if (!cell_root().s2.table.translate(ipa, &pa, &attrs))
+        return false;
+    // Only what the access may now do: retrying a denied one would loop for ever.
+    if (exec)
+        return !(attrs & pte::S2_XN);
+    return attrs & (write ? pte::S2_AP_W : pte::S2_AP_R);
 }
 
 void cell_report_error(u64 root_ipa, const char *msg)

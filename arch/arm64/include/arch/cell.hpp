@@ -65,9 +65,9 @@ s64 cell_shutdown_reply(u64 answer);
 s64 cell_destroy(u32 id, char *err, size_t errlen);
 // Write a refusal into the root's error buffer (a root IPA).
 void cell_report_error(u64 root_ipa, const char *msg);
-// Does the root cell's stage 2 map ipa, once no cell create or destroy is changing it? A root
-// access that faulted while a block was being split is then simply retried.
-bool cell_root_maps(u64 ipa);
+// Does the root cell's stage 2 allow this access to ipa, once no cell create or destroy is
+// changing it? A root access that faulted while a block was being split is then retried.
+bool cell_root_maps(u64 ipa, bool write, bool exec);
 
 // Events on the CPUs of a cell.
 void cell_cpu_started(Cell &c, u32 cpu);
