@@ -72,16 +72,23 @@ while [ $lo -lt $hi ]; do
 done
 [ $lo -gt 0 ] && hog 2 0x2 0x7d000000 region=1:0x40000000:0x80001000:$(printf '%#x' $((lo * 0x200000))):0x43
 echo "hog2: $lo blocks of 2 MiB"
-k=63
-while [ $k -gt 0 ]; do
+# hog3: the most single-page regions that fit, by bisection too.
+hog3() {
 	args="" i=1
-	while [ $i -le $k ]; do
+	while [ $i -le $1 ]; do
 		args="$args region=$i:$(printf '%#x:%#x' $((0x40000000 + i * 0x200000)) $((0x80001000 + i * 0x200000))):0x1000:0x43"
 		i=$((i + 1))
 	done
-	hog 3 0x3 0x7e400000 $args && break
-	k=$((k - 1))
+	hog 3 0x3 0x7e400000 $args
+}
+lo=0 hi=63
+while [ $lo -lt $hi ]; do
+	mid=$(((lo + hi + 1) / 2))
+	if hog3 $mid; then lo=$mid; made=${made% hog3}; moat cell destroy --force hog3
+	else hi=$((mid - 1)); fi
 done
+k=$lo
+[ $k -gt 0 ] && hog3 $k
 echo "hog3: $k single-page regions; memory in use $(cat /sys/devices/moat/memory_used); cells:$made"
 moat cell list
 check "the page pool ran out, and create said so" test $exhausted = 1
