@@ -122,6 +122,12 @@ bool check_region_flags(u32 i, const moat_cell_mem_region &m, bool root, Reporte
                       "SHARED", i, f);
     if (root && (f & MOAT_CELL_MEM_ROOT_SHARED))
         return r.fail("mem_regions[%u].flags: ROOT_SHARED in the root cell's own descriptor", i);
+    if (!root && (f & MOAT_CELL_MEM_CELL_POOL))
+        return r.fail("mem_regions[%u].flags: CELL_POOL outside the root cell's descriptor; only the "
+                      "root descriptor declares the cell pool", i);
+    if ((f & MOAT_CELL_MEM_CELL_POOL) && (f & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED)))
+        return r.fail("mem_regions[%u].flags: 0x%x: a CELL_POOL region is RAM, neither IO nor SHARED",
+                      i, f);
     if (m.reserved0)
         return r.fail("mem_regions[%u].reserved0: 0x%x, not zero", i, m.reserved0);
     return true;
@@ -158,14 +164,17 @@ bool check_mem_regions(const moat_cell_desc &d, bool root, Reporter &r)
         }
         if (!check_region(i, m, root, r))
             return false;
-        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED)))
+        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_CELL_POOL)))
             has_ram = true;
         for (u32 j = 0; j < i; j++) {
             const moat_cell_mem_region &o = d.mem_regions[j];
-            if (ranges_overlap(m.virt_start, m.size, o.virt_start, o.size))
+            // The root's shared memory lies in the cell pool it declares (which it does not map).
+            bool pool_and_shared = root && ((m.flags | o.flags) & MOAT_CELL_MEM_CELL_POOL) &&
+                                   ((m.flags | o.flags) & MOAT_CELL_MEM_SHARED);
+            if (!pool_and_shared && ranges_overlap(m.virt_start, m.size, o.virt_start, o.size))
                 return r.fail("mem_regions[%u]: virt 0x%llx..0x%llx overlaps mem_regions[%u]", i,
                               ull(m.virt_start), ull(m.virt_start + m.size - 1), j);
-            if (ranges_overlap(m.phys_start, m.size, o.phys_start, o.size))
+            if (!pool_and_shared && ranges_overlap(m.phys_start, m.size, o.phys_start, o.size))
                 return r.fail("mem_regions[%u]: phys 0x%llx..0x%llx overlaps mem_regions[%u]", i,
                               ull(m.phys_start), ull(m.phys_start + m.size - 1), j);
         }

@@ -7,7 +7,7 @@ namespace moat {
 
 bool PagePool::init(u64 base, u64 bytes)
 {
-    base_ = first_ = pages_ = used_ = 0;
+    base_ = first_ = pages_ = used_ = reserved_ = 0;
     if (!is_aligned(base, PAGE_SIZE) || bytes < 2 * PAGE_SIZE)
         return false;
     u64 total = bytes / PAGE_SIZE;
@@ -33,7 +33,7 @@ void PagePool::set(u64 i, bool v)
 
 u64 PagePool::alloc(u64 count)
 {
-    if (count == 0 || count > 16 || (count & (count - 1)))
+    if (count == 0 || count > 16 || (count & (count - 1)) || free_pages() < count)
         return 0;
     // Naturally aligned in physical memory: concatenated stage-2 roots need it.
     u64 start = (align_up(first_, count * PAGE_SIZE) - first_) / PAGE_SIZE;
@@ -51,6 +51,14 @@ u64 PagePool::alloc(u64 count)
         return addr;
     }
     return 0;
+}
+
+bool PagePool::reserve(u64 n)
+{
+    if (free_pages() < n)
+        return false;
+    reserved_ += n;
+    return true;
 }
 
 void PagePool::free(u64 addr, u64 count)

@@ -7,6 +7,7 @@
 # fuzz-overlay:  a cell .dtbo on the QEMU virt board -> moat-cellc compile + check
 # fuzz-board:    a board .dtb under the QEMU virt cells -> moat-cellc check + compile
 # fuzz-json:     JSON for moat-cellc pack (the inverse of dump --json)
+# fuzz-ownership: cell descriptor bytes -> the validator, then hv/ownership.cpp against QEMU virt
 # Seeds are the committed cells (compiled here) and the regression inputs. A crash leaves its
 # input in build-fuzz/crashes/<target>/; copy it to tests/fuzz/regressions/<target>/ so that
 # cellc_tests replays it from then on. Exit status: 0 if no fuzzer found anything.
@@ -41,7 +42,7 @@ done
 
 # Seeds for each target.
 seeds=$out/seeds
-mkdir -p "$seeds/validate" "$seeds/overlay" "$seeds/board" "$seeds/json"
+mkdir -p "$seeds/validate" "$seeds/overlay" "$seeds/board" "$seeds/json" "$seeds/ownership"
 for dtbo in $cells; do
 	name=$(basename "$dtbo" .dtbo)
 	cp "$dtbo" "$seeds/overlay/"
@@ -53,20 +54,22 @@ for dtbo in $cells; do
 		"$out/moat-cellc-asan" dump --json "$seeds/validate/$name.cell" >"$seeds/json/$name.json"
 done
 cp "$trees/qemu-virt-gicv3.dtb" "$trees/qemu-virt-gicv2.dtb" "$seeds/board/"
+cp "$seeds/validate/"*.cell "$seeds/ownership/" 2>/dev/null || true
 
 # Context: the root cell and the shared-memory region, which the cell seeds refer to.
 overlay_context="$trees/root.dtbo:$trees/shmem.dtbo"
 board_overlays="$trees/qemu-virt-moat.dtbo$(for c in $cells; do printf ':%s' "$c"; done)"
 
-per=$((total / 4))
+per=$((total / 5))
 [ "$per" -ge 1 ] || per=1
 status=0
-for target in validate overlay board json; do
+for target in validate overlay board json ownership; do
 	case $target in
 	validate) max_len=2048 ;;
 	overlay) max_len=4096 ;;
 	board) max_len=16384 ;;
 	json) max_len=8192 ;;
+	ownership) max_len=2480 ;;
 	esac
 	mkdir -p "$out/corpus/$target" "$out/crashes/$target"
 	echo "fuzz-$target: $per s"

@@ -4,11 +4,13 @@
 
 #include "arch/cpu.hpp"
 #include "arch/gic.hpp"
+#include "arch/mmu.hpp"
 #include "arch/psci.hpp"
 #include "arch/sysreg.h"
 #include "hv/cell_validate.hpp"
 #include "hv/console.hpp"
 #include "hv/format.hpp"
+#include "hv/ownership.hpp"
 #include "hv/spinlock.hpp"
 #include "hv/stats.hpp"
 #include "hv/string.hpp"
@@ -24,7 +26,6 @@ SpinLock cells_lock;
 bool leaving;
 constexpr u16 VMID_BASE = 1;  // cell id + 1: VMID 0 is what the kernel's stub leaves in VTTBR
 constexpr u32 SPI_FIRST = 32, INTID_LIMIT = 1020;
-constexpr u64 ZERO_CHUNK = u64{2} << 20;
 
 MmioResult gicd_handler(void *ctx, MmioAccess &a)
 {
@@ -47,11 +48,17 @@ bool root_phys(u64 ipa, bool write, u64 *pa)
     return (attrs & (u64{0xf} << pte::S2_MEMATTR_SHIFT)) == pte::S2_MEMATTR_NORMAL_WB;
 }
 
-void phys_copy_in(void *dst, u64 pa, u64 size)
+// Memory outside the hypervisor is reached through the CPU's EL2 window (mmu.hpp), never by
+// mapping it where it lies: that could replace or, when unmapped, remove a mapping of the
+// hypervisor's own. False when the window cannot hold the range.
+bool phys_copy_in(void *dst, u64 pa, u64 size)
 {
-    el2_window_map(pa, size);
-    mem_copy(dst, reinterpret_cast<const void *>(pa), size);
-    el2_window_unmap(pa, size);
+    El2Window w;
+    const void *src = w.map(pa, size);
+    if (!src)
+        return false;
+    mem_copy(dst, src, size);
+    return true;
 }
 
 void clean_poc(u64 va, u64 size)
@@ -62,16 +69,21 @@ void clean_poc(u64 va, u64 size)
     dsb(ish);
 }
 
-// Zero physical memory in chunks: no data of a cell may reach the root or the next cell.
-void phys_zero(u64 pa, u64 size)
+// Zero physical memory in chunks: no data of a cell may reach the root or the next cell. The
+// zeros are cleaned to the point of coherency: a cell starts with its caches off and reads
+// memory, and no dirty line of the previous owner may be written back over them later.
+bool phys_zero(u64 pa, u64 size)
 {
-    for (u64 off = 0; off < size; off += ZERO_CHUNK) {
-        u64 n = size - off < ZERO_CHUNK ? size - off : ZERO_CHUNK;
-        el2_window_map(pa + off, n);
-        mem_set(reinterpret_cast<void *>(pa + off), 0, n);
-        clean_poc(pa + off, n);
-        el2_window_unmap(pa + off, n);
+    for (u64 off = 0; off < size; off += EL2_WINDOW_CHUNK) {
+        u64 n = size - off < EL2_WINDOW_CHUNK ? size - off : EL2_WINDOW_CHUNK;
+        El2Window w;
+        void *va = w.map(pa + off, n);
+        if (!va)
+            return false;
+        mem_set(va, 0, n);
+        clean_poc(reinterpret_cast<u64>(va), n);
     }
+    return true;
 }
 
 int find_cpu(u64 mpidr)
@@ -84,26 +96,7 @@ int find_cpu(u64 mpidr)
     return psci_cpu_of(mpidr);
 }
 
-bool overlaps(u64 a, u64 as, u64 b, u64 bs) { return a < b + bs && b < a + as; }
-
-// Does the root cell's descriptor give it [pa, pa+size) with an IO flag matching `io`?
-bool root_has(u64 pa, u64 size, bool io)
-{
-    const moat_cell_desc &r = cell_root().desc;
-    for (u32 i = 0; i < r.num_mem_regions; i++) {
-        const moat_cell_mem_region &m = r.mem_regions[i];
-        if (pa >= m.phys_start && pa + size <= m.phys_start + m.size &&
-            bool(m.flags & MOAT_CELL_MEM_IO) == io)
-            return true;
-    }
-    return false;
-}
-
-bool region_taken_from_root(const moat_cell_mem_region &m)
-{
-    return !(m.flags & (MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)) &&
-           root_has(m.phys_start, m.size, m.flags & MOAT_CELL_MEM_IO);
-}
+bool taken_from_root(const moat_cell_mem_region &m) { return region_taken_from_root(cell_root().desc, m); }
 
 u64 io_attrs() { return stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO); }
 
@@ -124,24 +117,53 @@ void hand_over_interrupts(const Cell &c, bool to_cell)
     gic_lend_spis(c.irqs, cpu < 0 ? 0 : static_cast<u32>(cpu), c.cpu_mpidr[0]);
 }
 
-// Give the root back what a cell took (also used to undo a half-done create).
+// Pages the root's tables may need to give back what a cell took: kept in reserve from create
+// to destroy, so that giving back cannot fail because other cells used up the pool.
+u64 return_reserve(const moat_cell_desc &d, u32 cpu_mask)
+{
+    u64 ranges = 0;
+    for (u32 i = 0; i < d.num_mem_regions; i++)
+        ranges += taken_from_root(d.mem_regions[i]);
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+        GicFrame f = (cpu_mask & (1u << cpu)) ? gic_cpu_frame(cpu) : GicFrame{};
+        ranges += f.size && f.exclusive;
+    }
+    return ranges * MAX_TABLES_PER_RANGE;
+}
+
+u64 root_attrs(const moat_cell_mem_region &m)
+{
+    return stage2_region_attrs(m.flags & MOAT_CELL_MEM_IO ? (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO)
+                                                          : (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC));
+}
+
+// Map the first `regions` memory regions the cell took back into the root's stage 2.
+void give_regions_back(const Cell &c, u32 regions)
+{
+    Cell &root = cell_root();
+    for (u32 i = 0; i < regions && i < c.desc.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = c.desc.mem_regions[i];
+        if (taken_from_root(m) && root.s2.table.map(m.phys_start, m.phys_start, m.size, root_attrs(m)) != PtError::OK)
+            log("cell \"%s\": mem_regions[%u] %#lx+%#lx could not go back to the root cell (page pool "
+                "exhausted): it stays unmapped", c.desc.name, i, static_cast<unsigned long>(m.phys_start),
+                static_cast<unsigned long>(m.size));
+    }
+}
+
+// Give the root back what a cell took (also used to undo a half-done create). The cell's
+// reserve (return_reserve) is released first: these maps use it.
 void return_to_root(Cell &c)
 {
     Cell &root = cell_root();
-    for (u32 i = 0; i < c.desc.num_mem_regions; i++) {
-        const moat_cell_mem_region &m = c.desc.mem_regions[i];
-        if (!region_taken_from_root(m))
-            continue;
-        u64 attrs = stage2_region_attrs(m.flags & MOAT_CELL_MEM_IO ? (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO)
-                                                                   : (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC));
-        root.s2.table.map(m.phys_start, m.phys_start, m.size, attrs);
-    }
+    page_pool().release(c.pool_reserve);
+    c.pool_reserve = 0;
+    give_regions_back(c, c.desc.num_mem_regions);
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
         if (!(c.cpu_mask & (1u << cpu)))
             continue;
         GicFrame f = gic_cpu_frame(cpu);
-        if (f.size && f.exclusive)
-            root.s2.table.map(f.ipa, f.pa, f.size, io_attrs());
+        if (f.size && f.exclusive && root.s2.table.map(f.ipa, f.pa, f.size, io_attrs()) != PtError::OK)
+            log("CPU %u's GIC frame could not go back to the root cell (page pool exhausted)", cpu);
         root.cpu_mask |= 1u << cpu;
         root.cpu_mpidr[root.num_cpus++] = cpu_data(cpu)->mpidr;
         cpu_data(cpu)->cell = &root;
@@ -250,12 +272,17 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     c.id = ROOT_CELL;
     mem_copy(&c.desc, &desc, sizeof(desc));
     c.s2.vmid = VMID_BASE + ROOT_CELL;
+    // Cells are carved out of the root by physical address: it must see its memory there.
+    if (!root_layout_check(desc, err, errlen))
+        return false;
     if (c.s2.table.init(pool, ia_bits, STAGE2_START_LEVEL) != PtError::OK) {
         format(err, errlen, "no memory for the root cell's stage-2 tables");
         return false;
     }
     for (u32 i = 0; i < desc.num_mem_regions; i++) {
         const moat_cell_mem_region &m = desc.mem_regions[i];
+        if (m.flags & MOAT_CELL_MEM_CELL_POOL)
+            continue;  // kept from the root for cells
         if (m.virt_start + m.size > (u64{1} << ia_bits)) {
             format(err, errlen, "root cell mem_regions[%u] ends at %#lx, beyond the %u-bit address space", i,
                    static_cast<unsigned long>(m.virt_start + m.size), ia_bits);
@@ -268,6 +295,8 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
             return false;
         }
     }
+    // From now on other CPUs of the root walk these tables while cells are carved out of them.
+    c.s2.table.set_break_hook(stage2_break_root);
     mem_copy(c.irqs, desc.irq_bitmap, sizeof(c.irqs));
     c.num_cpus = 0;
     c.cpu_mask = 0;
@@ -288,18 +317,33 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
     return true;
 }
 
+bool cell_root_maps(u64 ipa, bool write, bool exec)
+{
+    // Cell create and destroy change the root's tables under this lock (break-before-make
+    // included): once it is free, the root's stage 2 is whole again.
+    LockGuard guard(cells_lock);
+    u64 pa, attrs;
+    if (!cell_root().s2.table.translate(ipa, &pa, &attrs))
+        return false;
+    // Only what the access may now do: retrying a denied one would loop for ever.
+    if (exec)
+        return !(attrs & pte::S2_XN);
+    return attrs & (write ? pte::S2_AP_W : pte::S2_AP_R);
+}
+
 void cell_report_error(u64 root_ipa, const char *msg)
 {
     u64 pa;
     if (!root_phys(root_ipa, true, &pa) || align_down(pa, PAGE_SIZE) != align_down(pa + MOAT_HC_ERROR_LEN - 1, PAGE_SIZE))
         return;
-    el2_window_map(pa, MOAT_HC_ERROR_LEN);
-    char *dst = reinterpret_cast<char *>(pa);
+    El2Window w;
+    char *dst = static_cast<char *>(w.map(pa, MOAT_HC_ERROR_LEN));
+    if (!dst)
+        return;
     size_t i = 0;
     for (; msg[i] && i + 1 < MOAT_HC_ERROR_LEN; i++)
         dst[i] = msg[i];
     dst[i] = '\0';
-    el2_window_unmap(pa, MOAT_HC_ERROR_LEN);
 }
 
 s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
@@ -322,7 +366,9 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     if (!c)
         return fail(err, errlen, MOAT_HC_DENIED, "all %u cell slots are in use", MAX_CELLS - 1);
     // Copy first, check the copy: the root could change its buffer while we look at it.
-    phys_copy_in(&c->desc, pa, size);
+    if (!phys_copy_in(&c->desc, pa, size))
+        return fail(err, errlen, MOAT_HC_DENIED, "descriptor at %#lx: the hypervisor cannot map it",
+                    static_cast<unsigned long>(desc_ipa));
     const moat_cell_desc &d = c->desc;
     char why[160];
     if (!cell_validate(&d, size, why, sizeof(why)))
@@ -349,38 +395,26 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     }
     if (mask == root.cpu_mask)
         return fail(err, errlen, MOAT_HC_DENIED, "the root cell would have no CPU left");
-    const u64 hv_base = root.desc.platform.hv_base, hv_size = root.desc.platform.hv_size;
-    for (u32 i = 0; i < d.num_mem_regions; i++) {
-        const moat_cell_mem_region &m = d.mem_regions[i];
-        if (overlaps(m.phys_start, m.size, hv_base, hv_size))
-            return fail(err, errlen, MOAT_HC_DENIED, "mem_regions[%u] overlaps the hypervisor's memory", i);
-        bool io = m.flags & MOAT_CELL_MEM_IO;
-        if (io && !root_has(m.phys_start, m.size, true))
-            return fail(err, errlen, MOAT_HC_DENIED,
-                        "mem_regions[%u]: device %#lx+%#lx is not the root cell's to give", i,
-                        static_cast<unsigned long>(m.phys_start), static_cast<unsigned long>(m.size));
-        for (u32 j = 1; j < MAX_CELLS; j++) {
-            const Cell &o = cells[j];
-            if (o.state == CellState::FREE || &o == c)
-                continue;
-            for (u32 k = 0; k < o.desc.num_mem_regions; k++) {
-                const moat_cell_mem_region &n = o.desc.mem_regions[k];
-                bool both_shared = (m.flags & MOAT_CELL_MEM_SHARED) && (n.flags & MOAT_CELL_MEM_SHARED);
-                if (!both_shared && overlaps(m.phys_start, m.size, n.phys_start, n.size))
-                    return fail(err, errlen, MOAT_HC_DENIED, "mem_regions[%u] overlaps memory of cell \"%s\"", i,
-                                name_of(o));
-            }
-        }
-    }
+    const moat_cell_desc *others[MAX_CELLS];
+    size_t num_others = 0;
+    for (u32 j = 1; j < MAX_CELLS; j++)
+        if (cells[j].state != CellState::FREE && &cells[j] != c)
+            others[num_others++] = &cells[j].desc;
+    if (!ownership_check(root.desc, others, num_others, d, err, errlen))
+        return MOAT_HC_DENIED;
     for (u32 intid = SPI_FIRST; intid < INTID_LIMIT; intid++)
         if (irq_owned(d.irq_bitmap, intid) && !irq_owned(root.irqs, intid))
             return fail(err, errlen, MOAT_HC_DENIED, "interrupt %u is not the root cell's to give", intid);
 
     // Build the cell's address space.
+    PagePool &pool = page_pool();
     c->id = static_cast<u32>(c - cells);
     c->s2.vmid = static_cast<u16>(VMID_BASE + c->id);
-    if (c->s2.table.init(page_pool(), cell_root().s2.table.ia_bits(), STAGE2_START_LEVEL) != PtError::OK)
-        return fail(err, errlen, MOAT_HC_DENIED, "hypervisor page pool exhausted");
+    c->pool_reserve = 0;
+    if (c->s2.table.init(pool, cell_root().s2.table.ia_bits(), STAGE2_START_LEVEL) != PtError::OK)
+        return fail(err, errlen, MOAT_HC_DENIED, "hypervisor page pool exhausted (%lu of %lu pages free): "
+                    "destroy a cell first", static_cast<unsigned long>(pool.free_pages()),
+                    static_cast<unsigned long>(pool.total_pages()));
     const moat_cell_platform &p = root.desc.platform;
     bool ok = true;
     for (u32 i = 0; i < d.num_mem_regions && ok; i++) {
@@ -402,22 +436,59 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
         ok = c->s2.table.map(f.ipa + f.trapped, f.pa + f.trapped, f.size - f.trapped, io_attrs()) == PtError::OK;
         shared_frame_mapped |= !f.exclusive;
     }
+    // What taking from the root may allocate, and what giving it back at destroy may: both must
+    // be there before anything is taken.
+    u64 reserve = return_reserve(d, mask);
+    if (ok && (pool.free_pages() < 2 * reserve || !pool.reserve(reserve)))
+        ok = false;
     if (!ok) {
         c->s2.table.destroy();
-        return fail(err, errlen, MOAT_HC_DENIED, "hypervisor page pool exhausted");
+        return fail(err, errlen, MOAT_HC_DENIED,
+                    "hypervisor page pool exhausted: the cell's tables and %lu pages to give its memory back need "
+                    "more than the %lu free; destroy a cell, or give IPAs the offset in 2 MiB of the physical address",
+                    static_cast<unsigned long>(reserve), static_cast<unsigned long>(pool.free_pages()));
+    }
+    c->pool_reserve = reserve;
+
+    // Take the memory and the GIC frames from the root, then make every CPU forget them.
+    u32 taken = 0;
+    for (; taken < d.num_mem_regions && ok; taken++) {
+        const moat_cell_mem_region &m = d.mem_regions[taken];
+        if (taken_from_root(m))
+            ok = root.s2.table.unmap(m.phys_start, m.size) == PtError::OK;
+    }
+    u32 frames_taken = 0;
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS && ok; cpu++) {
+        GicFrame f = (mask & (1u << cpu)) ? gic_cpu_frame(cpu) : GicFrame{};
+        if (f.size && f.exclusive && (ok = root.s2.table.unmap(f.ipa, f.size) == PtError::OK))
+            frames_taken |= 1u << cpu;
+    }
+    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    // Nothing of a previous user of this memory may be visible to the new cell.
+    for (u32 i = 0; i < d.num_mem_regions && ok; i++) {
+        const moat_cell_mem_region &m = d.mem_regions[i];
+        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
+            ok = phys_zero(m.phys_start, m.size);
+    }
+    if (!ok) {
+        pool.release(c->pool_reserve);
+        c->pool_reserve = 0;
+        give_regions_back(*c, taken);
+        for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+            GicFrame f = (frames_taken & (1u << cpu)) ? gic_cpu_frame(cpu) : GicFrame{};
+            if (f.size)
+                root.s2.table.map(f.ipa, f.pa, f.size, io_attrs());
+        }
+        asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+        c->s2.table.destroy();
+        return fail(err, errlen, MOAT_HC_DENIED, "taking the cell's memory from the root cell failed (hypervisor "
+                    "page pool exhausted or memory it cannot map); nothing was changed");
     }
 
-    // Take it all from the root.
-    for (u32 i = 0; i < d.num_mem_regions; i++)
-        if (region_taken_from_root(d.mem_regions[i]))
-            root.s2.table.unmap(d.mem_regions[i].phys_start, d.mem_regions[i].size);
     c->num_cpus = 0;
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
         if (!(mask & (1u << cpu)))
             continue;
-        GicFrame f = gic_cpu_frame(cpu);
-        if (f.size && f.exclusive)
-            root.s2.table.unmap(f.ipa, f.size);
         take_cpu_from_root(cpu);
         c->cpu_mpidr[c->num_cpus++] = cpu_data(cpu)->mpidr;
         cpu_data(cpu)->cell = c;
@@ -428,15 +499,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     mem_copy(c->irqs, d.irq_bitmap, sizeof(c->irqs));
     for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
         root.irqs[w] &= ~d.irq_bitmap[w];
-    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
     hand_over_interrupts(*c, true);
-
-    // Nothing of a previous user of this memory may be visible to the new cell.
-    for (u32 i = 0; i < d.num_mem_regions; i++) {
-        const moat_cell_mem_region &m = d.mem_regions[i];
-        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
-            phys_zero(m.phys_start, m.size);
-    }
     c->state = CellState::STOPPED;
     *id = c->id;
     log("cell \"%s\" created: id %u, CPUs %#x, %u memory regions", d.name, c->id, mask, d.num_mem_regions);
@@ -470,12 +533,17 @@ s64 cell_load(u32 id, u64 src_ipa, u64 dst_ipa, u64 size, char *err, size_t errl
             dst_ipa + size > m.virt_start + m.size)
             continue;
         u64 dst = m.phys_start + (dst_ipa - m.virt_start);
-        el2_window_map(src, size);
-        el2_window_map(dst, size);
-        mem_copy(reinterpret_cast<void *>(dst), reinterpret_cast<const void *>(src), size);
-        clean_poc(dst, size);  // the cell starts with its MMU and caches off
-        el2_window_unmap(dst, size);
-        el2_window_unmap(src, size);
+        El2Window w;
+        const void *from = w.map(src, size);
+        void *to = w.map(dst, size);
+        if (!from || !to)
+            return fail(err, errlen, MOAT_HC_DENIED, "the hypervisor cannot map %#lx+%#lx of cell \"%s\" to load it",
+                        static_cast<unsigned long>(dst), static_cast<unsigned long>(size), name_of(*c));
+        mem_copy(to, from, size);
+        clean_poc(reinterpret_cast<u64>(to), size);  // the cell starts with its MMU and caches off
+        // ... and turns its instruction cache on later: no line of what a previous cell ran
+        // from these addresses may survive in any CPU's instruction cache.
+        asm volatile("ic ialluis\n dsb ish\n isb" ::: "memory");
         return MOAT_HC_OK;
     }
     return fail(err, errlen, MOAT_HC_DENIED,
@@ -589,12 +657,18 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
     }
     for (u32 i = 0; i < c->desc.num_mem_regions; i++) {
         const moat_cell_mem_region &m = c->desc.mem_regions[i];
-        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
-            phys_zero(m.phys_start, m.size);
+        // Regions were checked at create: the window maps every one of them.
+        if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)) &&
+            !phys_zero(m.phys_start, m.size))
+            return fail(err, errlen, MOAT_HC_DENIED, "cell \"%s\": mem_regions[%u] cannot be mapped to zero it; "
+                        "it stays with the cell", name_of(*c), i);
     }
     hand_over_interrupts(*c, false);
-    return_to_root(*c);
+    // The next cell in this slot gets the same VMID, and the table pages go back to the pool:
+    // no CPU may keep a translation of this cell's.
+    stage2_flush_vmid(c->s2);
     c->s2.table.destroy();
+    return_to_root(*c);
     log("cell \"%s\" destroyed: memory zeroed, CPUs %#x and its interrupts back to the root cell",
         name_of(*c), c->cpu_mask);
     c->state = CellState::FREE;

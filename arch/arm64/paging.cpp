@@ -41,7 +41,7 @@ PtError PageTable::init(PagePool &pool, unsigned ia_bits, unsigned start_level)
     return PtError::OK;
 }
 
-PtError PageTable::split_block(u64 *entry, unsigned level)
+PtError PageTable::split_block(u64 *entry, unsigned level, u64 ia)
 {
     u64 table = pool_->alloc();
     if (!table)
@@ -52,6 +52,13 @@ PtError PageTable::split_block(u64 *entry, unsigned level)
     u64 *t = table_ptr(table);
     for (u64 i = 0; i < ENTRIES; i++)
         t[i] = (base + i * level_size(level + 1)) | attrs | leaf_bits(level + 1);
+    // Break before make: a TLB must never hold the block and the table's entries at once.
+    // A CPU that touches the range in between faults; the root cell's fault handler retries
+    // once the change is done (handle_abort).
+    if (break_hook_) {
+        *entry = 0;
+        break_hook_(align_down(ia, level_size(level)));
+    }
     *entry = table | pte::VALID | pte::TABLE;
     return PtError::OK;
 }
@@ -71,9 +78,17 @@ PtError PageTable::walk(u64 table, unsigned level, u64 ia, u64 pa, u64 size, u64
                          (level == 3 || (block_allowed(level) && (!map || is_aligned(pa, span))));
 
         if (leaf_here) {
-            if (is_table(*e, level))
-                free_tables(*e & pte::ADDR_MASK, level + 1);
-            *e = map ? (pa | (attrs & pte::ATTR_MASK) | leaf_bits(level)) : 0;
+            u64 old = *e, now = map ? (pa | (attrs & pte::ATTR_MASK) | leaf_bits(level)) : 0;
+            // Replacing a live entry (a table by a block, or another output): break first, so
+            // no CPU caches the old one next to the new one or walks a table being freed. A
+            // leaf simply removed is the break itself; the caller invalidates after the unmap.
+            if (is_valid(old) && old != now && (now || is_table(old, level)) && break_hook_) {
+                *e = 0;
+                break_hook_(align_down(ia, span));
+            }
+            if (is_table(old, level))
+                free_tables(old & pte::ADDR_MASK, level + 1);
+            *e = now;
         } else if (is_valid(*e) || map) {
             if (!is_valid(*e)) {
                 u64 sub = pool_->alloc();
@@ -81,7 +96,7 @@ PtError PageTable::walk(u64 table, unsigned level, u64 ia, u64 pa, u64 size, u64
                     return PtError::NO_MEMORY;
                 *e = sub | pte::VALID | pte::TABLE;
             } else if (!is_table(*e, level)) {
-                PtError err = split_block(e, level);
+                PtError err = split_block(e, level, ia);
                 if (err != PtError::OK)
                     return err;
             }
@@ -93,6 +108,8 @@ PtError PageTable::walk(u64 table, unsigned level, u64 ia, u64 pa, u64 size, u64
             // (cells coming and going, temporary EL2 windows) must not leak pages.
             if (!map && table_empty(sub)) {
                 *e = 0;
+                if (break_hook_)
+                    break_hook_(align_down(ia, span));  // no walk may still use the table
                 pool_->free(sub);
             }
         }
@@ -151,6 +168,29 @@ bool PageTable::translate(u64 ia, u64 *pa, u64 *attrs, unsigned *level_out) cons
         return true;
     }
     return false;
+}
+
+u64 *PageTable::leaf_table(u64 ia)
+{
+    if (!root_ || ia >= (u64{1} << ia_bits_))
+        return nullptr;
+    u64 table = root_;
+    for (unsigned level = start_level_; level < 3; level++) {
+        u64 idx = (ia >> level_shift(level)) & (ENTRIES - 1);
+        if (level == start_level_)
+            idx = (ia >> level_shift(level)) & (ENTRIES * root_pages_ - 1);
+        u64 *e = &table_ptr(table)[idx];
+        if (!is_valid(*e)) {
+            u64 sub = pool_->alloc();
+            if (!sub)
+                return nullptr;
+            *e = sub | pte::VALID | pte::TABLE;
+        } else if (!is_table(*e, level)) {
+            return nullptr;
+        }
+        table = *e & pte::ADDR_MASK;
+    }
+    return table_ptr(table);
 }
 
 void PageTable::free_tables(u64 table, unsigned level)

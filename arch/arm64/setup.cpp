@@ -146,6 +146,7 @@ u32 global_init()
     layout.pool_start = pool_start;
     layout.pool_end = pool_end;
     layout.console_base = console;
+    layout.cpus = h.num_cpus;
     if (p.gic_version == 3) {
         layout.devices[0] = {p.gicd_base, p.gicd_size};
         layout.devices[1] = {p.gicr_base, p.gicr_size};
@@ -183,25 +184,6 @@ u32 global_init()
     return MOAT_ENTRY_OK;
 }
 }  // namespace
-
-// Temporary EL2 mappings of physical memory outside the hypervisor (identity, like the rest):
-// cell memory to zero or load, root buffers to read descriptors from.
-SpinLock el2_window_lock;
-
-bool el2_window_map(u64 pa, u64 size)
-{
-    LockGuard g(el2_window_lock);
-    u64 start = align_down(pa, PAGE_SIZE), end = align_up(pa + size, PAGE_SIZE);
-    return el2_table.map(start, start, end - start, el2_attrs_data()) == PtError::OK;
-}
-
-void el2_window_unmap(u64 pa, u64 size)
-{
-    LockGuard g(el2_window_lock);
-    u64 start = align_down(pa, PAGE_SIZE), end = align_up(pa + size, PAGE_SIZE);
-    el2_table.unmap(start, end - start);
-    asm volatile("dsb ishst\n tlbi alle2is\n dsb ish\n isb" ::: "memory");
-}
 
 PerCpu &this_cpu() { return *reinterpret_cast<PerCpu *>(read_sysreg(tpidr_el2)); }
 PerCpu *cpu_data(u32 cpu) { return cpu < hv_header.num_cpus ? &per_cpu[cpu] : nullptr; }

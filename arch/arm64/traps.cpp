@@ -92,6 +92,8 @@ u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
     u64 ipa = faulting_ipa();
     if (!instruction && emulate_mmio(f, pc, esr, ipa))
         return 0;
+    if (pc.cell->is_root() && cell_root_maps(ipa, !instruction && (esr & ESR_DABT_WNR), instruction))
+        return 0;  // it met a block being split (break-before-make): try again
     stats_count(pc.id, MOAT_EXIT_ABORT_DENIED);
     const char *what = instruction ? "instruction fetch" : (esr & ESR_DABT_WNR) ? "write" : "read";
     u64 at = read_sysreg(elr_el2);

@@ -42,7 +42,7 @@ typedef uint64_t moat_u64;
  * answer PENDING (cooperative shutdown, MOAT_HC_SHUTDOWN_NOTIFY/REPLY); MOAT_CELL_SHUTDOWN and
  * MOAT_CELL_DESTROY take struct moat_cell_stop_args. */
 #define MOAT_ABI_MAJOR MOAT_U(2)
-#define MOAT_ABI_MINOR MOAT_U(0)
+#define MOAT_ABI_MINOR MOAT_U(1)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
 #define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)
 #define MOAT_ABI_VERSION_MINOR(v) ((v) & 0xffff)

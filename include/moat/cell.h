@@ -42,7 +42,10 @@
 #define MOAT_CELL_MEM_LOADABLE (MOAT_U(1) << 5)    /* root may write an image here before start */
 #define MOAT_CELL_MEM_SHARED (MOAT_U(1) << 6)      /* inter-cell shared memory, may be in >1 cell */
 #define MOAT_CELL_MEM_ROOT_SHARED (MOAT_U(1) << 7) /* root keeps this region while the cell runs */
-#define MOAT_CELL_MEM_FLAGS_KNOWN MOAT_U(0xff)
+/* Root descriptor only: RAM kept from the root for other cells (a "moat,cell-pool" region). Not
+ * mapped in the root cell; the hypervisor lets a cell's RAM come from here or from the root's. */
+#define MOAT_CELL_MEM_CELL_POOL (MOAT_U(1) << 8)
+#define MOAT_CELL_MEM_FLAGS_KNOWN MOAT_U(0x1ff)
 
 /* moat_cell_console.type; NONE and PL011 keep the numbers of MOAT_CONSOLE_* in abi.h. */
 #define MOAT_CELL_CONSOLE_NONE MOAT_CONSOLE_NONE

@@ -104,13 +104,24 @@ TEST(CellcDescriptor, RootCellIsDerivedFromTheBoard)
     EXPECT_EQ(p.timer_virt_irq, 27u);
     EXPECT_EQ(p.gicr_stride, MOAT_CELL_GICR_STRIDE_V3);
     EXPECT_EQ(p.debug_uart.base, 0x9000000u);
+    int pools = 0;
     for (u_int32_t i = 0; i < d.num_mem_regions; i++) {
         const moat_cell_mem_region &m = d.mem_regions[i];
         SCOPED_TRACE(i);
         EXPECT_FALSE(m.phys_start < p.hv_base + p.hv_size && p.hv_base < m.phys_start + m.size) << "hypervisor";
         EXPECT_FALSE(m.phys_start < p.gicd_base + p.gicd_size && p.gicd_base < m.phys_start + m.size) << "GICD";
+        if (m.flags & MOAT_CELL_MEM_CELL_POOL) {
+            // The pool is declared to the hypervisor, not mapped: exactly the board's pool.
+            EXPECT_EQ(m.phys_start, 0x4c000000u);
+            EXPECT_EQ(m.virt_start, 0x4c000000u);
+            EXPECT_EQ(m.size, 0x3c00000u);
+            EXPECT_EQ(m.flags, unsigned(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_CELL_POOL));
+            pools++;
+            continue;
+        }
         EXPECT_FALSE(m.phys_start < 0x4c000000 + 0x3c00000 && 0x4c000000 < m.phys_start + m.size) << "cell pool";
     }
+    EXPECT_EQ(pools, 1);
     EXPECT_EQ(d.mem_regions[0].phys_start, 0x40000000u);
     EXPECT_EQ(d.mem_regions[0].size, 0x0c000000u);  // RAM up to the pool
 }
@@ -151,7 +162,7 @@ TEST(CellValidate, EnvelopeFields)
     char err[256];
     ASSERT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
     EXPECT_THAT(verdict(d, [](auto &x) { x.magic = 1; }), StartsWith("magic: 0x1 is not MOAT_CELL_MAGIC"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 3u << 16; }), StartsWith("abi_version: 3.0, this build understands 2.0 to 2.0"));
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 3u << 16; }), StartsWith("abi_version: 3.0, this build understands 2.0 to 2.1"));
     EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 1u << 16; }), StartsWith("abi_version: 1.0, this build understands 2.0"));
     EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 100; }), "total_size: 100, expected 2480");
     EXPECT_EQ(moat::cell_validate(&d, sizeof(d) - 8, err, sizeof(err)), false);

@@ -63,3 +63,9 @@ TEST(CellcFuzzRegressions, Json)
     for (const auto &in : inputs("json"))
         moat_fuzz::pack_json(in.data(), in.size());
 }
+
+TEST(CellcFuzzRegressions, Ownership)
+{
+    for (const auto &in : inputs("ownership"))
+        moat_fuzz::check_ownership(in.data(), in.size());
+}

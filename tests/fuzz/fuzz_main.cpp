@@ -43,6 +43,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     moat_fuzz::compile_overlay(board, overlays, data, size);
 #elif MOAT_FUZZ_TARGET == 3
     moat_fuzz::compile_board(overlays, data, size);
+#elif MOAT_FUZZ_TARGET == 5
+    moat_fuzz::check_ownership(data, size);
 #else
     moat_fuzz::pack_json(data, size);
 #endif

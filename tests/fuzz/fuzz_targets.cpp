@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "hv/cell_validate.hpp"
+#include "hv/ownership.hpp"
 
 namespace moat_fuzz {
 
@@ -34,7 +35,125 @@ std::vector<cellc::Blob> with(std::vector<cellc::Blob> list, cellc::Blob last)
     return list;
 }
 
+// The system the ownership fuzzer checks against: QEMU virt's layout (1 GiB of RAM, a 60 MiB
+// cell pool with the root's shared memory in it, the hypervisor above it), GICv3 or GICv2.
+void add_region(moat_cell_desc &d, std::uint64_t phys, std::uint64_t virt, std::uint64_t size, std::uint32_t flags)
+{
+    d.mem_regions[d.num_mem_regions++] = {phys, virt, size, flags, 0};
+}
+
+moat_cell_desc fuzz_root(unsigned gic)
+{
+    const std::uint32_t rw = MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE, io = rw | MOAT_CELL_MEM_IO;
+    moat_cell_desc r{};
+    r.flags = MOAT_CELL_FLAG_ROOT;
+    add_region(r, 0x40000000, 0x40000000, 0x3c000000, rw | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_DMA);
+    add_region(r, 0x7c000000, 0x7c000000, 0x3c00000, rw | MOAT_CELL_MEM_CELL_POOL);
+    add_region(r, 0x7e000000, 0x7e000000, 0x100000, rw | MOAT_CELL_MEM_SHARED);
+    add_region(r, 0x9000000, 0x9000000, 0x4000, io);
+    add_region(r, 0xa000000, 0xa000000, 0x4000, io);
+    add_region(r, 0x10000000, 0x10000000, 0x2eff0000, io);
+    moat_cell_platform &p = r.platform;
+    p.gic_version = gic;
+    p.gicd_base = 0x8000000, p.gicd_size = 0x10000;
+    if (gic == 3) {
+        p.gicr_base = 0x80a0000, p.gicr_size = 0xf60000, p.gicr_stride = MOAT_CELL_GICR_STRIDE_V3;
+        add_region(r, 0x80a0000, 0x80a0000, 0xf60000, io);
+    } else {
+        p.gicc_base = 0x8010000, p.gicc_size = 0x10000;
+        p.gich_base = 0x8030000, p.gich_size = 0x10000;
+        p.gicv_base = 0x8040000, p.gicv_size = 0x10000;
+        add_region(r, 0x8040000, 0x8010000, 0x10000, io);
+    }
+    p.debug_uart = {MOAT_CELL_CONSOLE_PL011, 0, 0x9000000};
+    p.hv_base = 0x7fc00000, p.hv_size = 0x400000;
+    return r;
+}
+
+moat_cell_desc fuzz_other_cell()
+{
+    moat_cell_desc c{};
+    std::strcpy(c.name, "ctl-loop");
+    add_region(c, 0x7c000000, 0x40000000, 0x1000000, MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC);
+    add_region(c, 0x7e000000, 0x50000000, 0x100000, MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_SHARED);
+    add_region(c, 0xa000000, 0xa000000, 0x1000, MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO);
+    return c;
+}
+
+// The rules of hv/ownership.hpp said once more, as plainly as possible, over 128-bit ends.
+bool overlaps(std::uint64_t a, std::uint64_t as, std::uint64_t b, std::uint64_t bs)
+{
+    return static_cast<unsigned __int128>(a) < static_cast<unsigned __int128>(b) + bs &&
+           static_cast<unsigned __int128>(b) < static_cast<unsigned __int128>(a) + as;
+}
+
+bool within(const moat_cell_mem_region &m, const moat_cell_mem_region &r)
+{
+    return m.phys_start >= r.phys_start &&
+           static_cast<unsigned __int128>(m.phys_start) + m.size <= static_cast<unsigned __int128>(r.phys_start) + r.size;
+}
+
+bool region_allowed(const moat_cell_desc &root, const moat_cell_desc &other, const moat_cell_mem_region &m)
+{
+    const moat_cell_platform &p = root.platform;
+    const std::uint64_t hv_owned[][2] = {{p.hv_base, p.hv_size},     {p.gicd_base, p.gicd_size},
+                                         {p.gicr_base, p.gicr_size}, {p.gicc_base, p.gicc_size},
+                                         {p.gich_base, p.gich_size}, {p.gicv_base, p.gicv_size},
+                                         {p.debug_uart.base, MOAT_CELL_PAGE_SIZE}};
+    for (const auto &o : hv_owned)
+        if (o[1] && overlaps(m.phys_start, m.size, o[0], o[1]))
+            return false;
+    bool io = m.flags & MOAT_CELL_MEM_IO;
+    bool own = !(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED));
+    bool contained = false;
+    for (std::uint32_t j = 0; j < root.num_mem_regions; j++) {
+        const moat_cell_mem_region &r = root.mem_regions[j];
+        if (bool(r.flags & MOAT_CELL_MEM_IO) == io && within(m, r))
+            contained = true;
+        if (own && (r.flags & MOAT_CELL_MEM_SHARED) && overlaps(m.phys_start, m.size, r.phys_start, r.size))
+            return false;
+    }
+    if (!contained)
+        return false;
+    for (std::uint32_t k = 0; k < other.num_mem_regions; k++) {
+        const moat_cell_mem_region &n = other.mem_regions[k];
+        bool both_shared = (m.flags & n.flags & MOAT_CELL_MEM_SHARED) != 0;
+        if (!both_shared && overlaps(m.phys_start, m.size, n.phys_start, n.size))
+            return false;
+    }
+    return true;
+}
+
 }  // namespace
+
+void check_ownership(const std::uint8_t *data, std::size_t size)
+{
+    if (size != sizeof(moat_cell_desc))
+        return;
+    moat_cell_desc d;
+    std::memcpy(&d, data, size);
+    d.checksum = moat::cell_checksum(&d, sizeof(d));
+    char err[256];
+    if (!moat::cell_validate(&d, sizeof(d), err, sizeof(err)) || (d.flags & MOAT_CELL_FLAG_ROOT))
+        return;
+    static const moat_cell_desc roots[] = {fuzz_root(3), fuzz_root(2)};
+    static const moat_cell_desc other = fuzz_other_cell();
+    const moat_cell_desc *others[] = {&other};
+    for (const moat_cell_desc &root : roots) {
+        require(moat::root_layout_check(root, err, sizeof(err)));
+        bool expected = true;
+        for (std::uint32_t i = 0; i < d.num_mem_regions; i++)
+            expected = expected && region_allowed(root, other, d.mem_regions[i]);
+        bool ok = moat::ownership_check(root, others, 1, d, err, sizeof(err));
+        require(ok == expected);
+        require(ok == (err[0] == '\0'));
+        require(ok || std::strncmp(err, "mem_regions[", 12) == 0);
+        // What create takes from the root is the root's: RAM or a device, never the pool.
+        for (std::uint32_t i = 0; ok && i < d.num_mem_regions; i++)
+            if (moat::region_taken_from_root(root, d.mem_regions[i]))
+                require(!(d.mem_regions[i].flags & (MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)));
+    }
+}
 
 void validate_descriptor(const std::uint8_t *data, std::size_t size)
 {

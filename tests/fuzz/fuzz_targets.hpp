@@ -16,6 +16,11 @@ namespace moat_fuzz {
 // Bytes as a cell descriptor: validate; if valid, dump it both ways.
 void validate_descriptor(const std::uint8_t *data, std::size_t size);
 
+// Bytes as a cell descriptor (checksum recomputed, so that mutations get past it): if the
+// validator accepts it, the ownership check (hv/ownership.cpp) against a QEMU virt root cell
+// (GICv3 and GICv2) and one other cell must agree with a plain re-statement of its rules.
+void check_ownership(const std::uint8_t *data, std::size_t size);
+
 // Bytes as the JSON `moat-cellc pack` reads; whatever it accepts must validate.
 void pack_json(const std::uint8_t *data, std::size_t size);
 

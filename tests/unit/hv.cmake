@@ -16,6 +16,7 @@ add_executable(hv_tests
   ${CMAKE_CURRENT_LIST_DIR}/hv/shutdown_request_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hv/cell_cpus_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hv/console_line_test.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/hv/hypercall_test.cpp)
+  ${CMAKE_CURRENT_LIST_DIR}/hv/hypercall_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hv/ownership_test.cpp)
 target_link_libraries(hv_tests PRIVATE moat_hv_host GTest::gtest_main)
 gtest_discover_tests(hv_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS host)

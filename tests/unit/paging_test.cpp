@@ -174,3 +174,86 @@ TEST(Paging, UnmapFreesEmptiedTables)
         EXPECT_EQ(a.pool.used_pages(), base) << "round " << round;
     }
 }
+
+TEST(PagePool, ReserveKeepsPagesForLater)
+{
+    Arena a(8);  // one bitmap page, seven usable
+    u64 total = a.pool.total_pages();
+    EXPECT_EQ(a.pool.free_pages(), total);
+    EXPECT_FALSE(a.pool.reserve(total + 1));
+    ASSERT_TRUE(a.pool.reserve(3));
+    EXPECT_EQ(a.pool.free_pages(), total - 3);
+    for (u64 i = 0; i < total - 3; i++)
+        EXPECT_NE(a.pool.alloc(), 0u);
+    EXPECT_EQ(a.pool.alloc(), 0u) << "the reserve is not handed out";
+    a.pool.release(3);
+    EXPECT_NE(a.pool.alloc(), 0u) << "released, it is";
+}
+
+TEST(Paging, LeafTableIsMadeOnceAndRefusesBlocks)
+{
+    Arena a(32);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 48, 0), PtError::OK);
+    u64 *l3 = t.leaf_table(0xffffc0000000ull);
+    ASSERT_NE(l3, nullptr);
+    EXPECT_EQ(t.leaf_table(0xffffc0000000ull + 511 * PAGE_SIZE), l3);
+    EXPECT_NE(t.leaf_table(0xffffc0200000ull), l3);
+    l3[5] = 0x5000 | ATTRS | pte::VALID | pte::TABLE;  // what an EL2 window writes
+    u64 pa;
+    ASSERT_TRUE(t.translate(0xffffc0005000ull, &pa));
+    EXPECT_EQ(pa, 0x5000u);
+    ASSERT_EQ(t.map(0x40000000, 0x40000000, 2 * MiB, ATTRS), PtError::OK);
+    EXPECT_EQ(t.leaf_table(0x40000000), nullptr) << "a block maps it";
+}
+
+namespace {
+std::vector<u64> breaks;
+void record_break(u64 ia) { breaks.push_back(ia); }
+}  // namespace
+
+TEST(Paging, SplittingALiveBlockBreaksBeforeMaking)
+{
+    Arena a(64);
+    PageTable t;
+    ASSERT_EQ(t.init(a.pool, 40, 1), PtError::OK);
+    ASSERT_EQ(t.map(0, 0, GiB, ATTRS), PtError::OK);
+    breaks.clear();
+    ASSERT_EQ(t.unmap(0x12345000, PAGE_SIZE), PtError::OK);
+    EXPECT_TRUE(breaks.empty()) << "no hook set: a table nobody walks yet";
+    ASSERT_EQ(t.map(0, 0, GiB, ATTRS), PtError::OK);
+    t.set_break_hook(record_break);
+    ASSERT_EQ(t.unmap(0x12345000, PAGE_SIZE), PtError::OK);
+    // The 1 GiB block, then the 2 MiB block around the page, each broken before its table went in.
+    ASSERT_EQ(breaks.size(), 2u);
+    EXPECT_EQ(breaks[0], 0u);
+    EXPECT_EQ(breaks[1], 0x12200000u);
+    breaks.clear();
+    ASSERT_EQ(t.map(0, 0, GiB, ATTRS), PtError::OK);  // the table goes, the block comes back
+    ASSERT_EQ(breaks.size(), 1u);
+    EXPECT_EQ(breaks[0], 0u);
+    breaks.clear();
+    ASSERT_EQ(t.map(0, 0, GiB, ATTRS), PtError::OK);
+    EXPECT_TRUE(breaks.empty()) << "the same entry again needs no break";
+}
+
+TEST(Paging, OneRangeNeedsAtMostMaxTablesPerRange)
+{
+    // Root-cell-like table (level 1, identity): any unmap and the map giving it back stay
+    // within MAX_TABLES_PER_RANGE, which cell create reserves per region.
+    u64 starts[] = {0, 0x1000, 0x1ff000, 0x3ffff000, 0x40000000 - 0x200000, 0x12345000};
+    u64 sizes[] = {0x1000, 0x200000, 0x201000, 0x40001000, 0x3ff000, 0x7f000000};
+    for (u64 s : starts)
+        for (u64 n : sizes) {
+            Arena a(64);
+            PageTable t;
+            ASSERT_EQ(t.init(a.pool, 40, 1), PtError::OK);
+            ASSERT_EQ(t.map(0, 0, 4 * GiB, ATTRS), PtError::OK);
+            u64 before = a.pool.used_pages();
+            ASSERT_EQ(t.unmap(s, n), PtError::OK);
+            EXPECT_LE(a.pool.used_pages(), before + MAX_TABLES_PER_RANGE) << std::hex << s << "+" << n;
+            u64 after_unmap = a.pool.used_pages();
+            ASSERT_EQ(t.map(s, s, n, ATTRS), PtError::OK);
+            EXPECT_LE(a.pool.used_pages(), after_unmap + MAX_TABLES_PER_RANGE) << std::hex << s << "+" << n;
+        }
+}

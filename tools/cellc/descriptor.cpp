@@ -120,6 +120,15 @@ void fill_regions(moat_cell_desc &d, const Cell &c, const Board &b)
     });
     for (const Mapping &m : merge_io(device_mappings(c, b)))
         all.push_back(m);
+    // The root descriptor tells the hypervisor where the cell pool is: cells' RAM comes from the
+    // root's RAM or from here, nowhere else (hv/ownership.cpp).
+    if (c.root)
+        for (const NamedRange &p : b.cell_pools) {
+            u64 first = (p.range.base + PAGE - 1) & ~(PAGE - 1), end = (p.range.base + p.range.size) & ~(PAGE - 1);
+            if (end > first)
+                all.push_back({first, first, end - first,
+                               MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_CELL_POOL});
+        }
     if (all.size() > MOAT_CELL_MAX_MEM_REGIONS)
         throw Error(Location{c.where.file, c.where.node, "devices"},
                     "the cell needs " + std::to_string(all.size()) + " memory regions, at most " +
@@ -144,9 +153,10 @@ const char *console_name(u32 type)
 
 std::vector<std::string> flag_names(u32 f)
 {
-    static const char *names[] = {"read", "write", "exec", "dma", "io", "loadable", "shared", "root-shared"};
+    static const char *names[] = {"read", "write", "exec", "dma", "io", "loadable", "shared", "root-shared",
+                                  "cell-pool"};
     std::vector<std::string> out;
-    for (u32 bit = 0; bit < 8; bit++)
+    for (u32 bit = 0; bit < 9; bit++)
         if (f & (1u << bit))
             out.emplace_back(names[bit]);
     return out;

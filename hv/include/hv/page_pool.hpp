@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// Allocator of zeroed 4 KiB pages from one contiguous region, for page tables.
+// Allocator of zeroed 4 KiB pages from one contiguous region, for page tables. Not locked: the
+// hypervisor allocates only while building its tables and under the cells lock (arch/arm64/cell.cpp).
 // No heap: the bitmap lives in the first page(s) of the region itself. Identity-mapped at EL2,
 // so a page's address is its physical address; on the host it is simply a pointer.
 #pragma once
@@ -18,6 +19,14 @@ public:
     u64 alloc(u64 count = 1);
     void free(u64 addr, u64 count = 1);
 
+    // Set aside n pages that alloc() will not hand out until release(n) gives them back: what
+    // undoing an operation later needs is kept before the operation starts. False (nothing
+    // reserved) if fewer than n pages are free.
+    bool reserve(u64 n);
+    void release(u64 n) { reserved_ = n < reserved_ ? reserved_ - n : 0; }
+    // Pages alloc() may still hand out.
+    u64 free_pages() const { return pages_ - used_ > reserved_ ? pages_ - used_ - reserved_ : 0; }
+
     u64 total_pages() const { return pages_; }
     u64 used_pages() const { return used_; }
     bool contains(u64 addr) const { return addr >= first_ && addr < first_ + pages_ * PAGE_SIZE; }
@@ -31,6 +40,7 @@ private:
     u64 first_ = 0;  // first allocatable page
     u64 pages_ = 0;
     u64 used_ = 0;
+    u64 reserved_ = 0;
 };
 
 }  // namespace moat

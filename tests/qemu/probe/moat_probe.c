@@ -7,8 +7,12 @@
  * Raw hypercalls, past the driver's own checks: "disable 0" issues MOAT_HC_DISABLE on the CPU
  * that runs the write (if the hypervisor agrees, that CPU really leaves EL2: use it only where
  * the refusal is the point); "cellstate ID" issues MOAT_HC_CELL_STATE with a 64-bit id.
+ * "create_at ADDR" issues a raw MOAT_HC_CELL_CREATE whose descriptor is the root memory at ADDR
+ * (the driver would only pass its own copy); "create_at ring" points it at the hypervisor's
+ * console ring, the one piece of hypervisor memory the root may read.
  */
 #include <linux/arm-smccc.h>
+#include <linux/gfp.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -31,9 +35,29 @@ static void raw_hypercall(const char *op, unsigned long long arg)
 		(long)res.a0, res.a1, res.a2, res.a3);
 }
 
+#include <moat/cell.h>
+
+/* A raw CELL_CREATE with the descriptor at physical address `desc`; the answer in the log. */
+static int probe_create_at(const char *where, unsigned long long desc)
+{
+	struct arm_smccc_res res;
+	char *err = (char *)get_zeroed_page(GFP_KERNEL);
+
+	if (!err)
+		return -ENOMEM;
+	if (!strcmp(where, "ring")) {
+		arm_smccc_1_1_hvc(MOAT_HC_CONSOLE_INFO, &res);
+		desc = res.a1;
+	}
+	arm_smccc_1_1_hvc(MOAT_HC_CELL_CREATE, desc, sizeof(struct moat_cell_desc), virt_to_phys(err), &res);
+	pr_info("moat_probe: create_at %#llx: status %ld: %s\n", desc, (long)res.a0, err);
+	free_page((unsigned long)err);
+	return 0;
+}
+
 static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
-	char buf[64], op[10];
+	char buf[64], op[16];
 	unsigned long long addr, value = 0;
 	void __iomem *io;
 	void *va;
@@ -43,7 +67,13 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t le
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(buf, "%9s %llx %llx", op, &addr, &value) < 2)
+	if (sscanf(buf, "create_at %15s", op) == 1) {
+		addr = 0;
+		if (strcmp(op, "ring") && kstrtoull(op, 16, &addr))
+			return -EINVAL;
+		return probe_create_at(op, addr) ?: len;
+	}
+	if (sscanf(buf, "%15s %llx %llx", op, &addr, &value) < 2)
 		return -EINVAL;
 	if (!strcmp(op, "disable") || !strcmp(op, "cellstate")) {
 		raw_hypercall(op, addr);

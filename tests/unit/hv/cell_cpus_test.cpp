@@ -263,14 +263,17 @@ struct World {
         for (u32 c : {A, B}) {
             // A CPU that is not really off counts as the cell's: nothing may call the cell
             // stopped, or give the CPU away, while it could still run the cell's code.
-            if (phys[c] != Phys::OFF)
+            if (phys[c] != Phys::OFF) {
                 ASSERT_NE(acct.cpu(c), Cpu::OFF) << "CPU " << c << " uncounted\n" << trace;
-            if (phys[c] == Phys::RUNNING)
+            }
+            if (phys[c] == Phys::RUNNING) {
                 ASSERT_EQ(acct.cpu(c), Cpu::ON) << trace;
+            }
             // Nothing runs the cell's code once it is stopped, shut down or failed-and-parked.
-            if (phys[c] == Phys::RUNNING && !kicked[c])
+            if (phys[c] == Phys::RUNNING && !kicked[c]) {
                 ASSERT_TRUE(acct.run() == Run::RUNNING && !acct.stopping()) << "CPU " << c << " runs unstopped\n"
                                                                             << trace;
+            }
         }
     }
 

@@ -45,6 +45,7 @@ struct Cell {
     SpinLock console_lock;
     ConsoleLine console;
     ShutdownRequest shutdown;             // cooperative shutdown, reset at every start
+    u64 pool_reserve;                     // pool pages kept to give the root back what it took
     GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus, 0, 0, 0}; }
     bool is_root() const { return id == ROOT_CELL; }
 };
@@ -71,6 +72,9 @@ s64 cell_shutdown_reply(u64 answer);
 s64 cell_destroy(u32 id, char *err, size_t errlen);
 // Write a refusal into the root's error buffer (a root IPA).
 void cell_report_error(u64 root_ipa, const char *msg);
+// Does the root cell's stage 2 allow this access to ipa, once no cell create or destroy is
+// changing it? A root access that faulted while a block was being split is then retried.
+bool cell_root_maps(u64 ipa, bool write, bool exec);
 
 // Events on the CPUs of a cell.
 // `cpu` arrived under the hypervisor for its cell. False: the cell is being stopped, park it.

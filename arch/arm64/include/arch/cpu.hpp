@@ -55,8 +55,6 @@ void cpu_stop(PerCpu &pc);
 void cpu_warm_start(PerCpu &pc, u32 cpu);
 // Stop the calling CPU of a cell for good: power it off through the firmware. Never returns.
 [[noreturn]] void cpu_park(PerCpu &pc);
-bool el2_window_map(u64 pa, u64 size);
-void el2_window_unmap(u64 pa, u64 size);
 u64 stage2_vtcr_value();
 PagePool &page_pool();
 

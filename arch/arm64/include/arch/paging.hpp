@@ -39,6 +39,12 @@ constexpr u64 level_size(unsigned level) { return u64{1} << level_shift(level); 
 
 enum class PtError { OK = 0, NO_MEMORY, BAD_ALIGNMENT, OUT_OF_RANGE };
 
+// map() or unmap() of one range in a table that starts at level 1 or 2, with ia and pa at the
+// same offset in a 1 GiB block (identity, as the root cell's), allocates at most this many
+// tables: one per end of the range at each of levels 2 and 3. Callers keep this many pages per
+// range in reserve to undo what they did.
+constexpr u64 MAX_TABLES_PER_RANGE = 4;
+
 class PageTable {
 public:
     // A table whose input addresses span `ia_bits` bits, starting its walk at `start_level`.
@@ -53,6 +59,10 @@ public:
     PtError unmap(u64 ia, u64 size);
     // Walk the table like the MMU would: true and the output address and leaf attributes if mapped.
     bool translate(u64 ia, u64 *pa, u64 *attrs = nullptr, unsigned *level = nullptr) const;
+    // The level-3 table (512 entries) that translates `ia`, created with the tables above it if
+    // missing; nullptr when the pool is empty or a block maps ia. For ranges whose page entries
+    // the caller writes itself and that map()/unmap() never touch (the EL2 windows).
+    u64 *leaf_table(u64 ia);
     // Give every table page back to the pool.
     void destroy();
 
@@ -61,9 +71,14 @@ public:
     unsigned ia_bits() const { return ia_bits_; }
     unsigned root_pages() const { return root_pages_; }
 
+    // Called between clearing a live block entry and installing the table that replaces it
+    // (break-before-make): the owner makes every CPU forget the block at `ia`. Tables no CPU
+    // walks yet need none.
+    void set_break_hook(void (*hook)(u64 ia)) { break_hook_ = hook; }
+
 private:
     PtError walk(u64 table, unsigned level, u64 ia, u64 pa, u64 size, u64 attrs, bool map);
-    PtError split_block(u64 *entry, unsigned level);
+    PtError split_block(u64 *entry, unsigned level, u64 ia);
     void free_tables(u64 table, unsigned level);
 
     PagePool *pool_ = nullptr;
@@ -71,6 +86,7 @@ private:
     unsigned ia_bits_ = 0;
     unsigned start_level_ = 0;
     unsigned root_pages_ = 0;
+    void (*break_hook_)(u64 ia) = nullptr;
 };
 
 }  // namespace moat::arm64

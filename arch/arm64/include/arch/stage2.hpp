@@ -26,5 +26,11 @@ u64 stage2_attrs_ram();
 void stage2_activate(const Stage2 &s2, u64 vtcr);
 // Drop every stage-1 and stage-2 TLB entry of the current VMID on this CPU.
 void stage2_flush_local();
+// Every CPU forgets the root cell's translation of the block or page at `ipa` (the root's
+// break-before-make hook; runs on a root CPU).
+void stage2_break_root(u64 ipa);
+// Every CPU forgets everything it cached for s2's VMID: a destroyed cell's VMID is reused by
+// the next cell in its slot, and its table pages by anything.
+void stage2_flush_vmid(const Stage2 &s2);
 
 }  // namespace moat::arm64
