@@ -26,7 +26,7 @@ worker() {
 		i=$((i + 1))
 		next 2; if [ $r = 0 ]; then c=pair img=handover; else c=solo; next 2; [ $r = 0 ] && img=hello || img=handover; fi
 		next 8; force=""; [ $((seed & 1)) = 1 ] && force=--force
-		echo "worker $w step $i: op $r $force on $c"
+		echo "worker $w step $i: op $r $force on $c" >&3
 		case $r in
 		0|1) moat cell create $CELLS/$c.cell >/dev/null 2>&1 ;;
 		2) moat cell load $c $DEMOS/$img.bin >/dev/null 2>&1 ;;
@@ -89,6 +89,10 @@ soak() {
 	done
 }
 
+# The cells print through the hypervisor on the same UART as Linux, at any moment, and their
+# lines land inside ours: what the test concludes goes to a file, printed once the hypervisor is
+# gone. Progress (worker steps) goes to the console as it happens (fd 3), to show where a hang is.
+exec 3>&1 > /tmp/results 2>&1
 check "insmod moat.ko" insmod /moat.ko
 check "moat enable" moat enable $ROOT_CELL
 base=$(hv_used)
@@ -109,4 +113,6 @@ while [ $round -le $ROUNDS ]; do
 	round=$((round + 1))
 done
 check "moat disable" moat disable
+exec >&3 2>&1
+cat /tmp/results
 finish
