@@ -131,7 +131,6 @@ u64 gicv3_lr_value(u32 intid, bool hw, u8 priority)
     return lr;
 }
 
-#ifdef __aarch64__
 namespace {
 MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
 {
@@ -548,6 +547,5 @@ const GicOps *gicv3_setup(const moat_cell_platform &p)
     gic = {p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq};
     return &gicv3_ops;
 }
-#endif
 
 }  // namespace moat::arm64

@@ -108,7 +108,6 @@ void *El2Window::map(u64 pa, u64 size)
     return reinterpret_cast<void *>(window_va(cpu_, next) + (pa - first));
 }
 
-#ifdef __aarch64__
 void el2_mmu_enable(const PageTable &t)
 {
     u64 parange = read_sysreg(id_aa64mmfr0_el1) & ID_AA64MMFR0_PARANGE_MASK;
@@ -127,6 +126,5 @@ void el2_mmu_enable(const PageTable &t)
     write_sysreg(sctlr_el2, sctlr);
     isb();
 }
-#endif
 
 }  // namespace moat::arm64

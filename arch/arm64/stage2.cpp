@@ -28,11 +28,6 @@ u64 stage2_vtcr(unsigned ia_bits, u64 mmfr0)
            (parange << VTCR_EL2_PS_SHIFT);
 }
 
-u64 stage2_attrs_ram()
-{
-    return pte::AF | pte::S2_MEMATTR_NORMAL_WB | pte::S2_AP_R | pte::S2_AP_W | pte::S2_SH_INNER;
-}
-
 #ifdef __aarch64__
 void stage2_flush_local()
 {

@@ -10,7 +10,7 @@
 #include "arch/sgi_filter.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 #include "hv/hypercall.hpp"
 #include "hv/stats.hpp"
 

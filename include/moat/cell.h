@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * moat cell descriptor: the binary form of one cell, written by moat-cellc from a device-tree
- * overlay (docs/binding.md) and checked by moat_cell_validate() (hv/cell_validate.cpp) before
+ * overlay (docs/binding.md) and checked by moat_cell_validate() (lib/cell_validate.cpp) before
  * the driver or the hypervisor trusts a single field of it.
  *
  * One fixed-size little-endian record, no pointers, every array with a fixed capacity and a

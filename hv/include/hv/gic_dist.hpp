@@ -8,7 +8,7 @@
 #pragma once
 
 #include "hv/mmio.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

@@ -5,7 +5,7 @@
 #include "arch/asm.h"
 #include "arch/gic.hpp"
 #include "hv/page_pool.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 

@@ -3,13 +3,13 @@
 // the physical CPU interface (GICC) and the virtual interface control (GICH) at EL2; cells get
 // the virtual CPU interface (GICV) mapped where they expect the GICC. Register offsets and
 // fields from the GICv2 architecture specification (IHI 0048B); the pure encodings here are
-// host-tested (tests/unit/hv/gicv2_test.cpp). The rest of the hypervisor uses arch/gic.hpp.
+// host-tested (tests/unit/arch/gicv2_test.cpp). The rest of the hypervisor uses arch/gic.hpp.
 #pragma once
 
 #include <moat/cell.h>
 
 #include "arch/gic.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 

@@ -2,11 +2,11 @@
 // Cell descriptor validation. Every check names the field it rejects, so that a bad descriptor
 // can be traced back to the overlay that produced it. Runs on untrusted bytes: all arithmetic
 // on addresses is checked for wrap-around before it is used.
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 
 #include <stdarg.h>
 
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 
 namespace moat {
 
