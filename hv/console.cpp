@@ -3,7 +3,7 @@
 
 #include <moat/abi.h>
 
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 #include "hv/spinlock.hpp"
 
 namespace moat {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "hv/gic_dist.hpp"
 
+#include "arch/affinity.hpp"
+
 namespace moat {
 
 namespace {
@@ -8,7 +10,7 @@ using namespace gicd;
 
 bool owns(const GicdOwner &o, u32 intid)
 {
-    return intid < 1024 && (o.irq_bitmap[intid / 32] >> (intid % 32)) & 1;
+    return intid < GIC_INTID_LIMIT && (o.irq_bitmap[intid / 32] >> (intid % 32)) & 1;
 }
 
 // Mask of the bits in a 32-bit register at `offset` (from the start of a register block with
@@ -27,10 +29,10 @@ u32 owned_mask(const GicdOwner &o, u64 offset, unsigned bits)
 
 bool routable(const GicdOwner &o, u64 route)
 {
-    if (route & IROUTER_IRM)
+    if (route & arm64::IROUTER_IRM)
         return false;  // "any CPU" could be another cell's
     for (u32 i = 0; i < o.num_cpus; i++)
-        if ((o.cpu_mpidr[i] & IROUTER_AFF_MASK) == (route & IROUTER_AFF_MASK))
+        if (arm64::irouter_of(o.cpu_mpidr[i]) == (route & arm64::IROUTER_AFF_MASK))
             return true;
     return false;
 }
@@ -126,13 +128,14 @@ MmioResult itargetsr(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
     u32 shift = static_cast<u32>(rel & 3) * 8;
     u32 bytes = a.size == 4 ? ~0u : 0xffu << shift;
     u32 cur = hw.read32(ITARGETSR + word);
-    u32 mask = word < 32 ? ~0u : owned_mask(o, word, 8);
+    // One byte per INTID: the byte offset is the INTID. SGIs and PPIs are banked and read-only.
+    u32 mask = word < GIC_PRIVATE_COUNT ? ~0u : owned_mask(o, word, 8);
     if (!a.write) {
         u32 v = cur & mask;
         a.value = a.size == 4 ? v : (v >> shift) & 0xff;
         return MmioResult::HANDLED;
     }
-    if (word < 32)
+    if (word < GIC_PRIVATE_COUNT)
         return MmioResult::HANDLED;
     u32 req = a.size == 4 ? static_cast<u32>(a.value) : static_cast<u32>(a.value & 0xff) << shift;
     u32 v = itargetsr_filter(cur, req, mask & bytes, o.targets);
@@ -246,7 +249,7 @@ MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
     if (off >= IGRPMODR && off < IGRPMODR + 0x80)
         return a.write ? (a.size == 4 ? MmioResult::HANDLED : MmioResult::DENIED)
                        : per_irq_register(hw, o, a, IGRPMODR, 1, false);
-    if (off >= IROUTER + 32 * 8 && off < IROUTER + 1020 * 8)
+    if (off >= IROUTER + GIC_SPI_FIRST * 8 && off < IROUTER + GIC_SPI_END * 8)
         return irouter(hw, o, a);
     return raz_wi(a);  // ITARGETSR (unused with affinity routing), NSACR, SGIR, reserved
 }

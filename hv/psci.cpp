@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "hv/psci.hpp"
 
+#include "arch/affinity.hpp"
+
 namespace moat {
 
 namespace {
-constexpr u64 MPIDR_AFF_MASK = 0xff00ffffffull;
+using arm64::mpidr_affinity;
 
 bool is_smc32(u32 fn) { return !(fn & psci::SMC64_BIT); }
 
@@ -27,7 +29,7 @@ void PsciState::init(const u64 *mpidr, u32 count)
 {
     count_ = count < 32 ? count : 32;
     for (u32 i = 0; i < count_; i++) {
-        mpidr_[i] = mpidr[i] & MPIDR_AFF_MASK;
+        mpidr_[i] = mpidr_affinity(mpidr[i]);
         power_[i] = CpuPower::OFF;
     }
 }
@@ -35,7 +37,7 @@ void PsciState::init(const u64 *mpidr, u32 count)
 int PsciState::cpu_of(u64 mpidr) const
 {
     for (u32 i = 0; i < count_; i++)
-        if (mpidr_[i] == (mpidr & MPIDR_AFF_MASK))
+        if (mpidr_[i] == mpidr_affinity(mpidr))
             return static_cast<int>(i);
     return -1;
 }

@@ -3,11 +3,11 @@
 # Builds the libFuzzer targets of tests/fuzz with clang (ASan + UBSan) in build-fuzz/ and runs
 # each for a share of the time budget:
 #   scripts/fuzz.sh [seconds]      (default 60 seconds in total)
-# fuzz-validate: cell descriptor bytes -> hv/cell_validate.cpp and the dumps
+# fuzz-validate: cell descriptor bytes -> lib/cell_validate.cpp and the dumps
 # fuzz-overlay:  a cell .dtbo on the QEMU virt board -> moat-cellc compile + check
 # fuzz-board:    a board .dtb under the QEMU virt cells -> moat-cellc check + compile
 # fuzz-json:     JSON for moat-cellc pack (the inverse of dump --json)
-# fuzz-ownership: cell descriptor bytes -> the validator, then hv/ownership.cpp against QEMU virt
+# fuzz-ownership: cell descriptor bytes -> the validator, then lib/ownership.cpp against QEMU virt
 # Seeds are the committed cells (compiled here) and the regression inputs. A crash leaves its
 # input in build-fuzz/crashes/<target>/; copy it to tests/fuzz/regressions/<target>/ so that
 # cellc_tests replays it from then on. Exit status: 0 if no fuzzer found anything.

@@ -24,7 +24,6 @@ struct GicConfig {
     u32 maint_intid;
 } gic;
 
-constexpr u32 SGI_COUNT = 16, PRIVATE_COUNT = 32;
 // Linux's default interrupt priority; injected interrupts keep the guest's masking working.
 constexpr u8 INJECT_PRIORITY = 0xa0;
 
@@ -78,7 +77,7 @@ void flush_pending(GicCpu &g)
 void repend_physical(u32 iar)
 {
     u32 intid = gicv2_iar_intid(iar);
-    if (intid < SGI_COUNT)
+    if (intid < GIC_SGI_COUNT)
         gicd_write32(gicd::SPENDSGIR + (intid & ~3u), 1u << (gicv2_iar_cpuid(iar) + (intid % 4) * 8));
     else
         gicd_write32(gicd::ISPENDR + (intid / 32) * 4, 1u << (intid % 32));
@@ -157,7 +156,7 @@ void gicv2_cpu_leave(GicCpu &g)
             repend_physical(gicv2_lr_iar(lr));
     }
     for (unsigned i = 0; i < g.npending; i++) {
-        if (gicv2_iar_intid(g.pending[i]) >= SGI_COUNT)
+        if (gicv2_iar_intid(g.pending[i]) >= GIC_SGI_COUNT)
             gicc_deactivate(g.pending[i]);
         repend_physical(g.pending[i]);
     }
@@ -180,7 +179,7 @@ u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
 {
     u32 iar = gicc_read(gicc::IAR);
     u32 intid = gicv2_iar_intid(iar);
-    if (intid >= gicc::INTID_SPECIAL_FIRST)
+    if (intid >= GIC_INTID_SPECIAL_FIRST)
         return intid;
     gicc_write(gicc::EOIR, iar);  // priority drop only (EOImode 1)
     if (intid == gic.maint_intid) {
@@ -190,14 +189,14 @@ u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
         gicc_deactivate(iar);
     } else {
         stats_count(cpu, MOAT_EXIT_IRQ);
-        if (intid < SGI_COUNT)
+        if (intid < GIC_SGI_COUNT)
             gicc_deactivate(iar);  // SGIs have no hardware link: done physically
         if (!try_inject(g, iar)) {
             if (g.npending < GIC_PENDING_MAX) {
                 g.pending[g.npending++] = iar;
             } else {
                 // Nowhere to keep it: give it back to the distributor to be taken again later.
-                if (intid >= SGI_COUNT)
+                if (intid >= GIC_SGI_COUNT)
                     gicc_deactivate(iar);
                 repend_physical(iar);
             }
@@ -211,7 +210,7 @@ void gicv2_route_irqs(const u32 *irqs, u32 cpu, u64)
 {
     LockGuard guard(gicd_lock);
     u32 target = gicv2_cpu_targets(cpu) & 0xff;
-    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++) {
+    for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++) {
         if (!((irqs[intid / 32] >> (intid % 32)) & 1))
             continue;
         gicd_write32(gicd::ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
@@ -237,12 +236,12 @@ GicFrame gicv2_cpu_frame(u32) { return {gic.gicc_base, gic.gicv_base, gic.cpu_fr
 void gicv2_add_cell_mmio(MmioMap &, u32) {}
 
 // The root's configuration of each SPI a cell has taken (an SPI has one owner at a time).
-GicdSpiSaved spi_saved[1020];
+GicdSpiSaved spi_saved[GIC_SPI_END];
 
 void gicv2_lend_spis(const u32 *irqs)
 {
     LockGuard guard(gicd_lock);
-    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+    for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++)
         if ((irqs[intid / 32] >> (intid % 32)) & 1)
             gicd_spi_lend(gicd_hw, 2, intid, spi_saved[intid]);
 }
@@ -250,7 +249,7 @@ void gicv2_lend_spis(const u32 *irqs)
 void gicv2_return_spis(const u32 *irqs)
 {
     LockGuard guard(gicd_lock);
-    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+    for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++)
         if ((irqs[intid / 32] >> (intid % 32)) & 1)
             gicd_spi_return(gicd_hw, 2, intid, spi_saved[intid]);
 }

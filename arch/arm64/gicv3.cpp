@@ -3,6 +3,7 @@
 
 #include <moat/abi.h>
 
+#include "arch/affinity.hpp"
 #include "arch/cpu.hpp"
 #include "arch/sysreg.h"
 #include "hv/spinlock.hpp"
@@ -17,27 +18,6 @@ struct GicConfig {
     u32 maint_intid;
 } gic;
 
-// Redistributor: two 64 KiB frames per CPU (RD_base, SGI_base).
-constexpr u64 GICR_FRAME_STRIDE = 0x20000;
-constexpr u64 GICR_RD_FRAME_SIZE = 0x10000;  // RD_base; SGI_base follows
-constexpr u64 GICR_TYPER = 0x0008;
-constexpr u64 GICR_TYPER_LAST = u64{1} << 4;
-constexpr unsigned GICR_TYPER_AFFINITY_SHIFT = 32;
-constexpr u64 GICR_SGI_BASE = 0x10000;
-constexpr u64 GICR_IGROUPR0 = GICR_SGI_BASE + 0x0080;
-constexpr u64 GICR_ISENABLER0 = GICR_SGI_BASE + 0x0100;
-constexpr u64 GICR_ICENABLER0 = GICR_SGI_BASE + 0x0180;
-constexpr u64 GICR_ISPENDR0 = GICR_SGI_BASE + 0x0200;
-constexpr u64 GICR_ICPENDR0 = GICR_SGI_BASE + 0x0280;
-constexpr u64 GICR_ICACTIVER0 = GICR_SGI_BASE + 0x0380;
-constexpr u64 GICR_IPRIORITYR0 = GICR_SGI_BASE + 0x0400;
-constexpr u64 GICR_ICFGR1 = GICR_SGI_BASE + 0x0c04;
-constexpr u64 GICR_IGRPMODR0 = GICR_SGI_BASE + 0x0d00;
-constexpr u32 GICR_PRIORITY_WORDS = 8;
-constexpr u64 GICD_ISPENDR = 0x0200;
-constexpr u64 GICD_ICENABLER = 0x0180;
-constexpr u64 GICD_IROUTER = 0x6000;
-constexpr u32 SGI_COUNT = 16, PRIVATE_COUNT = 32;
 // Linux's default interrupt priority; injected interrupts keep the guest's masking working.
 constexpr u8 INJECT_PRIORITY = 0xa0;
 
@@ -54,12 +34,6 @@ void gicd_write64(u64 off, u64 v) { write64(gic.gicd_base + off, v); }
 constexpr GicdBackend gicd_hw{gicd_read32, gicd_write32, gicd_read64, gicd_write64};
 // Read-modify-write of shared distributor registers by two cells at once must not interleave.
 SpinLock gicd_lock;
-
-// Affinity in GICR_TYPER[63:32] order: Aff3.Aff2.Aff1.Aff0.
-u64 mpidr_to_typer_affinity(u64 mpidr)
-{
-    return (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 24;
-}
 
 #define LR_ACCESSORS(n)                                                              \
     case n:                                                                          \
@@ -94,7 +68,7 @@ bool try_inject(GicCpu &g, u32 intid)
     if (!empty)
         return false;
     lr_write(static_cast<unsigned>(__builtin_ctzll(empty)),
-             gicv3_lr_value(intid, intid >= SGI_COUNT, INJECT_PRIORITY));
+             gicv3_lr_value(intid, intid >= GIC_SGI_COUNT, INJECT_PRIORITY));
     return true;
 }
 
@@ -115,10 +89,10 @@ void flush_pending(GicCpu &g)
 // Make `intid` pending again in the physical GIC (it was acknowledged at EL2 but not delivered).
 void repend_physical(GicCpu &g, u32 intid)
 {
-    if (intid < PRIVATE_COUNT)
-        write32(g.redist + GICR_ISPENDR0, 1u << intid);
+    if (intid < GIC_PRIVATE_COUNT)
+        write32(g.redist + gicr::ISPENDR0, 1u << intid);
     else
-        write32(gic.gicd_base + GICD_ISPENDR + (intid / 32) * 4, 1u << (intid % 32));
+        write32(gic.gicd_base + gicd::ISPENDR + (intid / 32) * 4, 1u << (intid % 32));
 }
 }  // namespace
 
@@ -131,7 +105,6 @@ u64 gicv3_lr_value(u32 intid, bool hw, u8 priority)
     return lr;
 }
 
-#ifdef __aarch64__
 namespace {
 MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
 {
@@ -142,15 +115,15 @@ MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
 bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
 {
     g.redist = 0;
-    u64 want = mpidr_to_typer_affinity(mpidr);
-    for (u64 f = gic.gicr_base; f + GICR_FRAME_STRIDE <= gic.gicr_base + gic.gicr_size;
-         f += GICR_FRAME_STRIDE) {
-        u64 typer = read64(f + GICR_TYPER);
-        if ((typer >> GICR_TYPER_AFFINITY_SHIFT) == want) {
+    u64 want = gicr_typer_affinity(mpidr);
+    for (u64 f = gic.gicr_base; f + gicr::FRAME_STRIDE <= gic.gicr_base + gic.gicr_size;
+         f += gicr::FRAME_STRIDE) {
+        u64 typer = read64(f + gicr::TYPER);
+        if ((typer >> gicr::TYPER_AFFINITY_SHIFT) == want) {
             g.redist = f;
             break;
         }
-        if (typer & GICR_TYPER_LAST)
+        if (typer & gicr::TYPER_LAST)
             break;
     }
     if (!g.redist)
@@ -180,7 +153,7 @@ bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
     // At EL2: EOIR only drops the priority; the cell's deactivation of the virtual interrupt
     // deactivates the physical one through the hardware bit.
     write_sysreg(icc_ctlr_el1, ctlr | ICC_CTLR_EL1_EOIMODE);
-    write32(g.redist + GICR_ISENABLER0, 1u << gic.maint_intid);
+    write32(g.redist + gicr::ISENABLER0, 1u << gic.maint_intid);
     isb();
     return true;
 }
@@ -202,7 +175,7 @@ void gicv3_cpu_power_on()
 
 void gicv3_cpu_leave(GicCpu &g)
 {
-    write32(g.redist + GICR_ICENABLER0, 1u << gic.maint_intid);
+    write32(g.redist + gicr::ICENABLER0, 1u << gic.maint_intid);
     // Whatever the cell has not taken yet goes back to the physical GIC as pending.
     for (unsigned n = 0; n < g.nr_lrs; n++) {
         u64 lr = lr_read(n);
@@ -217,7 +190,7 @@ void gicv3_cpu_leave(GicCpu &g)
             repend_physical(g, intid);
     }
     for (unsigned i = 0; i < g.npending; i++) {
-        if (g.pending[i] >= SGI_COUNT)
+        if (g.pending[i] >= GIC_SGI_COUNT)
             write_sysreg(icc_dir_el1, g.pending[i]);
         repend_physical(g, g.pending[i]);
     }
@@ -244,7 +217,7 @@ void gicv3_cpu_leave(GicCpu &g)
 u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
 {
     u32 intid = static_cast<u32>(read_sysreg(icc_iar1_el1) & ICC_IAR_INTID_MASK);
-    if (intid >= ICC_INTID_SPECIAL_FIRST && intid < 1024)
+    if (intid >= GIC_INTID_SPECIAL_FIRST && intid < GIC_INTID_LIMIT)
         return intid;
     write_sysreg(icc_eoir1_el1, intid);  // priority drop only (EOImode 1)
     if (intid == gic.maint_intid) {
@@ -254,14 +227,14 @@ u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
         write_sysreg(icc_dir_el1, intid);
     } else {
         stats_count(cpu, MOAT_EXIT_IRQ);
-        if (intid < SGI_COUNT)
+        if (intid < GIC_SGI_COUNT)
             write_sysreg(icc_dir_el1, intid);  // SGIs have no hardware link: done physically
         if (!try_inject(g, intid)) {
             if (g.npending < GIC_PENDING_MAX) {
                 g.pending[g.npending++] = intid;
             } else {
                 // Nowhere to keep it: give it back to the distributor to be taken again later.
-                if (intid >= SGI_COUNT)
+                if (intid >= GIC_SGI_COUNT)
                     write_sysreg(icc_dir_el1, intid);
                 repend_physical(g, intid);
             }
@@ -274,12 +247,12 @@ u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
 void gicv3_route_irqs(const u32 *irqs, u32, u64 mpidr)
 {
     LockGuard guard(gicd_lock);
-    u64 route = (mpidr & 0xffffff) | ((mpidr >> 32) & 0xff) << 32;
-    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++) {
+    u64 route = irouter_of(mpidr);
+    for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++) {
         if (!((irqs[intid / 32] >> (intid % 32)) & 1))
             continue;
-        write32(gic.gicd_base + GICD_ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
-        write64(gic.gicd_base + GICD_IROUTER + u64{intid} * 8, route);
+        write32(gic.gicd_base + gicd::ICENABLER + (intid / 32) * 4, 1u << (intid % 32));
+        write64(gic.gicd_base + gicd::IROUTER + u64{intid} * 8, route);
     }
 }
 
@@ -291,17 +264,15 @@ void gicv3_route_irqs(const u32 *irqs, u32, u64 mpidr)
 void assert_mgmt_sgi(u64 redist)
 {
     constexpr u32 bit = 1u << GIC_MGMT_SGI;
-    write32(redist + GICR_IGROUPR0, read32(redist + GICR_IGROUPR0) | bit);
-    write32(redist + GICR_IGRPMODR0, read32(redist + GICR_IGRPMODR0) & ~bit);
-    write32(redist + GICR_ICACTIVER0, bit);
-    write32(redist + GICR_ISENABLER0, bit);
-    u64 prio = redist + GICR_IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
+    write32(redist + gicr::IGROUPR0, read32(redist + gicr::IGROUPR0) | bit);
+    write32(redist + gicr::IGRPMODR0, read32(redist + gicr::IGRPMODR0) & ~bit);
+    write32(redist + gicr::ICACTIVER0, bit);
+    write32(redist + gicr::ISENABLER0, bit);
+    u64 prio = redist + gicr::IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
     write32(prio, read32(prio) & ~(0xffu << ((GIC_MGMT_SGI & 3) * 8)));
-    constexpr u64 WAKER = 0x0014;
-    constexpr u32 WAKER_PROCESSOR_SLEEP = 1u << 1;
-    u32 waker = read32(redist + WAKER);
-    if (waker & WAKER_PROCESSOR_SLEEP)
-        write32(redist + WAKER, waker & ~WAKER_PROCESSOR_SLEEP);
+    u32 waker = read32(redist + gicr::WAKER);
+    if (waker & gicr::WAKER_PROCESSOR_SLEEP)
+        write32(redist + gicr::WAKER, waker & ~gicr::WAKER_PROCESSOR_SLEEP);
     dsb(ish);
 }
 
@@ -310,17 +281,14 @@ void gicv3_send_sgi_to(u32 cpu, u64 mpidr, u32 intid)
     const GicCpu &target = cpu_data(cpu)->gic;
     if (intid == GIC_MGMT_SGI && target.redist)
         assert_mgmt_sgi(target.redist);
-    // ICC_SGI1R_EL1: INTID, Aff3.Aff2.Aff1 of the target cluster and a one-bit target list.
-    u64 v = (u64{intid & ICC_SGI1R_INTID_MASK} << ICC_SGI1R_INTID_SHIFT) | (((mpidr >> 8) & 0xff) << ICC_SGI1R_AFF1_SHIFT) |
-            (((mpidr >> 16) & 0xff) << 32) | (((mpidr >> 32) & 0xff) << 48) | (u64{1} << (mpidr & 0xf));
-    write_sysreg(icc_sgi1r_el1, v);
+    write_sysreg(icc_sgi1r_el1, sgi1r_to(mpidr, intid));
     isb();
 }
 
 bool gicv3_send_sgi(u64 value, unsigned which)
 {
     // The management SGI is the hypervisor's: a cell asking for it gets nothing.
-    if (((value >> ICC_SGI1R_INTID_SHIFT) & ICC_SGI1R_INTID_MASK) == GIC_MGMT_SGI)
+    if (sgi1r_intid(value) == GIC_MGMT_SGI)
         return true;
     switch (which) {
     case 0:
@@ -343,31 +311,30 @@ bool gicv3_send_sgi(u64 value, unsigned which)
 u64 redist_of(u32 cpu)
 {
     PerCpu *pc = cpu_data(cpu);
-    return pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * GICR_FRAME_STRIDE;
+    return pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * gicr::FRAME_STRIDE;
 }
 
 GicFrame gicv3_cpu_frame(u32 cpu)
 {
     u64 frame = redist_of(cpu);
-    return {frame, frame, GICR_FRAME_STRIDE, true, GICR_FRAME_STRIDE};
+    return {frame, frame, gicr::FRAME_STRIDE, true, gicr::FRAME_STRIDE};
 }
 
 // A cell (the root included, once it has given CPUs away) sees the other CPUs' redistributor
 // frames only as far as walking them to find its own needs: GICR_TYPER and the ID registers
 // (PIDR2 says "this is a redistributor") come from the hardware, everything else reads as zero
 // and ignores writes.
-constexpr u64 GICR_ID_REGS = 0xffd0;
 
 MmioResult foreign_gicr_handler(void *, MmioAccess &a)
 {
     if (a.write)
         return MmioResult::HANDLED;
-    u64 frame = a.offset & ~(GICR_FRAME_STRIDE - 1);
+    u64 frame = a.offset & ~(gicr::FRAME_STRIDE - 1);
     u64 reg = a.offset - frame;
     a.value = 0;
-    if ((reg == GICR_TYPER && (a.size == 8 || a.size == 4)) || (reg == GICR_TYPER + 4 && a.size == 4))
-        a.value = read64(gic.gicr_base + frame + GICR_TYPER) >> ((reg - GICR_TYPER) * 8);
-    else if (reg >= GICR_ID_REGS && reg < GICR_RD_FRAME_SIZE && a.size == 4)
+    if ((reg == gicr::TYPER && (a.size == 8 || a.size == 4)) || (reg == gicr::TYPER + 4 && a.size == 4))
+        a.value = read64(gic.gicr_base + frame + gicr::TYPER) >> ((reg - gicr::TYPER) * 8);
+    else if (reg >= gicr::ID_REGS && reg < gicr::RD_FRAME_SIZE && a.size == 4)
         a.value = *reinterpret_cast<volatile u32 *>(gic.gicr_base + a.offset);
     if (a.size == 4)
         a.value &= 0xffffffff;
@@ -381,21 +348,19 @@ MmioResult foreign_gicr_handler(void *, MmioAccess &a)
 // cell set (Linux enables LPIs on every redistributor at boot, with its own tables, and gets the
 // CPU back). What a cell needs to find its redistributor and see it awake passes through; WAKER
 // is read-only (a sleeping redistributor would hold back the management SGI).
-constexpr u64 GICR_CTLR = 0x0000, GICR_IIDR = 0x0004, GICR_STATUSR = 0x0010, GICR_WAKER = 0x0014;
-constexpr u32 GICR_CTLR_ENABLE_LPIS = 1u << 0;
 
 MmioResult own_rd_handler(void *ctx, MmioAccess &a)
 {
     const u64 rd = reinterpret_cast<u64>(ctx);
     const u64 reg = a.offset;
-    const bool typer = (reg == GICR_TYPER && (a.size == 8 || a.size == 4)) || (reg == GICR_TYPER + 4 && a.size == 4);
-    const bool passes = a.size == 4 && (reg == GICR_CTLR || reg == GICR_IIDR || reg == GICR_STATUSR ||
-                                        reg == GICR_WAKER || reg >= GICR_ID_REGS);
+    const bool typer = (reg == gicr::TYPER && (a.size == 8 || a.size == 4)) || (reg == gicr::TYPER + 4 && a.size == 4);
+    const bool passes = a.size == 4 && (reg == gicr::CTLR || reg == gicr::IIDR || reg == gicr::STATUSR ||
+                                        reg == gicr::WAKER || reg >= gicr::ID_REGS);
     if (a.write) {
-        if (passes && reg == GICR_CTLR)
-            write32(rd + reg, (static_cast<u32>(a.value) & ~GICR_CTLR_ENABLE_LPIS) |
-                                  (*reinterpret_cast<volatile u32 *>(rd + reg) & GICR_CTLR_ENABLE_LPIS));
-        else if (passes && reg == GICR_STATUSR)
+        if (passes && reg == gicr::CTLR)
+            write32(rd + reg, (static_cast<u32>(a.value) & ~gicr::CTLR_ENABLE_LPIS) |
+                                  (*reinterpret_cast<volatile u32 *>(rd + reg) & gicr::CTLR_ENABLE_LPIS));
+        else if (passes && reg == gicr::STATUSR)
             write32(rd + reg, static_cast<u32>(a.value));
         // GICR_WAKER: a cell sees its redistributor awake and cannot put it to sleep
         // (ProcessorSleep may hold back the management SGI).
@@ -403,9 +368,9 @@ MmioResult own_rd_handler(void *ctx, MmioAccess &a)
     }
     a.value = 0;
     if (typer)
-        a.value = read64(rd + GICR_TYPER) >> ((reg - GICR_TYPER) * 8);
+        a.value = read64(rd + gicr::TYPER) >> ((reg - gicr::TYPER) * 8);
     else if (passes)
-        a.value = *reinterpret_cast<volatile u32 *>(rd + reg) & (reg == GICR_CTLR ? ~GICR_CTLR_ENABLE_LPIS : ~0u);
+        a.value = *reinterpret_cast<volatile u32 *>(rd + reg) & (reg == gicr::CTLR ? ~gicr::CTLR_ENABLE_LPIS : ~0u);
     if (a.size == 4)
         a.value &= 0xffffffff;
     return MmioResult::HANDLED;
@@ -426,12 +391,12 @@ u32 cell_private_mask() { return ~((1u << GIC_MGMT_SGI) | (1u << gic.maint_intid
 
 MmioResult own_redist_handler(void *ctx, MmioAccess &a)
 {
-    if (a.offset < GICR_RD_FRAME_SIZE)
+    if (a.offset < gicr::RD_FRAME_SIZE)
         return own_rd_handler(ctx, a);
     MmioAccess sub = a;
-    sub.offset -= GICR_SGI_BASE;
+    sub.offset -= gicr::SGI_BASE;
     LockGuard guard(gicd_lock);
-    sgi_frame = reinterpret_cast<u64>(ctx) + GICR_SGI_BASE;
+    sgi_frame = reinterpret_cast<u64>(ctx) + gicr::SGI_BASE;
     MmioResult r = gicr_sgi_access(sgi_frame_hw, cell_private_mask(), sub);
     a.value = sub.value;
     return r;
@@ -441,25 +406,24 @@ MmioResult own_redist_handler(void *ctx, MmioAccess &a)
 // destroy. Taken and given while the CPU is off.
 struct PrivateSaved {
     u32 group, grpmod, enabled, cfg1;
-    u32 priority[GICR_PRIORITY_WORDS];
+    u32 priority[gicr::PRIORITY_WORDS];
 } private_saved[MOAT_MAX_CPUS];
 // The root's configuration of each SPI a cell has taken (an SPI has one owner at a time).
-GicdSpiSaved spi_saved[1020];
+GicdSpiSaved spi_saved[GIC_SPI_END];
 
 void wait_redist_write(u64 redist)
 {
-    constexpr u32 GICR_CTLR_RWP = 1u << 3;
-    for (u32 i = 0; i < 1000000 && (read32(redist + GICR_CTLR) & GICR_CTLR_RWP); i++) {
+    for (u32 i = 0; i < 1000000 && (read32(redist + gicr::CTLR) & gicr::CTLR_RWP); i++) {
     }
 }
 
 // Nothing of the CPU's SGIs and PPIs enabled, pending or active.
 void quiesce_private(u64 redist)
 {
-    write32(redist + GICR_ICENABLER0, ~0u);
+    write32(redist + gicr::ICENABLER0, ~0u);
     wait_redist_write(redist);
-    write32(redist + GICR_ICPENDR0, ~0u);
-    write32(redist + GICR_ICACTIVER0, ~0u);
+    write32(redist + gicr::ICPENDR0, ~0u);
+    write32(redist + gicr::ICACTIVER0, ~0u);
 }
 
 // The CPU goes to a cell: the root's settings saved; the cell finds every SGI and PPI disabled,
@@ -468,17 +432,17 @@ void gicv3_lend_cpu(u32 cpu)
 {
     u64 r = redist_of(cpu);
     PrivateSaved &s = private_saved[cpu];
-    s.group = read32(r + GICR_IGROUPR0);
-    s.grpmod = read32(r + GICR_IGRPMODR0);
-    s.enabled = read32(r + GICR_ISENABLER0);
-    s.cfg1 = read32(r + GICR_ICFGR1);
-    for (u32 i = 0; i < GICR_PRIORITY_WORDS; i++)
-        s.priority[i] = read32(r + GICR_IPRIORITYR0 + i * 4);
+    s.group = read32(r + gicr::IGROUPR0);
+    s.grpmod = read32(r + gicr::IGRPMODR0);
+    s.enabled = read32(r + gicr::ISENABLER0);
+    s.cfg1 = read32(r + gicr::ICFGR1);
+    for (u32 i = 0; i < gicr::PRIORITY_WORDS; i++)
+        s.priority[i] = read32(r + gicr::IPRIORITYR0 + i * 4);
     quiesce_private(r);
-    write32(r + GICR_IGROUPR0, ~0u);
-    write32(r + GICR_IGRPMODR0, 0);
-    for (u32 i = 0; i < GICR_PRIORITY_WORDS; i++)
-        write32(r + GICR_IPRIORITYR0 + i * 4, INJECT_PRIORITY * 0x01010101u);
+    write32(r + gicr::IGROUPR0, ~0u);
+    write32(r + gicr::IGRPMODR0, 0);
+    for (u32 i = 0; i < gicr::PRIORITY_WORDS; i++)
+        write32(r + gicr::IPRIORITYR0 + i * 4, INJECT_PRIORITY * 0x01010101u);
     assert_mgmt_sgi(r);
 }
 
@@ -489,19 +453,19 @@ void gicv3_return_cpu(u32 cpu)
     u64 r = redist_of(cpu);
     const PrivateSaved &s = private_saved[cpu];
     quiesce_private(r);
-    write32(r + GICR_IGROUPR0, s.group);
-    write32(r + GICR_IGRPMODR0, s.grpmod);
-    write32(r + GICR_ICFGR1, s.cfg1);
-    for (u32 i = 0; i < GICR_PRIORITY_WORDS; i++)
-        write32(r + GICR_IPRIORITYR0 + i * 4, s.priority[i]);
-    write32(r + GICR_ISENABLER0, s.enabled);
+    write32(r + gicr::IGROUPR0, s.group);
+    write32(r + gicr::IGRPMODR0, s.grpmod);
+    write32(r + gicr::ICFGR1, s.cfg1);
+    for (u32 i = 0; i < gicr::PRIORITY_WORDS; i++)
+        write32(r + gicr::IPRIORITYR0 + i * 4, s.priority[i]);
+    write32(r + gicr::ISENABLER0, s.enabled);
     dsb(ish);
 }
 
 void gicv3_lend_spis(const u32 *irqs)
 {
     LockGuard guard(gicd_lock);
-    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+    for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++)
         if ((irqs[intid / 32] >> (intid % 32)) & 1)
             gicd_spi_lend(gicd_hw, 3, intid, spi_saved[intid]);
 }
@@ -509,7 +473,7 @@ void gicv3_lend_spis(const u32 *irqs)
 void gicv3_return_spis(const u32 *irqs)
 {
     LockGuard guard(gicd_lock);
-    for (u32 intid = PRIVATE_COUNT; intid < 1020; intid++)
+    for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++)
         if ((irqs[intid / 32] >> (intid % 32)) & 1)
             gicd_spi_return(gicd_hw, 3, intid, spi_saved[intid]);
 }
@@ -548,6 +512,5 @@ const GicOps *gicv3_setup(const moat_cell_platform &p)
     gic = {p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq};
     return &gicv3_ops;
 }
-#endif
 
 }  // namespace moat::arm64

@@ -3,6 +3,7 @@
 
 #include "arch/cpu.hpp"
 #include "arch/sysreg.h"
+#include "arch/tlb.hpp"
 
 namespace moat::arm64 {
 
@@ -86,8 +87,8 @@ El2Window::~El2Window()
         window_entry(cpu_, p) = 0;
     asm volatile("dsb ishst" ::: "memory");
     for (u64 p = first_; p < end; p++)
-        asm volatile("tlbi vae2is, %0" : : "r"(window_va(cpu_, p) >> 12) : "memory");
-    asm volatile("dsb ish\n isb" ::: "memory");
+        tlb::el2_page_all_cpus_unordered(window_va(cpu_, p));
+    tlb::el2_pages_done();
     window_next[cpu_] = first_;
 }
 
@@ -108,7 +109,6 @@ void *El2Window::map(u64 pa, u64 size)
     return reinterpret_cast<void *>(window_va(cpu_, next) + (pa - first));
 }
 
-#ifdef __aarch64__
 void el2_mmu_enable(const PageTable &t)
 {
     u64 parange = read_sysreg(id_aa64mmfr0_el1) & ID_AA64MMFR0_PARANGE_MASK;
@@ -121,12 +121,11 @@ void el2_mmu_enable(const PageTable &t)
     write_sysreg(tcr_el2, tcr);
     write_sysreg(ttbr0_el2, t.root());
     isb();
-    asm volatile("tlbi alle2\n dsb ish\n ic iallu\n dsb ish\n isb" ::: "memory");
+    tlb::el2_all_local_with_icache();
     u64 sctlr = SCTLR_EL2_RES1 | SCTLR_EL2_M | SCTLR_EL2_C | SCTLR_EL2_I | SCTLR_EL2_SA |
                 SCTLR_EL2_WXN;
     write_sysreg(sctlr_el2, sctlr);
     isb();
 }
-#endif
 
 }  // namespace moat::arm64

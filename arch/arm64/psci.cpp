@@ -4,6 +4,7 @@
 #include <moat/abi.h>
 
 #include "arch/cell.hpp"
+#include "arch/cpu.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
 #include "hv/psci.hpp"
@@ -92,7 +93,7 @@ void psci_cpu_started(u32 cpu)
 u64 handle_smc(TrapFrame &f, PerCpu &pc)
 {
     // A trapped SMC returns to the instruction after it.
-    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    skip_instruction();
     u32 fn = static_cast<u32>(f.x[0] & SMCCC_FUNCTION_MASK);
     bool is_psci = ((fn >> psci::OWNER_SHIFT) & psci::OWNER_MASK) == OWNER_STANDARD_SECURE;
     stats_count(pc.id, is_psci ? MOAT_EXIT_PSCI : MOAT_EXIT_SMC_OTHER);

@@ -1,33 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "arch/sgi_filter.hpp"
 
+#include "arch/affinity.hpp"
+
 namespace moat::arm64 {
 
 namespace {
-constexpr u64 TARGET_LIST_MASK = 0xffff;
-constexpr unsigned AFF1_SHIFT = 16, INTID_SHIFT = 24, AFF2_SHIFT = 32, IRM_SHIFT = 40;
-constexpr unsigned RS_SHIFT = 44, AFF3_SHIFT = 48;
-constexpr u64 INTID_MASK = 0xf, RS_MASK = 0xf, AFF_MASK = 0xff;
-constexpr unsigned TARGETS_PER_RANGE = 16;
-
-// Everything of an MPIDR but Aff0, in the positions ICC_SGI1R_EL1 uses.
-u64 group_bits(u64 mpidr)
-{
-    return (((mpidr >> 8) & AFF_MASK) << AFF1_SHIFT) | (((mpidr >> 16) & AFF_MASK) << AFF2_SHIFT) |
-           (((mpidr >> 32) & AFF_MASK) << AFF3_SHIFT);
-}
-
-u64 mpidr_of(u64 group, u64 aff0)
-{
-    return (((group >> AFF1_SHIFT) & AFF_MASK) << 8) | (((group >> AFF2_SHIFT) & AFF_MASK) << 16) |
-           (((group >> AFF3_SHIFT) & AFF_MASK) << 32) | aff0;
-}
-
 bool is_allowed(u64 mpidr, const u64 *allowed, u32 n)
 {
-    constexpr u64 AFFINITY = 0xff00ffffffull;
     for (u32 i = 0; i < n; i++)
-        if ((allowed[i] & AFFINITY) == (mpidr & AFFINITY))
+        if (same_cpu(allowed[i], mpidr))
             return true;
     return false;
 }
@@ -35,11 +17,10 @@ bool is_allowed(u64 mpidr, const u64 *allowed, u32 n)
 // Add target `mpidr` to the request for its group, creating it if needed.
 u32 add_target(u64 intid_bits, u64 mpidr, u64 *out, u32 count)
 {
-    u64 aff0 = mpidr & AFF_MASK;
-    u64 key = group_bits(mpidr) | ((aff0 / TARGETS_PER_RANGE) << RS_SHIFT) | intid_bits;
-    u64 bit = u64{1} << (aff0 % TARGETS_PER_RANGE);
+    u64 key = sgi1r_group(mpidr) | sgi1r_range(mpidr) | intid_bits;
+    u64 bit = sgi1r_target_bit(mpidr);
     for (u32 i = 0; i < count; i++) {
-        if ((out[i] & ~TARGET_LIST_MASK) == key) {
+        if ((out[i] & ~sgi1r::TARGET_LIST_MASK) == key) {
             out[i] |= bit;
             return count;
         }
@@ -53,21 +34,20 @@ u32 add_target(u64 intid_bits, u64 mpidr, u64 *out, u32 count)
 
 u32 sgi1r_filter(u64 value, const u64 *allowed, u32 num_allowed, u64 self, u64 out[SGI_FILTER_MAX_OUT])
 {
-    u64 intid_bits = ((value >> INTID_SHIFT) & INTID_MASK) << INTID_SHIFT;
+    u64 intid_bits = u64{sgi1r_intid(value)} << sgi1r::INTID_SHIFT;
     u32 count = 0;
-    if ((value >> IRM_SHIFT) & 1) {
+    if (value & sgi1r::IRM) {
         // "Every PE but me": as many explicit requests as the cell's other CPUs need.
         for (u32 i = 0; i < num_allowed; i++)
-            if ((allowed[i] & 0xff00ffffffull) != (self & 0xff00ffffffull))
+            if (!same_cpu(allowed[i], self))
                 count = add_target(intid_bits, allowed[i], out, count);
         return count;
     }
-    u64 group = value & ((AFF_MASK << AFF1_SHIFT) | (AFF_MASK << AFF2_SHIFT) | (AFF_MASK << AFF3_SHIFT));
-    u64 range = (value >> RS_SHIFT) & RS_MASK;
-    for (unsigned n = 0; n < TARGETS_PER_RANGE; n++) {
+    u64 range = (value >> sgi1r::RS_SHIFT) & sgi1r::RS_MASK;
+    for (unsigned n = 0; n < sgi1r::TARGETS_PER_RANGE; n++) {
         if (!((value >> n) & 1))
             continue;
-        u64 mpidr = mpidr_of(group, range * TARGETS_PER_RANGE + n);
+        u64 mpidr = sgi1r_mpidr(value, range * sgi1r::TARGETS_PER_RANGE + n);
         if (is_allowed(mpidr, allowed, num_allowed))
             count = add_target(intid_bits, mpidr, out, count);
     }

@@ -2,6 +2,9 @@
 #include "arch/stage2.hpp"
 
 #include "arch/sysreg.h"
+#ifdef __aarch64__
+#include "arch/tlb.hpp"
+#endif
 
 namespace moat::arm64 {
 
@@ -28,23 +31,17 @@ u64 stage2_vtcr(unsigned ia_bits, u64 mmfr0)
            (parange << VTCR_EL2_PS_SHIFT);
 }
 
-u64 stage2_attrs_ram()
-{
-    return pte::AF | pte::S2_MEMATTR_NORMAL_WB | pte::S2_AP_R | pte::S2_AP_W | pte::S2_SH_INNER;
-}
-
 #ifdef __aarch64__
 void stage2_flush_local()
 {
-    asm volatile("dsb ishst\n tlbi vmalls12e1\n dsb nsh\n isb" ::: "memory");
+    tlb::guest_all_local();
 }
 
 void stage2_break_root(u64 ipa)
 {
     // Runs on a root CPU (cell create/destroy are root hypercalls): VTTBR_EL2 holds the root's
     // VMID. The stage-2 entry by IPA, then what stage 1 combined with it, on every CPU.
-    asm volatile("dsb ishst\n tlbi ipas2e1is, %0\n dsb ish\n tlbi vmalle1is\n dsb ish\n isb"
-                 : : "r"(ipa >> 12) : "memory");
+    tlb::guest_ipa_all_cpus(ipa);
 }
 
 void stage2_flush_vmid(const Stage2 &s2)
@@ -52,7 +49,7 @@ void stage2_flush_vmid(const Stage2 &s2)
     u64 own = read_sysreg(vttbr_el2);
     write_sysreg(vttbr_el2, s2.table.root() | (u64{s2.vmid} << VTTBR_VMID_SHIFT));
     isb();
-    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish" ::: "memory");
+    tlb::guest_all_all_cpus();
     write_sysreg(vttbr_el2, own);
     isb();
 }

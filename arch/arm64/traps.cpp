@@ -4,13 +4,15 @@
 
 #include "arch/cell.hpp"
 #include "arch/cpu.hpp"
+#include "arch/esr.hpp"
+#include "arch/gic_regs.hpp"
 #include "arch/mmio_decode.hpp"
 #include "arch/inject.hpp"
 #include "arch/psci.hpp"
 #include "arch/sgi_filter.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 #include "hv/hypercall.hpp"
 #include "hv/stats.hpp"
 
@@ -81,7 +83,7 @@ bool emulate_mmio(TrapFrame &f, PerCpu &pc, u64 esr, u64 ipa)
     if (!d.write && d.reg != 31)
         f.x[d.reg] = load_result(d, a.value);
     stats_count(pc.id, MOAT_EXIT_MMIO);
-    write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+    skip_instruction();
     return true;
 }
 
@@ -111,15 +113,13 @@ u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
 u64 handle_unknown(TrapFrame &f, PerCpu &pc, u64 esr)
 {
     stats_count(pc.id, MOAT_EXIT_OTHER);
-    u64 ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+    u64 ec = esr_ec(esr);
     u64 at = read_sysreg(elr_el2);
-    if (!pc.cell->is_root() && ec == ESR_EC_SYS64)
-        fail_cell(pc, "CPU %u: %s of system register S%lu_%lu_C%lu_C%lu_%lu at PC %#lx, which cells may not use", pc.id,
-                  (esr & ESR_SYS_DIR_READ) ? "read" : "write", static_cast<unsigned long>((esr >> ESR_SYS_OP0_SHIFT) & ESR_SYS_FIELD3),
-                  static_cast<unsigned long>((esr >> ESR_SYS_OP1_SHIFT) & 0x7),
-                  static_cast<unsigned long>((esr >> ESR_SYS_CRN_SHIFT) & ESR_SYS_FIELD4),
-                  static_cast<unsigned long>((esr >> ESR_SYS_CRM_SHIFT) & ESR_SYS_FIELD4),
-                  static_cast<unsigned long>((esr >> ESR_SYS_OP2_SHIFT) & 0x7), static_cast<unsigned long>(at));
+    if (!pc.cell->is_root() && ec == ESR_EC_SYS64) {
+        SysRegAccess s = decode_sysreg_access(esr);
+        fail_cell(pc, "CPU %u: %s of system register S%u_%u_C%u_C%u_%u at PC %#lx, which cells may not use", pc.id,
+                  s.read ? "read" : "write", s.op0, s.op1, s.crn, s.crm, s.op2, static_cast<unsigned long>(at));
+    }
     if (!pc.cell->is_root())
         fail_cell(pc, "CPU %u: unhandled trap (EC %#lx, ESR %#lx) at PC %#lx", pc.id,
                   static_cast<unsigned long>(ec), static_cast<unsigned long>(esr), static_cast<unsigned long>(at));
@@ -131,39 +131,34 @@ u64 handle_unknown(TrapFrame &f, PerCpu &pc, u64 esr)
 
 // DC ISW/CSW/CISW trapped by HCR_EL2.TSW. An invalidate without clean could throw away another
 // cell's dirty lines, so every set/way operation is done as clean-and-invalidate.
-constexpr u64 SYS_DC_SETWAY_OP0 = 1, SYS_DC_SETWAY_OP1 = 0, SYS_DC_SETWAY_CRN = 7;
-constexpr u64 SYS_DC_ISW_CRM = 6, SYS_DC_CSW_CRM = 10, SYS_DC_CISW_CRM = 14, SYS_DC_SETWAY_OP2 = 2;
+constexpr u32 SYS_DC_SETWAY_OP0 = 1, SYS_DC_SETWAY_OP1 = 0, SYS_DC_SETWAY_CRN = 7;
+constexpr u32 SYS_DC_ISW_CRM = 6, SYS_DC_CSW_CRM = 10, SYS_DC_CISW_CRM = 14, SYS_DC_SETWAY_OP2 = 2;
 
 // ICC_SGI1R_EL1, ICC_ASGI1R_EL1, ICC_SGI0R_EL1: trapped while EL1 uses the virtual interface.
-constexpr u64 SYS_ICC_OP0 = 3, SYS_ICC_OP1 = 0, SYS_ICC_CRN = 12, SYS_ICC_SGI_CRM = 11;
-constexpr u64 SYS_ICC_SGI1R_OP2 = 5, SYS_ICC_ASGI1R_OP2 = 6, SYS_ICC_SGI0R_OP2 = 7;
+constexpr u32 SYS_ICC_OP0 = 3, SYS_ICC_OP1 = 0, SYS_ICC_CRN = 12, SYS_ICC_SGI_CRM = 11;
+constexpr u32 SYS_ICC_SGI1R_OP2 = 5, SYS_ICC_ASGI1R_OP2 = 6, SYS_ICC_SGI0R_OP2 = 7;
 
 u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
 {
-    u64 op0 = (esr >> ESR_SYS_OP0_SHIFT) & ESR_SYS_FIELD3;
-    u64 op1 = (esr >> ESR_SYS_OP1_SHIFT) & 0x7;
-    u64 op2 = (esr >> ESR_SYS_OP2_SHIFT) & 0x7;
-    u64 crn = (esr >> ESR_SYS_CRN_SHIFT) & ESR_SYS_FIELD4;
-    u64 crm = (esr >> ESR_SYS_CRM_SHIFT) & ESR_SYS_FIELD4;
-    u64 rt = (esr >> ESR_SYS_RT_SHIFT) & ESR_SYS_RT_MASK;
-    u64 value = rt == 31 ? 0 : f.x[rt];
-    if (op0 == SYS_DC_SETWAY_OP0 && op1 == SYS_DC_SETWAY_OP1 && crn == SYS_DC_SETWAY_CRN &&
-        op2 == SYS_DC_SETWAY_OP2 &&
-        (crm == SYS_DC_ISW_CRM || crm == SYS_DC_CSW_CRM || crm == SYS_DC_CISW_CRM)) {
+    SysRegAccess s = decode_sysreg_access(esr);
+    u64 value = s.rt == 31 ? 0 : f.x[s.rt];
+    if (s.op0 == SYS_DC_SETWAY_OP0 && s.op1 == SYS_DC_SETWAY_OP1 && s.crn == SYS_DC_SETWAY_CRN &&
+        s.op2 == SYS_DC_SETWAY_OP2 &&
+        (s.crm == SYS_DC_ISW_CRM || s.crm == SYS_DC_CSW_CRM || s.crm == SYS_DC_CISW_CRM)) {
         asm volatile("dc cisw, %0" : : "r"(value) : "memory");
         stats_count(pc.id, MOAT_EXIT_CACHE_SETWAY);
-        write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+        skip_instruction();
         return 0;
     }
-    if (op0 == SYS_ICC_OP0 && op1 == SYS_ICC_OP1 && crn == SYS_ICC_CRN && crm == SYS_ICC_SGI_CRM &&
-        op2 >= SYS_ICC_SGI1R_OP2 && !(esr & ESR_SYS_DIR_READ) && gic_enabled()) {
+    if (s.op0 == SYS_ICC_OP0 && s.op1 == SYS_ICC_OP1 && s.crn == SYS_ICC_CRN && s.crm == SYS_ICC_SGI_CRM &&
+        s.op2 >= SYS_ICC_SGI1R_OP2 && !s.read && gic_enabled()) {
         // Only the sending cell's own CPUs receive it; "all but self" becomes a list of them.
         u64 requests[SGI_FILTER_MAX_OUT];
         u32 n = sgi1r_filter(value, pc.cell->cpu_mpidr, pc.cell->num_cpus, pc.mpidr, requests);
         for (u32 i = 0; i < n; i++)
-            gic_send_sgi_sysreg(requests[i], static_cast<unsigned>(op2 - SYS_ICC_SGI1R_OP2));
+            gic_send_sgi_sysreg(requests[i], s.op2 - SYS_ICC_SGI1R_OP2);
         stats_count(pc.id, MOAT_EXIT_SGI);
-        write_sysreg(elr_el2, read_sysreg(elr_el2) + 4);
+        skip_instruction();
         return 0;
     }
     return handle_unknown(f, pc, esr);
@@ -180,8 +175,7 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
 {
     PerCpu &pc = this_cpu();
     u64 esr = read_sysreg(esr_el2);
-    u64 ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
-    switch (ec) {
+    switch (esr_ec(esr)) {
     case ESR_EC_HVC64:
         return handle_hvc(*f, pc, esr);
     case ESR_EC_SMC64:
@@ -212,7 +206,7 @@ extern "C" u64 hv_trap_irq(TrapFrame *, u64)
 extern "C" u64 hv_trap_fiq(TrapFrame *, u64)
 {
     u64 intid = read_sysreg(icc_iar0_el1) & ICC_IAR_INTID_MASK;
-    if (intid < ICC_INTID_SPECIAL_FIRST) {
+    if (intid < GIC_INTID_SPECIAL_FIRST) {
         write_sysreg(icc_eoir0_el1, intid);
         write_sysreg(icc_dir_el1, intid);  // EOImode 1 at EL2
         stats_count(this_cpu().id, MOAT_EXIT_OTHER);

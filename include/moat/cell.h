@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * moat cell descriptor: the binary form of one cell, written by moat-cellc from a device-tree
- * overlay (docs/binding.md) and checked by moat_cell_validate() (hv/cell_validate.cpp) before
+ * overlay (docs/binding.md) and checked by moat_cell_validate() (lib/cell_validate.cpp) before
  * the driver or the hypervisor trusts a single field of it.
  *
  * One fixed-size little-endian record, no pointers, every array with a fixed capacity and a
@@ -26,6 +26,8 @@
 #define MOAT_CELL_IRQ_WORDS (MOAT_CELL_IRQ_BITS / 32)
 #define MOAT_CELL_FIRST_SPI 32      /* lowest INTID a cell may own */
 #define MOAT_CELL_LAST_SPI 1019     /* highest SPI INTID the GIC architecture allows */
+/* The MPIDR_EL1 affinity fields (Aff3 [39:32], Aff2..Aff0 [23:0]): all a cpu_mpidr[] entry may hold */
+#define MOAT_MPIDR_AFFINITY_MASK MOAT_ULL(0xff00ffffff)
 
 #define MOAT_CELL_PAGE_SIZE MOAT_ULL(0x1000) /* stage-2 granule: every region is page aligned */
 

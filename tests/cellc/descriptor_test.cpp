@@ -7,7 +7,7 @@
 #include <functional>
 
 #include "fixtures.hpp"
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 
 using cellc_test::cell_blob;
 using cellc_test::CellText;

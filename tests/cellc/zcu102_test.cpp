@@ -8,7 +8,7 @@
 
 
 #include "fixtures.hpp"
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 
 using cellc_test::BoardSystem;
 using cellc_test::messages;

@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "hv/cell_validate.hpp"
-#include "hv/ownership.hpp"
+#include "lib/cell_validate.hpp"
+#include "lib/ownership.hpp"
 
 namespace moat_fuzz {
 
@@ -80,7 +80,7 @@ moat_cell_desc fuzz_other_cell()
     return c;
 }
 
-// The rules of hv/ownership.hpp said once more, as plainly as possible, over 128-bit ends.
+// The rules of lib/ownership.hpp said once more, as plainly as possible, over 128-bit ends.
 bool overlaps(std::uint64_t a, std::uint64_t as, std::uint64_t b, std::uint64_t bs)
 {
     return static_cast<unsigned __int128>(a) < static_cast<unsigned __int128>(b) + bs &&

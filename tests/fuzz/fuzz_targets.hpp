@@ -17,7 +17,7 @@ namespace moat_fuzz {
 void validate_descriptor(const std::uint8_t *data, std::size_t size);
 
 // Bytes as a cell descriptor (checksum recomputed, so that mutations get past it): if the
-// validator accepts it, the ownership check (hv/ownership.cpp) against a QEMU virt root cell
+// validator accepts it, the ownership check (lib/ownership.cpp) against a QEMU virt root cell
 // (GICv3 and GICv2) and one other cell must agree with a plain re-statement of its rules.
 void check_ownership(const std::uint8_t *data, std::size_t size);
 

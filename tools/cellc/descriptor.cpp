@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 #include "json.hpp"
 
 namespace cellc {
@@ -121,7 +121,7 @@ void fill_regions(moat_cell_desc &d, const Cell &c, const Board &b)
     for (const Mapping &m : merge_io(device_mappings(c, b)))
         all.push_back(m);
     // The root descriptor tells the hypervisor where the cell pool is: cells' RAM comes from the
-    // root's RAM or from here, nowhere else (hv/ownership.cpp).
+    // root's RAM or from here, nowhere else (lib/ownership.cpp).
     if (c.root)
         for (const NamedRange &p : b.cell_pools) {
             u64 first = (p.range.base + PAGE - 1) & ~(PAGE - 1), end = (p.range.base + p.range.size) & ~(PAGE - 1);

@@ -13,7 +13,7 @@
 
 #include <moat/abi.h>
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

@@ -2,7 +2,7 @@
 // What the hypercall switch asks of the architecture's cell code (arch/arm64/cell.cpp).
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::cell_ops {
 s64 create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen);

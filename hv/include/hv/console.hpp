@@ -2,7 +2,7 @@
 // The hypervisor's debug console: whole lines prefixed "moat: ", written under one lock.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 using ConsolePutc = void (*)(char c);

@@ -4,7 +4,7 @@
 // print at once). Every index stays inside the buffer whatever the cell sends.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

@@ -7,8 +7,9 @@
 // GICD_SGIR, through which SGIs are sent, are in the distributor).
 #pragma once
 
+#include "arch/gic_regs.hpp"
 #include "hv/mmio.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 
@@ -32,22 +33,8 @@ struct GicdOwner {
 };
 
 namespace gicd {
-constexpr u64 CTLR = 0x0000, TYPER = 0x0004, IIDR = 0x0008, TYPER2 = 0x000c;
-constexpr u64 IGROUPR = 0x0080, ISENABLER = 0x0100, ICENABLER = 0x0180, ISPENDR = 0x0200;
-constexpr u64 ICPENDR = 0x0280, ISACTIVER = 0x0300, ICACTIVER = 0x0380, IPRIORITYR = 0x0400;
-constexpr u64 ITARGETSR = 0x0800, ICFGR = 0x0c00, IGRPMODR = 0x0d00, NSACR = 0x0e00;
-constexpr u64 IROUTER = 0x6000, ID_REGS = 0xffd0, SIZE = 0x10000;
-constexpr u64 IROUTER_IRM = u64{1} << 31;
-constexpr u64 IROUTER_AFF_MASK = 0xff00ffffffull;
 // The SGI the hypervisor keeps for itself (to stop a cell's CPU): never sent for a cell.
 constexpr u32 MGMT_SGI = 15;
-// GICv2
-constexpr u64 SGIR = 0x0f00, CPENDSGIR = 0x0f10, SPENDSGIR = 0x0f20, V2_ID_REGS = 0x0fd0;
-constexpr u32 SGIR_INTID_MASK = 0xf;
-constexpr u32 SGIR_NSATT = 1u << 15;
-constexpr u32 SGIR_TARGETS_SHIFT = 16, SGIR_TARGETS_MASK = 0xff;
-constexpr u32 SGIR_FILTER_SHIFT = 24, SGIR_FILTER_MASK = 0x3;
-constexpr u32 SGIR_FILTER_LIST = 0, SGIR_FILTER_OTHERS = 1, SGIR_FILTER_SELF = 2;
 
 // A GICD_SGIR write by a CPU whose own bit is `self`, in a cell whose CPUs are `targets`: the
 // value to write instead (always an explicit target list, only the cell's CPUs), or 0 when

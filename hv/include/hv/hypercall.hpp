@@ -2,7 +2,7 @@
 // The hypercall switch: arch code decodes the trap, this decides what each call does.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

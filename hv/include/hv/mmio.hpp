@@ -3,7 +3,7 @@
 // MmioAccess and handed to the region's handler, which performs it (filtered) or refuses it.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

@@ -5,7 +5,7 @@
 // so a page's address is its physical address; on the host it is simply a pointer.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

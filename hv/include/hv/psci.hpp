@@ -3,7 +3,7 @@
 // state of every CPU. Arch code forwards to the firmware what this module allows.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

@@ -6,7 +6,7 @@
 
 #include <moat/abi.h>
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

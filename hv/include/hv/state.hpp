@@ -3,7 +3,7 @@
 // Written only by this module's functions.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 void state_cpu_entered(u32 cpu);

@@ -3,7 +3,7 @@
 // same code the hypervisor runs (and not against libc's).
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 void mem_set(void *dst, int c, size_t n);

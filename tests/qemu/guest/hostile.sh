@@ -1,4 +1,4 @@
-# A hostile cell (demos/hostile) attacks the hypervisor and the root cell, one attack per cell
+# A hostile cell (tests/hostile) attacks the hypervisor and the root cell, one attack per cell
 # lifetime: create, load the image and the attack number (a word at the start of the cell's
 # RAM), start, wait until it has stopped itself, look at its exits, destroy. Every attack must
 # end in a fault injected into the cell or an error returned to it; Linux stays healthy

@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "arch/affinity.hpp"
 #include "hv/gic_dist.hpp"
 
 using namespace moat;
@@ -75,7 +76,7 @@ TEST_F(GicdV3, RoutingOnlyToTheCellsCpus)
     EXPECT_EQ(rd64(reg), 0x3u);
     access(reg, 8, true, 0x0);  // CPU 0 is the root's: ignored
     EXPECT_EQ(rd64(reg), 0x3u);
-    access(reg, 8, true, gicd::IROUTER_IRM);  // "any CPU" could be another cell's
+    access(reg, 8, true, arm64::IROUTER_IRM);  // "any CPU" could be another cell's
     EXPECT_EQ(rd64(reg), 0x3u);
     access(gicd::IROUTER + 33 * 8, 8, true, 0x3);  // a foreign interrupt
     EXPECT_EQ(rd64(gicd::IROUTER + 33 * 8), 0u);

@@ -4,8 +4,9 @@
 
 #include "arch/asm.h"
 #include "arch/gic.hpp"
+#include "arch/sysreg.h"
 #include "hv/page_pool.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 
@@ -57,5 +58,10 @@ void cpu_warm_start(PerCpu &pc, u32 cpu);
 [[noreturn]] void cpu_park(PerCpu &pc);
 u64 stage2_vtcr_value();
 PagePool &page_pool();
+
+// Return from this exception to the instruction after the trapped one (every trapped AArch64
+// instruction is 4 bytes: HVC and SMC return past themselves, emulated accesses and system
+// register accesses are done by the hypervisor).
+inline void skip_instruction() { write_sysreg(elr_el2, read_sysreg(elr_el2) + 4); }
 
 }  // namespace moat::arm64

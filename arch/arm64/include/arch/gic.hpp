@@ -19,7 +19,7 @@
 
 #include "hv/gic_dist.hpp"
 #include "hv/mmio.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 

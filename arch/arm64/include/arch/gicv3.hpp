@@ -8,7 +8,7 @@
 #include <moat/cell.h>
 
 #include "arch/gic.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 

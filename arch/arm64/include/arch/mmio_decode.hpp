@@ -3,7 +3,7 @@
 // single-register loads and stores without writeback). Anything else cannot be emulated.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "hv/page_pool.hpp"
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 

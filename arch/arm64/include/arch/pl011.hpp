@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 void pl011_init(u64 base);

@@ -4,7 +4,7 @@
 // list. Pure logic on the register encoding (GICv3 architecture spec, ICC_SGI1R_EL1).
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat::arm64 {
 

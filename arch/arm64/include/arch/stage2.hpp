@@ -17,10 +17,6 @@ unsigned stage2_ia_bits(u64 id_aa64mmfr0);
 constexpr unsigned STAGE2_START_LEVEL = 1;  // VTCR_EL2.SL0 in stage2_vtcr says the same
 u64 stage2_vtcr(unsigned ia_bits, u64 id_aa64mmfr0);
 
-// Leaf attributes of ordinary cell memory: Normal write-back, read/write/execute. Combined with
-// the cell's own stage-1 attributes the stricter one wins, so device mappings stay device.
-u64 stage2_attrs_ram();
-
 
 // Point the calling CPU's stage 2 at s2 and invalidate what its VMID cached before.
 void stage2_activate(const Stage2 &s2, u64 vtcr);

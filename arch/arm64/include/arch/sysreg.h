@@ -104,8 +104,11 @@
 #define ESR_SYS_RT_SHIFT 5
 #define ESR_SYS_CRM_SHIFT 1
 #define ESR_SYS_DIR_READ BIT(0)
-#define ESR_SYS_FIELD3 UL(0x3)
-#define ESR_SYS_FIELD4 UL(0xf)
+#define ESR_SYS_OP0_MASK UL(0x3)
+#define ESR_SYS_OP1_MASK UL(0x7)
+#define ESR_SYS_OP2_MASK UL(0x7)
+#define ESR_SYS_CRN_MASK UL(0xf)
+#define ESR_SYS_CRM_MASK UL(0xf)
 #define ESR_SYS_RT_MASK UL(0x1f)
 /* Exception vector offsets from VBAR_ELx */
 #define VECTOR_CURRENT_SPX_SYNC 0x200
@@ -121,11 +124,6 @@
 #define ICC_IGRPEN1_EN BIT(0)
 #define ICC_PMR_ALLOW_ALL UL(0xff)
 #define ICC_IAR_INTID_MASK UL(0xffffff)
-#define ICC_INTID_SPECIAL_FIRST 1020 /* 1020..1023: no interrupt to acknowledge */
-#define ICC_SGI1R_INTID_SHIFT 24
-#define ICC_SGI1R_INTID_MASK UL(0xf)
-#define ICC_SGI1R_AFF1_SHIFT 16
-#define ICC_SGI1R_IRM BIT(40)
 #define ICH_HCR_EL2_EN BIT(0)
 #define ICH_HCR_EL2_UIE BIT(1)  /* maintenance interrupt when at most one LR is valid */
 #define ICH_VTR_EL2_LISTREGS_MASK UL(0x1f)

@@ -2,11 +2,11 @@
 // Cell descriptor validation. Every check names the field it rejects, so that a bad descriptor
 // can be traced back to the overlay that produced it. Runs on untrusted bytes: all arithmetic
 // on addresses is checked for wrap-around before it is used.
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 
 #include <stdarg.h>
 
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 
 namespace moat {
 
@@ -16,7 +16,6 @@ constexpr size_t CHECKSUM_OFFSET = offsetof(moat_cell_desc, checksum);
 constexpr u32 FNV32_OFFSET_BASIS = 0x811c9dc5u;
 constexpr u32 FNV32_PRIME = 0x01000193u;
 // MPIDR_EL1 affinity fields: Aff3 (39:32), Aff2 (23:16), Aff1 (15:8), Aff0 (7:0).
-constexpr u64 MPIDR_AFFINITY_MASK = 0xff00ffffffull;
 constexpr u32 FIRST_PPI = 16;
 constexpr u32 LAST_PPI = 31;
 
@@ -98,7 +97,7 @@ bool check_cpus(const moat_cell_desc &d, Reporter &r)
                 return r.fail("cpu_mpidr[%u]: unused entry is 0x%llx, not zero", i, ull(mpidr));
             continue;
         }
-        if (mpidr & ~MPIDR_AFFINITY_MASK)
+        if (mpidr & ~MOAT_MPIDR_AFFINITY_MASK)
             return r.fail("cpu_mpidr[%u]: 0x%llx has bits outside the affinity fields", i,
                           ull(mpidr));
         for (u32 j = 0; j < i; j++)

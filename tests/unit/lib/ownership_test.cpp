@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-// hv/ownership.cpp: every region of a new cell against the hypervisor, the root cell and the other
+// lib/ownership.cpp: every region of a new cell against the hypervisor, the root cell and the other
 // cells, on a system laid out like QEMU virt (1 GiB of RAM, a 60 MiB cell pool, 4 MiB hypervisor).
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <string>
 
-#include "hv/ownership.hpp"
+#include "lib/ownership.hpp"
 
 namespace {
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 
 using moat::format;
 

@@ -152,18 +152,6 @@ TEST(Stage2Vtcr, EveryParangeGivesAConsistentWalk)
     }
 }
 
-TEST(Stage2Attrs, RamIsNormalWriteBackReadWriteExecute)
-{
-    u64 a = stage2_attrs_ram();
-    EXPECT_EQ(field(a, 2, 4), 0xfu);  // MemAttr: Normal, outer and inner write-back
-    EXPECT_EQ(field(a, 6, 2), 3u);    // S2AP: read and write
-    EXPECT_EQ(field(a, 8, 2), 3u);    // inner shareable
-    EXPECT_EQ(field(a, 10, 1), 1u);   // AF
-    EXPECT_EQ(field(a, 53, 2), 0u);   // executable at EL1 and EL0
-    EXPECT_EQ(a, RAM_ATTRS);
-    EXPECT_EQ(a & pte::ADDR_MASK, 0u);
-}
-
 // What the page-table code is asked for when a root cell maps all of its input space but the
 // hypervisor's memory (the layout of QEMU virt's root cell, in one call): one identity mapping,
 // then a hole. Blocks where aligned, tables split where the hole cuts them.
@@ -172,7 +160,7 @@ static PtError stage2_build_root(Stage2 &s2, PagePool &pool, unsigned ia_bits, u
     PtError err = s2.table.init(pool, ia_bits, STAGE2_START_LEVEL);
     if (err != PtError::OK)
         return err;
-    err = s2.table.map(0, 0, u64{1} << ia_bits, stage2_attrs_ram());
+    err = s2.table.map(0, 0, u64{1} << ia_bits, RAM_ATTRS);
     if (err != PtError::OK)
         return err;
     return s2.table.unmap(hv_base, hv_size);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 
 namespace moat {
 

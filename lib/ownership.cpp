@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 // Ownership of physical memory and devices between the hypervisor, the root cell and the cells
-// (hv/include/hv/ownership.hpp). Every message names the candidate's region, who owns what it
+// (lib/include/lib/ownership.hpp). Every message names the candidate's region, who owns what it
 // touches, and what to change.
-#include "hv/ownership.hpp"
+#include "lib/ownership.hpp"
 
 #include <stdarg.h>
 
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 
 namespace moat {
 
