@@ -333,6 +333,10 @@ bool cell_root_maps(u64 ipa, bool write, bool exec)
 
 void cell_report_error(u64 root_ipa, const char *msg)
 {
+    // Under the cells lock, like every other look at the root's stage 2: another root CPU's
+    // create could otherwise take this page for a cell between the look and the write (and the
+    // write would land in the cell's memory), or free the table pages the look walks.
+    LockGuard guard(cells_lock);
     u64 pa;
     if (!root_phys(root_ipa, true, &pa) || align_down(pa, PAGE_SIZE) != align_down(pa + MOAT_HC_ERROR_LEN - 1, PAGE_SIZE))
         return;
@@ -470,6 +474,14 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
         if (!(m.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_SHARED | MOAT_CELL_MEM_ROOT_SHARED)))
             ok = phys_zero(m.phys_start, m.size);
     }
+    // The CPUs were off at the check above, but a root CPU may have powered one on since with
+    // PSCI CPU_ON, which decides on the root's CPU mask under the PSCI state lock: check again
+    // and take them out of that mask in one step under that lock. Otherwise the root's code
+    // would run on a CPU the hypervisor counts as the cell's (and talk, CPU_ON and resume as
+    // the cell).
+    u32 busy = MOAT_MAX_CPUS;
+    if (ok && !psci_take_if_off(mask, take_cpu_from_root, &busy))
+        ok = false;
     if (!ok) {
         pool.release(c->pool_reserve);
         c->pool_reserve = 0;
@@ -481,6 +493,10 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
         }
         asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
         c->s2.table.destroy();
+        if (busy < MOAT_MAX_CPUS)
+            return fail(err, errlen, MOAT_HC_DENIED, "CPU %u was powered on in the root cell while the cell was "
+                        "being created (PSCI CPU_ON from the root): take it offline and create the cell again; "
+                        "nothing was changed", busy);
         return fail(err, errlen, MOAT_HC_DENIED, "taking the cell's memory from the root cell failed (hypervisor "
                     "page pool exhausted or memory it cannot map); nothing was changed");
     }
@@ -488,8 +504,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     c->num_cpus = 0;
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
         if (!(mask & (1u << cpu)))
-            continue;
-        take_cpu_from_root(cpu);
+            continue;  // taken from the root's mask above (psci_take_if_off)
         c->cpu_mpidr[c->num_cpus++] = cpu_data(cpu)->mpidr;
         cpu_data(cpu)->cell = c;
     }

@@ -75,6 +75,20 @@ s64 psci_power_on(u32 cpu)
 
 void psci_firmware_cpu_off() { firmware_call(psci::CPU_OFF, 0, 0, 0); }
 
+bool psci_take_if_off(u32 mask, void (*take)(u32 cpu), u32 *busy)
+{
+    LockGuard g(state_lock);
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
+        if ((mask & (1u << cpu)) && state.power(cpu) != CpuPower::OFF) {
+            *busy = cpu;
+            return false;
+        }
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
+        if (mask & (1u << cpu))
+            take(cpu);
+    return true;
+}
+
 bool psci_firmware_cpu_is_off(u64 mpidr)
 {
     s64 r = static_cast<s64>(firmware_call(psci::AFFINITY_INFO_64, mpidr, 0, 0).r[0]);

@@ -10,9 +10,19 @@
  * "create_at ADDR" issues a raw MOAT_HC_CELL_CREATE whose descriptor is the root memory at ADDR
  * (the driver would only pass its own copy); "create_at ring" points it at the hypervisor's
  * console ring, the one piece of hypervisor memory the root may read.
+ * "cpuon_race MPIDR SECONDS" powers the root's offline CPU MPIDR on with a raw PSCI CPU_ON
+ * (a small stub that prints "R" lines through the hypercall console, then CPU_OFF) whenever a
+ * cell create holds the hypervisor's cells lock, for up to SECONDS: a CPU_ON racing a create
+ * that takes the CPU.
+ * "cpuon_arm 1" lets it power the CPU on, "cpuon_arm 0" stops that (around each create).
  */
 #include <linux/arm-smccc.h>
+#include <linux/delay.h>
 #include <linux/gfp.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/atomic.h>
+#include <asm/cacheflush.h>
 #include <linux/io.h>
 #include <linux/kernel.h>
 #include <linux/module.h>
@@ -55,6 +65,112 @@ static int probe_create_at(const char *where, unsigned long long desc)
 	return 0;
 }
 
+/*
+ * PSCI goes through SMC under moat (the hypervisor traps it); raw, without the SMCCC 1.1
+ * conduit probing. The stub runs at EL1 with the MMU off on the CPU it powers on: up to 20
+ * times (a few ms) MOAT_HC_GET_INFO, whose x3 (hypervisor memory in use) is 0 only for a cell
+ * other than the root; once it is 0 the hypervisor counts this root code as the cell's, and the
+ * stub prints three "R" lines through MOAT_HC_CONSOLE_PUTC (they come out under the cell's
+ * name). Then PSCI CPU_OFF.
+ */
+static const u32 cpuon_stub[] = {
+	0xd2800294, 0xd2800020, 0xf2b8c000, 0xd4000002, 0xb40000e3, 0xd2880015, 0xf10006b5,
+	0x54ffffe1, 0xf1000694, 0x54ffff01, 0x1400000c, 0xd2800074, 0xd2800080, 0xf2b8c000,
+	0xd2800a41, 0xd4000002, 0xd2800080, 0xf2b8c000, 0xd2800141, 0xd4000002, 0xf1000694,
+	0x54fffee1, 0xd2800040, 0xf2b08000, 0xd4000003, 0x14000000,
+};
+static unsigned long race_mpidr, race_secs;
+static phys_addr_t race_entry;
+static atomic64_t race_call_start; /* ns since the watcher entered CELL_STATE, 0 outside */
+static atomic_t race_over, race_armed;
+static u64 race_longest; /* ns, the watcher's longest call */
+
+/*
+ * The watcher (on CPU 1) asks the hypervisor for the root's state over and over: a create on
+ * another CPU holds the cells lock while it zeroes the new cell's memory, and this call waits
+ * for it. That is when the CPUs of the cell have been checked off and not yet taken.
+ */
+static int race_watch_fn(void *unused)
+{
+	struct arm_smccc_res res;
+	u64 t;
+
+	while (!atomic_read(&race_over)) {
+		t = ktime_get_ns();
+		atomic64_set(&race_call_start, t);
+		arm_smccc_1_1_hvc(MOAT_HC_CELL_STATE, 0, &res);
+		atomic64_set(&race_call_start, 0);
+		t = ktime_get_ns() - t;
+		if (t > race_longest)
+			race_longest = t;
+		cond_resched(); /* back at once: the create must find this call waiting */
+	}
+	return 0;
+}
+
+/*
+ * The starter (on CPU 3): while armed (around each create), powers the CPU on again as soon as
+ * the stub has powered it off. Most of the time the CPU is on: a create now and then finds it
+ * off at its first check, and then on again when it takes it.
+ */
+static int race_start_fn(void *unused)
+{
+	unsigned long end = jiffies + race_secs * HZ;
+	struct arm_smccc_res res;
+	int ons = 0;
+
+	while (time_before(jiffies, end)) {
+		if (!atomic_read(&race_armed)) {
+			usleep_range(500, 1000);
+			continue;
+		}
+		arm_smccc_1_1_smc(0xc4000004 /* AFFINITY_INFO_64 */, race_mpidr, 0, &res);
+		if ((long)res.a0 != 1) { /* on, or a cell's now (-2) */
+			usleep_range(200, 400);
+			continue;
+		}
+		usleep_range(100, 300);
+		if (!atomic_read(&race_armed))
+			continue;
+		arm_smccc_1_1_smc(0xc4000003 /* CPU_ON_64 */, race_mpidr, race_entry, 0, &res);
+		if ((long)res.a0 == 0)
+			ons++;
+	}
+	atomic_set(&race_over, 1);
+	pr_info("moat_probe: cpuon_race %#lx done: %d CPU_ONs accepted (longest wait for the cells lock %llu us)\n",
+		race_mpidr, ons, race_longest / 1000);
+	return 0;
+}
+
+static int probe_cpuon_race(unsigned long mpidr, unsigned long secs)
+{
+	unsigned long page = get_zeroed_page(GFP_KERNEL), a;
+	struct task_struct *watch, *start;
+
+	if (!page)
+		return -ENOMEM;
+	/* Left allocated: a CPU may still run the stub when the thread ends. */
+	memcpy((void *)page, cpuon_stub, sizeof(cpuon_stub));
+	/* The CPU starts with its MMU and caches off: the stub must be in memory. */
+	for (a = page; a < page + sizeof(cpuon_stub); a += 16)
+		asm volatile("dc civac, %0" : : "r"(a) : "memory");
+	asm volatile("dsb sy" : : : "memory");
+	flush_icache_range(page, page + PAGE_SIZE);
+	race_mpidr = mpidr;
+	race_secs = secs;
+	race_entry = virt_to_phys((void *)page);
+	atomic_set(&race_over, 0);
+	watch = kthread_run_on_cpu(race_watch_fn, NULL, 1, "moat_race_watch");
+	if (IS_ERR(watch))
+		return PTR_ERR(watch);
+	start = kthread_run_on_cpu(race_start_fn, NULL, 3, "moat_race_start");
+	if (IS_ERR(start)) {
+		atomic_set(&race_over, 1);
+		return PTR_ERR(start);
+	}
+	return 0;
+}
+
 static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
 	char buf[64], op[16];
@@ -75,6 +191,12 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t le
 	}
 	if (sscanf(buf, "%15s %llx %llx", op, &addr, &value) < 2)
 		return -EINVAL;
+	if (!strcmp(op, "cpuon_arm")) {
+		atomic_set(&race_armed, addr ? 1 : 0);
+		return len;
+	}
+	if (!strcmp(op, "cpuon_race"))
+		return probe_cpuon_race(addr, value) ?: len;
 	if (!strcmp(op, "disable") || !strcmp(op, "cellstate")) {
 		raw_hypercall(op, addr);
 		return len;

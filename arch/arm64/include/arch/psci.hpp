@@ -18,6 +18,10 @@ CpuPower psci_cpu_power(u32 cpu);
 s64 psci_power_on(u32 cpu);
 // Power the calling CPU off through the firmware.
 void psci_firmware_cpu_off();
+// If every CPU in `mask` is off, call take(cpu) for each, under the PSCI state lock that CPU_ON
+// decides under (on the caller's cell's CPU mask): a CPU_ON cannot come between the check and
+// the take. False, nothing taken and the first CPU found on in *busy, otherwise.
+bool psci_take_if_off(u32 mask, void (*take)(u32 cpu), u32 *busy);
 // Does the firmware have the CPU with affinity `mpidr` off (AFFINITY_INFO)?
 bool psci_firmware_cpu_is_off(u64 mpidr);
 u64 handle_smc(TrapFrame &f, PerCpu &pc);
