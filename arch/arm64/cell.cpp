@@ -131,10 +131,19 @@ u64 return_reserve(const moat_cell_desc &d, u32 cpu_mask)
     return ranges * MAX_TABLES_PER_RANGE;
 }
 
+// What the root may do with memory a cell gives back: exactly what the root's own descriptor
+// gave it there (a region taken from the root lies wholly in one root region, hv/ownership.cpp),
+// never more than it had before the cell took it.
 u64 root_attrs(const moat_cell_mem_region &m)
 {
-    return stage2_region_attrs(m.flags & MOAT_CELL_MEM_IO ? (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_IO)
-                                                          : (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC));
+    const moat_cell_desc &r = cell_root().desc;
+    for (u32 i = 0; i < r.num_mem_regions; i++) {
+        const moat_cell_mem_region &n = r.mem_regions[i];
+        if (!(n.flags & MOAT_CELL_MEM_CELL_POOL) && m.phys_start >= n.phys_start &&
+            m.phys_start + m.size <= n.phys_start + n.size)
+            return stage2_region_attrs(n.flags);
+    }
+    return stage2_region_attrs((m.flags & MOAT_CELL_MEM_IO) | MOAT_CELL_MEM_READ);  // not reached
 }
 
 // Map the first `regions` memory regions the cell took back into the root's stage 2.

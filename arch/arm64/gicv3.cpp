@@ -270,9 +270,9 @@ void assert_mgmt_sgi(u64 redist)
     write32(redist + gicr::ISENABLER0, bit);
     u64 prio = redist + gicr::IPRIORITYR0 + (GIC_MGMT_SGI & ~3u);
     write32(prio, read32(prio) & ~(0xffu << ((GIC_MGMT_SGI & 3) * 8)));
-    u32 waker = read32(redist + gicr::WAKER);
-    if (waker & gicr::WAKER_PROCESSOR_SLEEP)
-        write32(redist + gicr::WAKER, waker & ~gicr::WAKER_PROCESSOR_SLEEP);
+    // GICR_WAKER is left alone: cells cannot write it (their RD_base frame is trapped), so
+    // ProcessorSleep is set only by the firmware around a powerdown suspend, and clearing it from
+    // another CPU could lose the wake request that brings that CPU back to park.
     dsb(ish);
 }
 

@@ -94,8 +94,13 @@ u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
     u64 ipa = faulting_ipa();
     if (!instruction && emulate_mmio(f, pc, esr, ipa))
         return 0;
-    if (pc.cell->is_root() && cell_root_maps(ipa, !instruction && (esr & ESR_DABT_WNR), instruction))
-        return 0;  // it met a block being split (break-before-make): try again
+    // A root access that met a block being split (break-before-make) saw a translation fault:
+    // try again once the change is done. Any other fault (alignment, external abort) would only
+    // come back, and the CPU would retry for ever.
+    bool translation = (esr & ESR_FSC_TYPE_MASK) == ESR_FSC_TRANSLATION;
+    if (pc.cell->is_root() && translation &&
+        cell_root_maps(ipa, !instruction && (esr & ESR_DABT_WNR), instruction))
+        return 0;
     stats_count(pc.id, MOAT_EXIT_ABORT_DENIED);
     const char *what = instruction ? "instruction fetch" : (esr & ESR_DABT_WNR) ? "write" : "read";
     u64 at = read_sysreg(elr_el2);

@@ -91,6 +91,8 @@
 #define ESR_DABT_WNR BIT(6)
 #define ESR_FSC_MASK UL(0x3f)
 #define ESR_FSC_EXTABT UL(0x10) /* synchronous external abort, not on a table walk */
+#define ESR_FSC_TYPE_MASK UL(0x3c) /* the fault status without its level */
+#define ESR_FSC_TRANSLATION UL(0x04) /* translation fault, levels 0-3 */
 
 /* HPFAR_EL2: faulting IPA bits [47:12] in bits [39:4] */
 #define HPFAR_FIPA_SHIFT 4
