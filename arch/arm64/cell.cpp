@@ -704,9 +704,13 @@ s64 cell_shutdown_notify(u64 sgi)
 {
     Cell &c = *this_cpu().cell;
     LockGuard guard(cells_lock);
+    u32 before = c.shutdown.sgi();
     if (!c.shutdown.set_notify(sgi))
         return MOAT_HC_INVALID;
-    log("cell \"%s\" wants to be asked before shutdown (SGI %u)", name_of(c), c.shutdown.sgi());
+    // Logged when it changes only: a cell calling this in a loop must not keep the cells lock
+    // (and with it the root's requests, a forced stop included) busy writing to the UART.
+    if (c.shutdown.sgi() != before)
+        log("cell \"%s\" wants to be asked before shutdown (SGI %u)", name_of(c), c.shutdown.sgi());
     return MOAT_HC_OK;
 }
 
