@@ -101,6 +101,13 @@ public:
     {
         if (!owns(cpu))
             return false;
+        // Only a CPU this cell powered on (PENDING) or had suspended (ON) may enter it: one that
+        // came on some other way (a root CPU_ON racing the create) parks and stays counted.
+        if (cpu_[cpu] != Cpu::PENDING && cpu_[cpu] != Cpu::ON) {
+            if (cpu_[cpu] == Cpu::OFF)
+                cpu_[cpu] = Cpu::ON;
+            return false;
+        }
         cpu_[cpu] = Cpu::ON;
         return run_ == Run::RUNNING && !stopping_;
     }
