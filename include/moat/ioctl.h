@@ -97,7 +97,7 @@ struct moat_cell_status {
 struct moat_cell_list {
 	moat_u32 count;
 	moat_u32 reserved;
-	struct moat_cell_status cells[8];
+	struct moat_cell_status cells[MOAT_MAX_CELLS];
 };
 
 #define MOAT_ENABLE _IOW(MOAT_IOCTL_TYPE, 1, struct moat_enable_args)
