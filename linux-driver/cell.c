@@ -67,23 +67,13 @@ static long cell_call(struct moat_file *f, const char *what, unsigned long fn, u
 		      unsigned long a2, unsigned long a3, unsigned long a4, char *errbuf,
 		      struct arm_smccc_res *res)
 {
-	unsigned long err_pa = virt_to_phys(errbuf);
+	unsigned long a[5] = { a1, a2, a3, a4, 0 };
+	int err_arg = MOAT_HC_ERROR_ARG(fn); /* the register (x1..x5) the ABI gives the buffer */
 
 	errbuf[0] = '\0';
-	switch (fn) {
-	case MOAT_HC_CELL_CREATE:
-		arm_smccc_1_1_hvc(fn, a1, a2, err_pa, res);
-		break;
-	case MOAT_HC_CELL_LOAD:
-		arm_smccc_1_1_hvc(fn, a1, a2, a3, a4, err_pa, res);
-		break;
-	case MOAT_HC_CELL_SHUTDOWN:
-		arm_smccc_1_1_hvc(fn, a1, a2, err_pa, res);
-		break;
-	default:
-		arm_smccc_1_1_hvc(fn, a1, err_pa, res);
-		break;
-	}
+	if (err_arg > 0)
+		a[err_arg - 1] = virt_to_phys(errbuf);
+	arm_smccc_1_1_hvc(fn, a[0], a[1], a[2], a[3], a[4], res);
 	if ((long)res->a0 == MOAT_HC_OK || (long)res->a0 == MOAT_HC_PENDING)
 		return 0;
 	errbuf[MOAT_HC_ERROR_LEN - 1] = '\0';
@@ -329,6 +319,29 @@ static int get_stop_args(struct moat_file *f, void __user *uarg, struct moat_cel
 	return 0;
 }
 
+/* Stop the cell, destroy it (asking again while its CPUs are still on their way off) and give
+ * its CPUs back to Linux. */
+static int destroy_cell(struct moat_file *f, struct moat_cell_slot *s, u32 flags, u32 timeout_ms,
+			char *errbuf)
+{
+	struct arm_smccc_res res;
+	int err = stop_cell(f, s, flags, timeout_ms, errbuf);
+
+	/* PENDING: a CPU of the cell is still stopping; it gets there by itself. */
+	while (!err) {
+		err = cell_call(f, "cell destroy", MOAT_HC_CELL_DESTROY, s->id, 0, 0, 0, errbuf, &res);
+		if (err || (long)res.a0 != MOAT_HC_PENDING)
+			break;
+		err = wait_cpus_off(f, s);
+	}
+	if (err)
+		return err;
+	give_back_cpus(s);
+	pr_info("moat: cell \"%s\" destroyed\n", s->name);
+	memset(s, 0, sizeof(*s));
+	return 0;
+}
+
 int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 {
 	struct moat_cell_slot *s;
@@ -350,19 +363,7 @@ int moat_cell_simple(struct moat_file *f, unsigned int cmd, void __user *uarg)
 		err = stop_cell(f, s, flags, timeout_ms, errbuf);
 		break;
 	default: /* MOAT_CELL_DESTROY */
-		err = stop_cell(f, s, flags, timeout_ms, errbuf);
-		/* PENDING: a CPU of the cell is still stopping; it gets there by itself. */
-		while (!err) {
-			err = cell_call(f, "cell destroy", MOAT_HC_CELL_DESTROY, s->id, 0, 0, 0, errbuf, &res);
-			if (err || (long)res.a0 != MOAT_HC_PENDING)
-				break;
-			err = wait_cpus_off(f, s);
-		}
-		if (!err) {
-			give_back_cpus(s);
-			pr_info("moat: cell \"%s\" destroyed\n", s->name);
-			memset(s, 0, sizeof(*s));
-		}
+		err = destroy_cell(f, s, flags, timeout_ms, errbuf);
 		break;
 	}
 	moat_free_page(errbuf);

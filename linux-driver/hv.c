@@ -326,15 +326,80 @@ static int check_root_desc(struct moat_file *f, const void *desc, size_t size)
 	return 0;
 }
 
+/* Map the reserved memory, put the image and the root descriptor in it, fill the header's
+ * second half and clean it all to the point of coherency (the hypervisor starts with caches off). */
+static int load_image(struct moat_file *f, const void *image, size_t size, const void *desc,
+		      size_t desc_size, u64 desc_offset)
+{
+	struct moat_image_header *h;
+	int err;
+
+	hv.virt = memremap(hv.base, hv.size, MEMREMAP_WB);
+	if (!hv.virt)
+		return moat_fail(f, ENOMEM, "cannot map the hypervisor memory at %pa", &hv.base);
+	memset(hv.virt, 0, hv.size);
+	memcpy(hv.virt, image, size);
+	h = hv.virt;
+	h->mem_base = hv.base;
+	h->mem_size = hv.size;
+	h->num_cpus = nr_cpu_ids;
+	memcpy(hv.virt + desc_offset, desc, desc_size);
+	h->root_desc_offset = desc_offset;
+	h->root_desc_size = desc_size;
+	err = fill_mpidrs(f, h);
+	if (err) {
+		memunmap(hv.virt);
+		hv.virt = NULL;
+		return err;
+	}
+	clean_inval_poc(hv.virt, hv.size);
+	return 0;
+}
+
+/* Every online CPU into the hypervisor, the first one first (it builds what all share); on a
+ * failure those that entered leave again. */
+static int enter_cpus(struct moat_file *f, u64 entry, struct cpumask *entered)
+{
+	struct moat_image_header *h = hv.virt;
+	struct enter_args args;
+	unsigned int cpu;
+
+	args.entry = entry;
+	args.first_cpu = cpumask_first(cpu_online_mask);
+	work_on_cpu(args.first_cpu, enter_cpu, &args);
+	if (hv.results[args.first_cpu] == MOAT_ENTRY_EDESC) {
+		/* The hypervisor wrote why with its MMU off: read it past our cache. */
+		clean_inval_poc(h, sizeof(*h));
+		return moat_fail(f, EINVAL, "the hypervisor rejected the root cell descriptor: %.*s",
+				 (int)sizeof(h->error), h->error);
+	}
+	if (hv.results[args.first_cpu] != MOAT_ENTRY_OK)
+		return moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
+				 args.first_cpu, entry_error(hv.results[args.first_cpu]),
+				 hv.results[args.first_cpu]);
+	cpumask_set_cpu(args.first_cpu, entered);
+	for_each_online_cpu(cpu) {
+		if (cpu == args.first_cpu)
+			continue;
+		work_on_cpu(cpu, enter_cpu, &args);
+		if (hv.results[cpu] != MOAT_ENTRY_OK) {
+			int err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
+					    cpu, entry_error(hv.results[cpu]), hv.results[cpu]);
+
+			leave_cpus(entered);
+			return err;
+		}
+		cpumask_set_cpu(cpu, entered);
+	}
+	return 0;
+}
+
 int moat_hv_enable(struct moat_file *f, const void *image, size_t size, const void *desc,
 		   size_t desc_size)
 {
 	u64 desc_offset;
 	const struct moat_image_header *src = image;
-	struct moat_image_header *h;
-	struct enter_args args;
 	cpumask_var_t entered;
-	unsigned int cpu;
 	int err;
 
 	if (!moat_hv_memory(f, &hv.base, &hv.size))
@@ -359,57 +424,13 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size, const vo
 	 */
 	cpus_read_lock();
 	err = check_el2(f);
+	if (!err)
+		err = load_image(f, image, size, desc, desc_size, desc_offset);
 	if (err)
 		goto out_hotplug;
-
-	hv.virt = memremap(hv.base, hv.size, MEMREMAP_WB);
-	if (!hv.virt) {
-		err = moat_fail(f, ENOMEM, "cannot map the hypervisor memory at %pa", &hv.base);
-		goto out_hotplug;
-	}
-	memset(hv.virt, 0, hv.size);
-	memcpy(hv.virt, image, size);
-	h = hv.virt;
-	h->mem_base = hv.base;
-	h->mem_size = hv.size;
-	h->num_cpus = nr_cpu_ids;
-	memcpy(hv.virt + desc_offset, desc, desc_size);
-	h->root_desc_offset = desc_offset;
-	h->root_desc_size = desc_size;
-	err = fill_mpidrs(f, h);
+	err = enter_cpus(f, hv.base + src->entry_offset, entered);
 	if (err)
 		goto out_unmap;
-	clean_inval_poc(hv.virt, hv.size);
-
-	args.entry = hv.base + src->entry_offset;
-	args.first_cpu = cpumask_first(cpu_online_mask);
-	work_on_cpu(args.first_cpu, enter_cpu, &args);
-	if (hv.results[args.first_cpu] == MOAT_ENTRY_EDESC) {
-		/* The hypervisor wrote why with its MMU off: read it past our cache. */
-		clean_inval_poc(h, sizeof(*h));
-		err = moat_fail(f, EINVAL, "the hypervisor rejected the root cell descriptor: %.*s",
-				(int)sizeof(h->error), h->error);
-		goto out_unmap;
-	}
-	if (hv.results[args.first_cpu] != MOAT_ENTRY_OK) {
-		err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
-				args.first_cpu, entry_error(hv.results[args.first_cpu]),
-				hv.results[args.first_cpu]);
-		goto out_unmap;
-	}
-	cpumask_set_cpu(args.first_cpu, entered);
-	for_each_online_cpu(cpu) {
-		if (cpu == args.first_cpu)
-			continue;
-		work_on_cpu(cpu, enter_cpu, &args);
-		if (hv.results[cpu] != MOAT_ENTRY_OK) {
-			err = moat_fail(f, EIO, "CPU %u could not enter the hypervisor: %s (code %lu)",
-					cpu, entry_error(hv.results[cpu]), hv.results[cpu]);
-			leave_cpus(entered);
-			goto out_unmap;
-		}
-		cpumask_set_cpu(cpu, entered);
-	}
 
 	hv.enabled = true;
 	hv.enable_count++;

@@ -21,8 +21,6 @@ void *moat_zalloc(size_t size);
 void moat_free(const void *p);          /* NULL is fine */
 u64 moat_allocations(void);
 
-#define MOAT_MAX_CELLS 8
-
 /* Serialises every request and every read of the hypervisor's state (main.c). */
 extern struct mutex moat_lock;
 

@@ -31,13 +31,9 @@ static struct kobject *cell_dirs[MOAT_MAX_CELLS];
 
 static const char *state_name(u32 state)
 {
-	switch (state) {
-	case MOAT_CELL_STATE_STOPPED: return "created";
-	case MOAT_CELL_STATE_RUNNING: return "running";
-	case MOAT_CELL_STATE_SHUT_DOWN: return "shut down";
-	case MOAT_CELL_STATE_FAILED: return "failed";
-	default: return "unknown";
-	}
+	static const char *const names[MOAT_CELL_STATES] = MOAT_CELL_STATE_NAMES;
+
+	return state != MOAT_CELL_STATE_FREE && state < MOAT_CELL_STATES ? names[state] : "unknown";
 }
 
 /* Top level: the device's own attributes. */

@@ -93,47 +93,55 @@ void set_entry_error(const char *msg)
     dst[i] = '\0';
 }
 
-u32 global_init()
+// The root cell's descriptor the driver placed after the image: where it lies, valid, a root
+// descriptor, and placing the hypervisor where it runs. nullptr and the entry error otherwise.
+const moat_cell_desc *root_descriptor(u32 *error)
 {
     const moat_image_header &h = hv_header;
     u64 base = addr(&hv_header);
     char err[sizeof(h.error)];
-    if (h.mem_base != base || h.mem_size < h.memory_size || h.num_cpus == 0 ||
-        h.num_cpus > MOAT_MAX_CPUS)
-        return MOAT_ENTRY_EHEADER;
-    u64 desc_addr = base + h.root_desc_offset;
+    *error = MOAT_ENTRY_EDESC;
     if (h.root_desc_offset < h.memory_size || !is_aligned(h.root_desc_offset, PAGE_SIZE) ||
         h.root_desc_size != sizeof(moat_cell_desc) ||
         h.root_desc_offset + h.root_desc_size > h.mem_size) {
         set_entry_error("root cell descriptor missing or misplaced in the hypervisor memory");
-        return MOAT_ENTRY_EDESC;
+        return nullptr;
     }
-    const auto &desc = *reinterpret_cast<const moat_cell_desc *>(desc_addr);
+    const auto &desc = *reinterpret_cast<const moat_cell_desc *>(base + h.root_desc_offset);
     if (!cell_validate(&desc, h.root_desc_size, err, sizeof(err))) {
         set_entry_error(err);
-        return MOAT_ENTRY_EDESC;
+        return nullptr;
     }
     const moat_cell_platform &p = desc.platform;
     if (!(desc.flags & MOAT_CELL_FLAG_ROOT)) {
         set_entry_error("this is not a root cell descriptor (compile cells/<board>/root.dtso)");
-        return MOAT_ENTRY_EDESC;
+        return nullptr;
     }
     if (p.hv_base != base || p.hv_size != h.mem_size) {
         format(err, sizeof(err), "descriptor places the hypervisor at %#lx+%#lx, the image runs at %#lx+%#lx",
                static_cast<unsigned long>(p.hv_base), static_cast<unsigned long>(p.hv_size),
                static_cast<unsigned long>(base), static_cast<unsigned long>(h.mem_size));
         set_entry_error(err);
-        return MOAT_ENTRY_EDESC;
+        return nullptr;
     }
+    return &desc;
+}
 
-    u64 pool_start = align_up(desc_addr + h.root_desc_size, PAGE_SIZE);
+u64 console_base(const moat_cell_platform &p)
+{
+    return p.debug_uart.type == MOAT_CONSOLE_PL011 ? p.debug_uart.base : 0;
+}
+
+// The hypervisor's own EL2 tables, in the pool (which starts after the root descriptor): text
+// RX, rodata RO, data RW+XN, the pool, the console UART and the GIC frames it drives.
+u32 build_el2_tables(const moat_cell_platform &p, u64 desc_end)
+{
+    const moat_image_header &h = hv_header;
+    u64 base = addr(&hv_header);
+    u64 pool_start = align_up(desc_end, PAGE_SIZE);
     u64 pool_end = align_down(base + h.mem_size, PAGE_SIZE);
     if (pool_end <= pool_start || !pool.init(pool_start, pool_end - pool_start))
         return MOAT_ENTRY_ENOMEM;
-    u64 console = p.debug_uart.type == MOAT_CONSOLE_PL011 ? p.debug_uart.base : 0;
-    // GICv3: distributor and redistributors; GICv2: distributor, CPU interface, virtual
-    // interface control. Any other version leaves interrupts physical (no filter, no cells).
-    bool gic = p.gic_version == 3 || p.gic_version == 2;
     El2Layout layout{};
     layout.head_start = base;
     layout.head_end = base + sizeof(moat_image_header);
@@ -142,11 +150,13 @@ u32 global_init()
     layout.rodata_start = addr(__rodata_start);
     layout.rodata_end = addr(__rodata_end);
     layout.data_start = addr(__data_start);
-    layout.data_end = align_up(desc_addr + h.root_desc_size, PAGE_SIZE);
+    layout.data_end = pool_start;
     layout.pool_start = pool_start;
     layout.pool_end = pool_end;
-    layout.console_base = console;
+    layout.console_base = console_base(p);
     layout.cpus = h.num_cpus;
+    // GICv3: distributor and redistributors; GICv2: distributor, CPU interface, virtual
+    // interface control.
     if (p.gic_version == 3) {
         layout.devices[0] = {p.gicd_base, p.gicd_size};
         layout.devices[1] = {p.gicr_base, p.gicr_size};
@@ -155,12 +165,19 @@ u32 global_init()
         layout.devices[1] = {p.gicc_base, p.gicc_size};
         layout.devices[2] = {p.gich_base, p.gich_size};
     }
-    if (!el2_map_build(pool, layout, el2_table))
-        return MOAT_ENTRY_ENOMEM;
-    psci_init(h.cpu_mpidr, h.num_cpus);  // the root cell's CPU set is looked up through it
+    return el2_map_build(pool, layout, el2_table) ? MOAT_ENTRY_OK : MOAT_ENTRY_ENOMEM;
+}
+
+// The GIC, then the root cell under stage 2, the console ring its one read-only window into
+// the hypervisor. Any GIC version but 2 and 3 leaves interrupts physical (no filter, no cells).
+u32 init_root_cell(const moat_cell_desc &desc)
+{
+    const moat_cell_platform &p = desc.platform;
+    char err[sizeof(hv_header.error)];
     u64 mmfr0 = read_sysreg(id_aa64mmfr0_el1);
     unsigned ia_bits = stage2_ia_bits(mmfr0);
     root_vtcr = stage2_vtcr(ia_bits, mmfr0);
+    bool gic = p.gic_version == 3 || p.gic_version == 2;
     if (gic && !gic_init(p)) {
         set_entry_error("the root descriptor's GICv2 platform block lacks the GICC, GICH or GICV frame");
         return MOAT_ENTRY_EDESC;
@@ -169,12 +186,31 @@ u32 global_init()
         set_entry_error(err);
         return MOAT_ENTRY_EDESC;
     }
-    // The console ring is the one piece of hypervisor memory the root may see: read-only.
     u64 ring = addr(console_ring());
-    if (cell_root().s2.table.map(ring, ring, sizeof(moat_console_ring),
-                                 stage2_region_attrs(MOAT_CELL_MEM_READ)) != PtError::OK)
+    if (cell_arch(cell_root()).s2.table.map(ring, ring, sizeof(moat_console_ring),
+                                            stage2_region_attrs(MOAT_CELL_MEM_READ)) != PtError::OK)
         return MOAT_ENTRY_ENOMEM;
-    pl011_init(console);
+    return MOAT_ENTRY_OK;
+}
+
+// The first CPU, MMU off: check what the driver handed over and build everything the CPUs share.
+u32 global_init()
+{
+    const moat_image_header &h = hv_header;
+    if (h.mem_base != addr(&hv_header) || h.mem_size < h.memory_size || h.num_cpus == 0 ||
+        h.num_cpus > MOAT_MAX_CPUS)
+        return MOAT_ENTRY_EHEADER;
+    u32 r;
+    const moat_cell_desc *desc = root_descriptor(&r);
+    if (!desc)
+        return r;
+    const moat_cell_platform &p = desc->platform;
+    if ((r = build_el2_tables(p, addr(desc) + h.root_desc_size)) != MOAT_ENTRY_OK)
+        return r;
+    psci_init(h.cpu_mpidr, h.num_cpus);  // the root cell's CPU set is looked up through it
+    if ((r = init_root_cell(*desc)) != MOAT_ENTRY_OK)
+        return r;
+    pl011_init(console_base(p));
     console_set_output(pl011_putc);
     if (p.gic_version == 2)
         log("GICv2: CPU interface at %#lx, GICC_DIR at %#lx", static_cast<unsigned long>(p.gicc_base),
@@ -201,7 +237,7 @@ void cpu_start(PerCpu &pc, u32 cpu)
     write_sysreg(vbar_el2, hv_vectors);
     if (!pc.cell)
         pc.cell = &cell_root();
-    stage2_activate(pc.cell->s2, root_vtcr);
+    stage2_activate(cell_arch(*pc.cell).s2, root_vtcr);
     // Debug, trace and PMU registers keep what the CPU's last user left in them (Linux's
     // breakpoints hold kernel addresses). An isolated cell does not get them: they trap, and an
     // unhandled trap fails the cell. Linux keeps them on its own CPUs (perf, ptrace).

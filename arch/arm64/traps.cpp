@@ -51,7 +51,7 @@ u64 handle_hvc(TrapFrame &f, PerCpu &pc, u64 esr)
     }
     pc.hypercalls++;
     stats_count(pc.id, MOAT_EXIT_HYPERCALL);
-    HypercallContext ctx{pc.id, cpu_current_el(), pc.hypercalls, pc.cell->is_root(), pc.cell->num_cpus};
+    HypercallContext ctx{pc.id, cpu_current_el(), pc.hypercalls, pc.cell->is_root(), pc.cell->num_cpus, pc.cell};
     const u64 args[HYPERCALL_ARGS] = {f.x[1], f.x[2], f.x[3], f.x[4], f.x[5], f.x[6]};
     HypercallResult r = hypercall(ctx, f.x[0] & SMCCC_FUNCTION_MASK, args);
     f.x[0] = static_cast<u64>(r.status);
@@ -78,7 +78,7 @@ bool emulate_mmio(TrapFrame &f, PerCpu &pc, u64 esr, u64 ipa)
     MmioAccess a{ipa, 0, d.size, d.write, 0};
     if (d.write)
         a.value = d.reg == 31 ? 0 : f.x[d.reg];
-    if (pc.cell->mmio.dispatch(a) != MmioResult::HANDLED)
+    if (cell_arch(*pc.cell).mmio.dispatch(a) != MmioResult::HANDLED)
         return false;
     if (!d.write && d.reg != 31)
         f.x[d.reg] = load_result(d, a.value);

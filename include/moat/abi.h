@@ -167,12 +167,24 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 #define MOAT_HC_CELL_STATE MOAT_HC(21)    /* x1 = cell id -> x1 = MOAT_CELL_STATE_*, x2 = mask of
 					     logical CPUs, x3 = CPUs powered on */
 #define MOAT_HC_ERROR_LEN 256
+/* Which register (1 = x1) of a cell call holds its error buffer, 0 for none: one place for the
+ * hypervisor and the driver. */
+#define MOAT_HC_ERROR_ARG(fn) \
+	((fn) == MOAT_HC_CELL_CREATE ? 3 : (fn) == MOAT_HC_CELL_LOAD ? 5 : \
+	 (fn) == MOAT_HC_CELL_START ? 2 : (fn) == MOAT_HC_CELL_SHUTDOWN ? 3 : \
+	 (fn) == MOAT_HC_CELL_DESTROY ? 2 : 0)
+
+/* Cell slots, the root cell's included. */
+#define MOAT_MAX_CELLS 8
 
 #define MOAT_CELL_STATE_FREE 0
 #define MOAT_CELL_STATE_STOPPED 1  /* created (or loaded), not started */
 #define MOAT_CELL_STATE_RUNNING 2
 #define MOAT_CELL_STATE_SHUT_DOWN 3
 #define MOAT_CELL_STATE_FAILED 4   /* did something the hypervisor cannot allow; CPUs parked */
+#define MOAT_CELL_STATES 5
+/* Their names, in this order, as `moat cell list` and /sys/devices/moat show them. */
+#define MOAT_CELL_STATE_NAMES { "free", "created", "running", "shut down", "failed" }
 
 /* Why a CPU left its cell for the hypervisor: the counters of MOAT_HC_GET_STATS. */
 #define MOAT_EXIT_HYPERCALL 0    /* hvc from the cell */

@@ -4,6 +4,7 @@
 #define MOAT_IOCTL_H
 
 #include "abi.h"
+#include "cell.h"
 
 #ifdef __KERNEL__
 #include <linux/ioctl.h>
@@ -54,7 +55,7 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_stats) == 8 + 8 * MOAT_MAX_CPUS * MOAT_EXI
 		   "moat_stats layout changed");
 
 /* Cells. A cell is named by the name in its descriptor. */
-#define MOAT_NAME_LEN 32
+#define MOAT_NAME_LEN MOAT_CELL_NAME_LEN
 
 struct moat_cell_create_args {
 	moat_u64 desc;      /* user pointer to the descriptor (moat-cellc output) */
@@ -96,7 +97,7 @@ struct moat_cell_status {
 struct moat_cell_list {
 	moat_u32 count;
 	moat_u32 reserved;
-	struct moat_cell_status cells[8];
+	struct moat_cell_status cells[MOAT_MAX_CELLS];
 };
 
 #define MOAT_ENABLE _IOW(MOAT_IOCTL_TYPE, 1, struct moat_enable_args)

@@ -282,13 +282,8 @@ int cmd_stats(int argc, char **argv)
 
 const char *state_name(std::uint32_t s)
 {
-    switch (s) {
-    case MOAT_CELL_STATE_STOPPED: return "created";
-    case MOAT_CELL_STATE_RUNNING: return "running";
-    case MOAT_CELL_STATE_SHUT_DOWN: return "shut down";
-    case MOAT_CELL_STATE_FAILED: return "failed";
-    default: return "unknown";
-    }
+    constexpr const char *NAMES[MOAT_CELL_STATES] = MOAT_CELL_STATE_NAMES;
+    return s != MOAT_CELL_STATE_FREE && s < MOAT_CELL_STATES ? NAMES[s] : "unknown";
 }
 
 bool cell_list(int fd, moat_cell_list &list)
@@ -327,6 +322,141 @@ int cmd_console()
     return 0;
 }
 
+// moat cell start NAME
+int cell_named(int fd, int argc, char **argv, unsigned long req, const char *what)
+{
+    if (argc != 2) {
+        std::fprintf(stderr, "moat cell %s: usage: moat cell %s NAME\n", what, what);
+        return 2;
+    }
+    moat_cell_ref ref{};
+    std::snprintf(ref.name, sizeof(ref.name), "%s", argv[1]);
+    drain_console();
+    if (ioctl(fd, req, &ref) != 0) {
+        report_failure(fd, (std::string("cell ") + what).c_str(), errno);
+        return 1;
+    }
+    std::printf("moat: cell \"%s\": %s done\n", ref.name, what);
+    return 0;
+}
+
+// shutdown/destroy [--force] [--timeout MS] NAME: a cooperative cell is asked first.
+int cell_stop(int fd, int argc, char **argv, unsigned long req, const char *what)
+{
+    moat_cell_stop_args a{};
+    const char *name = nullptr;
+    for (int i = 1; i < argc; i++) {
+        std::string opt = argv[i];
+        if (opt == "--force") {
+            a.flags |= MOAT_STOP_FORCE;
+        } else if (opt == "--timeout" && i + 1 < argc) {
+            char *end = nullptr;
+            unsigned long ms = std::strtoul(argv[++i], &end, 10);
+            if (!*argv[i] || *end || ms == 0 || ms > MOAT_STOP_TIMEOUT_MAX_MS) {
+                std::fprintf(stderr, "moat cell %s: --timeout takes milliseconds, 1..%u (got \"%s\")\n", what,
+                             MOAT_STOP_TIMEOUT_MAX_MS, argv[i]);
+                return 2;
+            }
+            a.timeout_ms = static_cast<std::uint32_t>(ms);
+        } else if (!name && opt.rfind("--", 0) != 0) {
+            name = argv[i];
+        } else {
+            name = nullptr;
+            break;
+        }
+    }
+    if (!name) {
+        std::fprintf(stderr, "moat cell %s: usage: moat cell %s [--force] [--timeout MS] NAME\n", what, what);
+        return 2;
+    }
+    std::snprintf(a.name, sizeof(a.name), "%s", name);
+    drain_console();
+    if (ioctl(fd, req, &a) != 0) {
+        report_failure(fd, (std::string("cell ") + what).c_str(), errno);
+        return 1;
+    }
+    std::printf("moat: cell \"%s\": %s done\n", a.name, what);
+    return 0;
+}
+
+// moat cell create FILE.cell
+int cell_create(int fd, const char *path)
+{
+    std::vector<std::uint8_t> desc;
+    if (!read_cell(path, desc))
+        return 1;
+    moat_cell_create_args a{reinterpret_cast<std::uintptr_t>(desc.data()), desc.size()};
+    drain_console();
+    if (ioctl(fd, MOAT_CELL_CREATE, &a) != 0) {
+        report_failure(fd, "cell create", errno);
+        return 1;
+    }
+    std::printf("moat: cell \"%s\" created\n", reinterpret_cast<const moat_cell_desc *>(desc.data())->name);
+    return 0;
+}
+
+// moat cell load NAME IMAGE [--address ADDR]
+int cell_load(int fd, int argc, char **argv)
+{
+    std::vector<std::uint8_t> image;
+    moat_cell_load_args a{};
+    std::snprintf(a.name, sizeof(a.name), "%s", argv[1]);
+    if (argc == 5 && std::string(argv[3]) == "--address")
+        a.address = std::strtoull(argv[4], nullptr, 0);
+    if (!read_file(argv[2], image))
+        return 1;
+    a.image = reinterpret_cast<std::uintptr_t>(image.data());
+    a.image_size = image.size();
+    if (ioctl(fd, MOAT_CELL_LOAD, &a) != 0) {
+        report_failure(fd, "cell load", errno);
+        return 1;
+    }
+    std::printf("moat: %zu bytes loaded into cell \"%s\"\n", image.size(), a.name);
+    return 0;
+}
+
+// moat cell list
+int cell_list_print(int fd)
+{
+    moat_cell_list list;
+    if (!cell_list(fd, list))
+        return 1;
+    std::printf("%-4s %-20s %-10s %s\n", "id", "name", "state", "CPUs (Linux numbering)");
+    for (unsigned i = 0; i < list.count; i++) {
+        const moat_cell_status &c = list.cells[i];
+        std::printf("%-4u %-20s %-10s", c.id, c.name, state_name(c.state));
+        for (unsigned j = 0; j < c.num_cpus; j++)
+            std::printf(" %u", c.linux_cpu[j]);
+        std::printf("  (%u on)\n", c.cpus_on);
+    }
+    return 0;
+}
+
+// moat cell stats NAME: the exits of its CPUs, summed.
+int cell_stats(int fd, const char *name)
+{
+    moat_cell_list list;
+    moat_stats st{};
+    if (!cell_list(fd, list) || ioctl(fd, MOAT_STATS, &st) != 0)
+        return 1;
+    const moat_cell_status *c = nullptr;
+    for (unsigned i = 0; i < list.count; i++)
+        if (std::string(list.cells[i].name) == name)
+            c = &list.cells[i];
+    if (!c) {
+        std::fprintf(stderr, "moat: no cell named \"%s\" (moat cell list shows the cells)\n", name);
+        return 1;
+    }
+    std::printf("cell \"%s\": %s\n", c->name, state_name(c->state));
+    for (unsigned r = 0; r < MOAT_EXIT_REASONS; r++) {
+        unsigned long long sum = 0;
+        for (unsigned j = 0; j < c->num_cpus; j++)
+            sum += st.count[c->linux_cpu[j]][r];
+        std::printf("  %-14s %llu\n", EXIT_NAMES[r], sum);
+    }
+    return 0;
+}
+
 int cmd_cell(int argc, char **argv)
 {
     if (argc < 1) {
@@ -337,134 +467,21 @@ int cmd_cell(int argc, char **argv)
     int fd = open_device();
     if (fd < 0)
         return 1;
-    int rc = 0;
-    auto named = [&](unsigned long req, const char *what) {
-        if (argc != 2) {
-            std::fprintf(stderr, "moat cell %s: usage: moat cell %s NAME\n", what, what);
-            return 2;
-        }
-        moat_cell_ref ref{};
-        std::snprintf(ref.name, sizeof(ref.name), "%s", argv[1]);
-        drain_console();
-        if (ioctl(fd, req, &ref) != 0) {
-            report_failure(fd, (std::string("cell ") + what).c_str(), errno);
-            return 1;
-        }
-        std::printf("moat: cell \"%s\": %s done\n", ref.name, what);
-        return 0;
-    };
-    // shutdown/destroy [--force] [--timeout MS] NAME: a cooperative cell is asked first.
-    auto stop = [&](unsigned long req, const char *what) {
-        moat_cell_stop_args a{};
-        const char *name = nullptr;
-        for (int i = 1; i < argc; i++) {
-            std::string opt = argv[i];
-            if (opt == "--force") {
-                a.flags |= MOAT_STOP_FORCE;
-            } else if (opt == "--timeout" && i + 1 < argc) {
-                char *end = nullptr;
-                unsigned long ms = std::strtoul(argv[++i], &end, 10);
-                if (!*argv[i] || *end || ms == 0 || ms > MOAT_STOP_TIMEOUT_MAX_MS) {
-                    std::fprintf(stderr, "moat cell %s: --timeout takes milliseconds, 1..%u (got \"%s\")\n", what,
-                                 MOAT_STOP_TIMEOUT_MAX_MS, argv[i]);
-                    return 2;
-                }
-                a.timeout_ms = static_cast<std::uint32_t>(ms);
-            } else if (!name && opt.rfind("--", 0) != 0) {
-                name = argv[i];
-            } else {
-                name = nullptr;
-                break;
-            }
-        }
-        if (!name) {
-            std::fprintf(stderr, "moat cell %s: usage: moat cell %s [--force] [--timeout MS] NAME\n", what, what);
-            return 2;
-        }
-        std::snprintf(a.name, sizeof(a.name), "%s", name);
-        drain_console();
-        if (ioctl(fd, req, &a) != 0) {
-            report_failure(fd, (std::string("cell ") + what).c_str(), errno);
-            return 1;
-        }
-        std::printf("moat: cell \"%s\": %s done\n", a.name, what);
-        return 0;
-    };
+    int rc;
     if (verb == "create" && argc == 2) {
-        std::vector<std::uint8_t> desc;
-        if (!read_cell(argv[1], desc)) {
-            rc = 1;
-        } else {
-            moat_cell_create_args a{reinterpret_cast<std::uintptr_t>(desc.data()), desc.size()};
-            drain_console();
-            if (ioctl(fd, MOAT_CELL_CREATE, &a) != 0) {
-                report_failure(fd, "cell create", errno);
-                rc = 1;
-            } else {
-                std::printf("moat: cell \"%s\" created\n", reinterpret_cast<const moat_cell_desc *>(desc.data())->name);
-            }
-        }
+        rc = cell_create(fd, argv[1]);
     } else if (verb == "load" && (argc == 3 || argc == 5)) {
-        std::vector<std::uint8_t> image;
-        moat_cell_load_args a{};
-        std::snprintf(a.name, sizeof(a.name), "%s", argv[1]);
-        if (argc == 5 && std::string(argv[3]) == "--address")
-            a.address = std::strtoull(argv[4], nullptr, 0);
-        if (!read_file(argv[2], image)) {
-            rc = 1;
-        } else {
-            a.image = reinterpret_cast<std::uintptr_t>(image.data());
-            a.image_size = image.size();
-            if (ioctl(fd, MOAT_CELL_LOAD, &a) != 0) {
-                report_failure(fd, "cell load", errno);
-                rc = 1;
-            } else {
-                std::printf("moat: %zu bytes loaded into cell \"%s\"\n", image.size(), a.name);
-            }
-        }
+        rc = cell_load(fd, argc, argv);
     } else if (verb == "start") {
-        rc = named(MOAT_CELL_START, "start");
+        rc = cell_named(fd, argc, argv, MOAT_CELL_START, "start");
     } else if (verb == "shutdown") {
-        rc = stop(MOAT_CELL_SHUTDOWN, "shutdown");
+        rc = cell_stop(fd, argc, argv, MOAT_CELL_SHUTDOWN, "shutdown");
     } else if (verb == "destroy") {
-        rc = stop(MOAT_CELL_DESTROY, "destroy");
+        rc = cell_stop(fd, argc, argv, MOAT_CELL_DESTROY, "destroy");
     } else if (verb == "list" && argc == 1) {
-        moat_cell_list list;
-        if (!cell_list(fd, list)) {
-            rc = 1;
-        } else {
-            std::printf("%-4s %-20s %-10s %s\n", "id", "name", "state", "CPUs (Linux numbering)");
-            for (unsigned i = 0; i < list.count; i++) {
-                const moat_cell_status &c = list.cells[i];
-                std::printf("%-4u %-20s %-10s", c.id, c.name, state_name(c.state));
-                for (unsigned j = 0; j < c.num_cpus; j++)
-                    std::printf(" %u", c.linux_cpu[j]);
-                std::printf("  (%u on)\n", c.cpus_on);
-            }
-        }
+        rc = cell_list_print(fd);
     } else if (verb == "stats" && argc == 2) {
-        moat_cell_list list;
-        moat_stats st{};
-        if (!cell_list(fd, list) || ioctl(fd, MOAT_STATS, &st) != 0) {
-            rc = 1;
-        } else {
-            const moat_cell_status *c = nullptr;
-            for (unsigned i = 0; i < list.count; i++)
-                if (std::string(list.cells[i].name) == argv[1])
-                    c = &list.cells[i];
-            if (!c) {
-                std::fprintf(stderr, "moat: no cell named \"%s\" (moat cell list shows the cells)\n", argv[1]);
-                rc = 1;
-            } else {
-                std::printf("cell \"%s\": %s\n", c->name, state_name(c->state));
-                for (unsigned r = 0; r < MOAT_EXIT_REASONS; r++) {
-                    unsigned long long sum = 0;
-                    for (unsigned j = 0; j < c->num_cpus; j++)
-                        sum += st.count[c->linux_cpu[j]][r];
-                    std::printf("  %-14s %llu\n", EXIT_NAMES[r], sum);
-                }
-            }
-        }
+        rc = cell_stats(fd, argv[1]);
     } else {
         std::fprintf(stderr, "moat cell: unknown or incomplete command\n");
         usage(stderr);

@@ -6,6 +6,8 @@
 
 namespace moat {
 
+struct Cell;
+
 struct HypercallResult {
     s64 status;   // x0: MOAT_HC_* status
     u64 ret[3];   // x1..x3
@@ -19,6 +21,7 @@ struct HypercallContext {
     u64 calls_on_cpu;
     bool root;  // the caller is the root cell: cell management is its alone
     u32 cell_cpus;  // CPUs of the caller's cell (all a cell learns from GET_INFO)
+    Cell *cell;     // the caller's cell
 };
 
 constexpr unsigned HYPERCALL_ARGS = 6;  // x1..x6

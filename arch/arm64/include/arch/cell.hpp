@@ -1,97 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
-// A cell as the arm64 hypervisor keeps it: its validated descriptor, its stage-2 address space,
-// its emulated device regions, and what it owns right now (the root cell's share shrinks while
-// other cells run).
+// The arm64 side of a cell: its stage-2 address space, its emulated device regions, and the pool
+// pages kept to give the root back what it took. Who owns what is the core's (hv/cell.hpp); this
+// implements hv/arch_cell.hpp, the carving, in arch/arm64/cell.cpp.
 #pragma once
 
 #include <moat/cell.h>
 
 #include "arch/stage2.hpp"
-#include "hv/cell_cpus.hpp"
-#include "hv/console_line.hpp"
-#include "hv/gic_dist.hpp"
+#include "hv/cell.hpp"
 #include "hv/mmio.hpp"
-#include "hv/shutdown_request.hpp"
-#include "hv/spinlock.hpp"
 
 namespace moat::arm64 {
 
-constexpr u32 MAX_CELLS = 8;
-constexpr u32 ROOT_CELL = 0;
-
-enum class CellState : u32 {
-    FREE = MOAT_CELL_STATE_FREE,
-    STOPPED = MOAT_CELL_STATE_STOPPED,
-    RUNNING = MOAT_CELL_STATE_RUNNING,
-    SHUT_DOWN = MOAT_CELL_STATE_SHUT_DOWN,
-    FAILED = MOAT_CELL_STATE_FAILED,
-};
-
-struct Cell {
-    CellState state;                      // FREE or in use; what it is doing: cpus.run()
-    u32 id;
-    moat_cell_desc desc;                  // as handed in, validated
+struct CellArch {
     Stage2 s2;
     MmioMap mmio;
-    u32 irqs[MOAT_CELL_IRQ_WORDS];        // INTIDs it owns now
-    u64 cpu_mpidr[MOAT_MAX_CPUS];         // CPUs it owns now
-    u32 num_cpus;
-    u32 cpu_mask;                         // the same CPUs as logical ids
-    // Which of its CPUs are on, on their way or powering off, and so whether it runs. Changed
-    // by its own CPUs (arrive, leave, CPU_ON, fail) and by the root's requests, under cpu_lock.
-    SpinLock cpu_lock;
-    CellCpus cpus;
-    // Console output not yet ended by a newline; its CPUs print at once, under console_lock.
-    SpinLock console_lock;
-    ConsoleLine console;
-    ShutdownRequest shutdown;             // cooperative shutdown, reset at every start
-    u64 pool_reserve;                     // pool pages kept to give the root back what it took
-    GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus, 0, 0, 0}; }
-    bool is_root() const { return id == ROOT_CELL; }
+    u64 pool_reserve;  // pool pages kept to give the root back what it took
 };
 
-Cell &cell_root();
-Cell *cell_get(u32 id);  // nullptr unless in use
+// The arm64 side of cell `c` (one per slot of the core's table).
+CellArch &cell_arch(const Cell &c);
 
 // Attributes of one descriptor region in stage 2 (host-testable).
 u64 stage2_region_attrs(u32 flags);
 
-// The root cell from its descriptor: stage 2 from its regions, the GIC distributor emulated.
-// On failure, err holds the reason.
+// The root cell from its descriptor: the core's books (cells_init_root), then its stage 2 from
+// its regions and the GIC distributor emulated. On failure, err holds the reason.
 bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits, char *err, size_t errlen);
-
-// Cell management requested by the root cell. Each returns a MOAT_HC_* status and, on failure,
-// the reason in err.
-s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen);
-s64 cell_load(u32 id, u64 src_ipa, u64 dst_ipa, u64 size, char *err, size_t errlen);
-s64 cell_start(u32 id, char *err, size_t errlen);
-s64 cell_shutdown(u32 id, u64 flags, char *err, size_t errlen);
-// From the calling CPU's cell: cooperative shutdown (MOAT_HC_SHUTDOWN_NOTIFY/REPLY).
-s64 cell_shutdown_notify(u64 sgi);
-s64 cell_shutdown_reply(u64 answer);
-s64 cell_destroy(u32 id, char *err, size_t errlen);
-// Write a refusal into the root's error buffer (a root IPA).
-void cell_report_error(u64 root_ipa, const char *msg);
-// Does the root cell's stage 2 allow this access to ipa, once no cell create or destroy is
-// changing it? A root access that faulted while a block was being split is then retried.
-bool cell_root_maps(u64 ipa, bool write, bool exec);
-
-// Events on the CPUs of a cell.
-// `cpu` arrived under the hypervisor for its cell. False: the cell is being stopped, park it.
-bool cell_cpu_started(Cell &c, u32 cpu);
-// `cpu` left its cell; it counts until the firmware confirms it off.
-void cell_cpu_stopped(Cell &c, u32 cpu);
-// A CPU of cell `c` asks PSCI CPU_ON for `cpu`: 0 to go ahead, or the PSCI status to answer.
-s64 cell_cpu_on_request(Cell &c, u32 cpu);
-// The firmware refused that CPU_ON.
-void cell_cpu_on_failed(Cell &c, u32 cpu);
-// A CPU of the cell asked for system off or reset: the whole cell stops (`self` parks itself).
-void cell_system_off(Cell &c, u32 self);
-void cell_console_putc(Cell &c, char ch);
-// The cell did something forbidden: mark it failed and park its CPUs other than `self` (the
-// caller parks that one).
-void cell_fail(Cell &c, u32 self, const char *why);
-// Where a CPU that the root cell powers on (CPU_ON) or a cell starts belongs.
-Cell *cell_of_cpu(u32 cpu);
 
 }  // namespace moat::arm64

@@ -8,6 +8,10 @@
 #include "hv/page_pool.hpp"
 #include "lib/types.hpp"
 
+namespace moat {
+struct Cell;
+}
+
 namespace moat::arm64 {
 
 struct TrapFrame {
@@ -31,8 +35,6 @@ struct StubState {
 
 // One page per CPU: a CPU writes its own page with the MMU off while others run with caches on,
 // so no cache line may be shared with another CPU's data.
-struct Cell;
-
 struct alignas(PAGE_SIZE) PerCpu {
     Cell *cell;           // the cell this CPU runs
     u32 id;

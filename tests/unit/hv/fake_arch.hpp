@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: GPL-2.0
+// A fake of the architecture's side of cells (hv/arch_cell.hpp) for host tests of the lifecycle in
+// the core (hv/cells.cpp). A machine of 8 CPUs (MPIDR = CPU number) laid out like QEMU virt: root
+// RAM, a cell pool, devices. It records what each cell was given (memory taken from the root,
+// CPUs pointed at it, interrupts lent) and complains — `violations` — when asked to take what is
+// not the root's to give or to return what was never taken, so a test can check that everything
+// comes back. The firmware is simulated too: powered CPUs, CPUs kicked, CPUs reported off.
+#pragma once
+
+#include <moat/cell.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hv/cell.hpp"
+
+namespace fake {
+
+using moat::u32;
+using moat::u64;
+
+constexpr u32 CPUS = 8;
+constexpr u64 DESC_PA = 0x41000000;  // where tests put descriptors in root RAM
+constexpr u64 IMAGE_PA = 0x41001000; // and images to load
+
+struct Region {
+    u64 phys, size;
+    bool operator<(const Region &o) const { return phys < o.phys || (phys == o.phys && size < o.size); }
+};
+
+struct Arch {
+    // The machine.
+    u32 root_online = 1;                 // CPUs the root has on (its PSCI view)
+    bool firmware_off[CPUS] = {true, true, true, true, true, true, true, true};
+    bool cells_supported = true;
+    // Injected failures.
+    bool create_fails = false, destroy_fails = false, load_fails = false, copy_fails = false;
+    moat::s64 power_on_status = 0;
+    // What the core asked for.
+    std::map<Region, u32> taken;         // memory out of the root's stage 2, and by which cell
+    u32 cpu_owner[CPUS] = {};            // where each CPU's per-CPU data points
+    std::map<u32, u32> lent_irqs;        // INTID -> cell
+    std::set<u32> created;               // cells with an address space
+    std::vector<u32> powered_on, kicked, sgi_to;
+    bool stop_request[CPUS] = {};
+    bool booting[CPUS] = {};             // powered on, not arrived yet
+    std::vector<std::pair<u64, u64>> loads;  // (dst, size)
+    std::vector<u64> zeroed;             // phys of regions zeroed
+    std::string reported;                // last message to the root's error buffer
+    std::vector<std::string> violations; // what the core should never have asked
+    std::vector<unsigned char> phys;     // root RAM from DESC_PA, as the fake copies it
+};
+
+extern Arch arch;
+
+// A root descriptor of the fake machine (QEMU virt, GICv3, 8 CPUs, SPIs 32..63 the root's).
+moat_cell_desc root_desc();
+// A fresh machine and core: the root cell made from root_desc().
+void reset();
+// Put bytes in the fake root RAM at `pa` (at least DESC_PA).
+void put(u64 pa, const void *bytes, size_t size);
+
+}  // namespace fake
