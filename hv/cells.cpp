@@ -8,10 +8,10 @@
 #include <stdarg.h>
 
 #include "hv/arch_cell.hpp"
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 #include "hv/console.hpp"
-#include "hv/format.hpp"
-#include "hv/ownership.hpp"
+#include "lib/format.hpp"
+#include "lib/ownership.hpp"
 #include "hv/psci.hpp"
 #include "hv/stats.hpp"
 #include "hv/string.hpp"

@@ -6,7 +6,7 @@
 #include "hv/arch_cell.hpp"
 #include "hv/cell.hpp"
 #include "hv/console.hpp"
-#include "hv/format.hpp"
+#include "lib/format.hpp"
 #include "hv/state.hpp"
 #include "hv/stats.hpp"
 

@@ -4,6 +4,9 @@
 // EL2 window, CPUs powered on and kicked. Who owns what, and when, is hv/cells.cpp's.
 #include "arch/cell.hpp"
 
+#include "arch/affinity.hpp"
+#include "arch/tlb.hpp"
+
 #include "arch/cpu.hpp"
 #include "arch/gic.hpp"
 #include "arch/mmu.hpp"
@@ -11,10 +14,10 @@
 #include "arch/sysreg.h"
 #include "hv/arch_cell.hpp"
 #include "hv/console.hpp"
-#include "hv/format.hpp"
-#include "hv/ownership.hpp"
 #include "hv/spinlock.hpp"
 #include "hv/string.hpp"
+#include "lib/format.hpp"
+#include "lib/ownership.hpp"
 
 namespace moat::arm64 {
 
@@ -83,7 +86,7 @@ int find_cpu(u64 mpidr)
 {
     for (u32 i = 0; i < cpu_count(); i++) {
         PerCpu *pc = cpu_data(i);
-        if (pc && (pc->mpidr & MPIDR_AFFINITY_MASK) == (mpidr & MPIDR_AFFINITY_MASK))
+        if (pc && same_cpu(pc->mpidr, mpidr))
             return static_cast<int>(i);
     }
     return psci_cpu_of(mpidr);
@@ -169,7 +172,7 @@ void return_to_root(const Cell &c)
             log("CPU %u's GIC frame could not go back to the root cell (page pool exhausted)", cpu);
         cpu_data(cpu)->cell = &root;
     }
-    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    tlb::guest_all_all_cpus_sync();
 }
 
 }  // namespace
@@ -284,7 +287,7 @@ bool take_from_root(Cell &c)
         if (f.size && f.exclusive && (ok = root.s2.table.unmap(f.ipa, f.size) == PtError::OK))
             frames_taken |= 1u << cpu;
     }
-    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    tlb::guest_all_all_cpus_sync();
     // Nothing of a previous user of this memory may be visible to the new cell.
     for (u32 i = 0; i < d.num_mem_regions && ok; i++) {
         const moat_cell_mem_region &m = d.mem_regions[i];
@@ -301,7 +304,7 @@ bool take_from_root(Cell &c)
         if (f.size)
             root.s2.table.map(f.ipa, f.pa, f.size, io_attrs());
     }
-    asm volatile("dsb ishst\n tlbi vmalls12e1is\n dsb ish\n isb" ::: "memory");
+    tlb::guest_all_all_cpus_sync();
     return false;
 }
 }  // namespace

@@ -2,6 +2,7 @@
 // Entering and leaving the hypervisor on a CPU.
 #include <moat/abi.h>
 
+#include "arch/affinity.hpp"
 #include "arch/cpu.hpp"
 #include "arch/gicv2.hpp"
 #include "arch/mmu.hpp"
@@ -10,8 +11,8 @@
 #include "arch/sysreg.h"
 #include "arch/cell.hpp"
 #include "arch/psci.hpp"
-#include "hv/cell_validate.hpp"
-#include "hv/format.hpp"
+#include "lib/cell_validate.hpp"
+#include "lib/format.hpp"
 #include "hv/console.hpp"
 #include "hv/spinlock.hpp"
 #include "hv/state.hpp"
@@ -224,13 +225,12 @@ u32 global_init()
 PerCpu &this_cpu() { return *reinterpret_cast<PerCpu *>(read_sysreg(tpidr_el2)); }
 PerCpu *cpu_data(u32 cpu) { return cpu < hv_header.num_cpus ? &per_cpu[cpu] : nullptr; }
 u32 cpu_count() { return hv_header.num_cpus; }
-u64 stage2_vtcr_value() { return root_vtcr; }
 PagePool &page_pool() { return pool; }
 
 void cpu_start(PerCpu &pc, u32 cpu)
 {
     pc.id = cpu;
-    pc.mpidr = read_sysreg(mpidr_el1) & MPIDR_AFFINITY_MASK;
+    pc.mpidr = mpidr_affinity(read_sysreg(mpidr_el1));
     pc.hypercalls = 0;
     pc.active = 1;
     write_sysreg(tpidr_el2, &pc);

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 #include "image.hpp"
 
 namespace {

@@ -8,7 +8,7 @@
 // Calls that change a cell's resources are made under the core's cells lock, one at a time.
 #pragma once
 
-#include "hv/types.hpp"
+#include "lib/types.hpp"
 
 namespace moat {
 

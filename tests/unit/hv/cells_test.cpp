@@ -13,7 +13,7 @@
 #include "fake_arch.hpp"
 #include "hv/arch_cell.hpp"
 #include "hv/cell.hpp"
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 #include "hv/psci.hpp"
 
 using namespace moat;

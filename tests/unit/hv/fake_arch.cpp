@@ -8,7 +8,7 @@
 #include <cstring>
 
 #include "hv/arch_cell.hpp"
-#include "hv/ownership.hpp"
+#include "lib/ownership.hpp"
 
 namespace fake {
 

@@ -11,7 +11,7 @@
 
 #include "fake_arch.hpp"
 #include "hv/cell.hpp"
-#include "hv/cell_validate.hpp"
+#include "lib/cell_validate.hpp"
 #include "hv/hypercall.hpp"
 #include "hv/state.hpp"
 

@@ -58,7 +58,6 @@ void cpu_stop(PerCpu &pc);
 void cpu_warm_start(PerCpu &pc, u32 cpu);
 // Stop the calling CPU of a cell for good: power it off through the firmware. Never returns.
 [[noreturn]] void cpu_park(PerCpu &pc);
-u64 stage2_vtcr_value();
 PagePool &page_pool();
 
 // Return from this exception to the instruction after the trapped one (every trapped AArch64
