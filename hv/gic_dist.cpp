@@ -162,6 +162,14 @@ bool shared_per_irq_register(const GicdBackend &hw, const GicdOwner &o, MmioAcce
     return true;
 }
 
+// GICD_IGRPMODR / GICR_IGRPMODR0: groups are the hypervisor's; reads show the owned bits, a
+// 32-bit write is ignored, any other write refused.
+MmioResult group_modifier(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
+{
+    if (a.write)
+        return a.size == 4 ? MmioResult::HANDLED : MmioResult::DENIED;
+    return per_irq_register(hw, o, a, IGRPMODR, 1, false);
+}
 }  // namespace
 
 u32 gicd::sgir_filter(u32 value, u32 targets, u32 self, u32 reserved_sgi)
@@ -247,8 +255,7 @@ MmioResult gicd_access(const GicdBackend &hw, const GicdOwner &o, MmioAccess &a)
     if (shared_per_irq_register(hw, o, a, r))
         return r;
     if (off >= IGRPMODR && off < IGRPMODR + 0x80)
-        return a.write ? (a.size == 4 ? MmioResult::HANDLED : MmioResult::DENIED)
-                       : per_irq_register(hw, o, a, IGRPMODR, 1, false);
+        return group_modifier(hw, o, a);
     if (off >= IROUTER + GIC_SPI_FIRST * 8 && off < IROUTER + GIC_SPI_END * 8)
         return irouter(hw, o, a);
     return raz_wi(a);  // ITARGETSR (unused with affinity routing), NSACR, SGIR, reserved
@@ -265,8 +272,7 @@ MmioResult gicr_sgi_access(const GicdBackend &hw, u32 private_mask, MmioAccess &
     if (shared_per_irq_register(hw, o, a, r))
         return r;
     if (off >= IGRPMODR && off < IGRPMODR + 0x80)
-        return a.write ? (a.size == 4 ? MmioResult::HANDLED : MmioResult::DENIED)
-                       : per_irq_register(hw, o, a, IGRPMODR, 1, false);
+        return group_modifier(hw, o, a);
     return raz_wi(a);  // NSACR (Secure only), extended PPI ranges beyond word 0, reserved
 }
 
