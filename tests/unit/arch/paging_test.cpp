@@ -4,27 +4,15 @@
 
 #include <cstdlib>
 
+#include "arena.hpp"
 #include "arch/paging.hpp"
 
 using namespace moat;
 using namespace moat::arm64;
+using moat::test::Arena;
 
 namespace {
 constexpr u64 GiB = u64{1} << 30, MiB = u64{1} << 20, KiB = 1024;
-
-// Host memory stands in for physical memory: the builder treats addresses as identity mapped.
-struct Arena {
-    explicit Arena(size_t pages) : bytes(pages * PAGE_SIZE), mem(std::aligned_alloc(PAGE_SIZE, bytes))
-    {
-        EXPECT_TRUE(pool.init(reinterpret_cast<u64>(mem), bytes));
-    }
-    ~Arena() { std::free(mem); }
-    Arena(const Arena &) = delete;
-    Arena &operator=(const Arena &) = delete;
-    size_t bytes;
-    void *mem;
-    PagePool pool;
-};
 
 constexpr u64 ATTRS = pte::AF | pte::S2_MEMATTR_NORMAL_WB | pte::S2_AP_R | pte::S2_AP_W;
 }  // namespace

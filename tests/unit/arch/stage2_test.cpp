@@ -12,29 +12,15 @@
 
 #include <cstdlib>
 
+#include "arena.hpp"
 #include "arch/stage2.hpp"
 
 using namespace moat;
 using namespace moat::arm64;
+using moat::test::Arena;
 
 namespace {
 constexpr u64 GiB = u64{1} << 30, MiB = u64{1} << 20;
-
-// Host memory stands in for physical memory. The pool starts `skip` pages into a 64 KiB
-// aligned buffer, so where naturally aligned runs fall is known.
-struct Arena {
-    explicit Arena(size_t pages, size_t skip = 0)
-        : bytes(pages * PAGE_SIZE), mem(std::aligned_alloc(16 * PAGE_SIZE, align_up((pages + skip) * PAGE_SIZE, 16 * PAGE_SIZE)))
-    {
-        EXPECT_TRUE(pool.init(reinterpret_cast<u64>(mem) + skip * PAGE_SIZE, bytes));
-    }
-    ~Arena() { std::free(mem); }
-    Arena(const Arena &) = delete;
-    Arena &operator=(const Arena &) = delete;
-    size_t bytes;
-    void *mem;
-    PagePool pool;
-};
 
 u64 field(u64 v, unsigned lo, unsigned width) { return (v >> lo) & ((u64{1} << width) - 1); }
 
