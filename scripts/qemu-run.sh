@@ -51,6 +51,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 build=$(cd "$build" && pwd)
+# Machines newer than some QEMU: refuse early, naming the version found, rather than let QEMU
+# fail on an unknown -M. (Debian 12's own QEMU is 7.2; scripts/install-deps.sh installs 10.)
+declare -A qemu_needed=([rpi4]="9.0")  # -M raspi4b came in QEMU 9.0
+if [ -n "${qemu_needed[$board]:-}" ]; then
+  "$top/scripts/qemu-version.sh" --need "${qemu_needed[$board]}" "qemu-run --board $board" >/dev/null || exit 2
+fi
 case $board in
   virt) ;;
   zcu102)

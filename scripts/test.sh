@@ -9,7 +9,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./scripts/build.sh
-echo "test.sh: Debian kernel linux-image-$(cat "${MOAT_CACHE:-$top/.cache}/kernel/abi")-arm64, $(qemu-system-aarch64 --version | head -n1)"
+echo "test.sh: Debian kernel linux-image-$(cat "${MOAT_CACHE:-$top/.cache}/kernel/abi")-arm64, $(./scripts/qemu-version.sh)"
 failed=()
 if [ $# -eq 0 ]; then
   ctest --test-dir build --output-on-failure -j2 -L host || failed+=("ctest -L host (build/)")
