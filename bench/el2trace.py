@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Count the EL2 instructions of every trap from a QEMU instruction trace.
 
-QEMU runs with `-singlestep -d exec,nochain -dfilter <hypervisor ranges>`: one translation block
+QEMU runs with `-accel tcg,one-insn-per-tb=on` (`-singlestep` before QEMU 8.1) and `-d exec,nochain -dfilter <hypervisor ranges>`: one translation block
 per instruction, so every "Trace N: ... [cs_base/PC/flags/cflags]" line is one instruction that
 vCPU N executed in the hypervisor. A trap starts at a lower-EL vector (VBAR_EL2 + 0x400 sync,
 +0x480 IRQ) and ends at the next `eret` of that vCPU; its cost is the number of instructions in

@@ -75,7 +75,11 @@ fifo=$(mktemp -u)
 mkfifo "$fifo"
 $py bench/el2trace.py "$fifo" "$hv_elf" "$hv_base" > "$run/el2trace.json" &
 tracer=$!
-QEMU_EXTRA="$QEMU_EXTRA -singlestep -d exec,nochain -dfilter $hv_base+${hv_size:-0x400000} -D $fifo" qrun trace --test bench-trace
+# One instruction per translation block, so that every EL2 instruction is logged: QEMU 8.1 renamed
+# -singlestep to -accel tcg,one-insn-per-tb=on, and QEMU 10 no longer has -singlestep.
+onestep=-singlestep
+./scripts/qemu-version.sh --need 8.1 "one-insn-per-tb" > /dev/null 2>&1 && onestep="-accel tcg,one-insn-per-tb=on"
+QEMU_EXTRA="$QEMU_EXTRA $onestep -d exec,nochain -dfilter $hv_base+${hv_size:-0x400000} -D $fifo" qrun trace --test bench-trace
 wait $tracer
 rm -f "$fifo"
 
