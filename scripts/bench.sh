@@ -75,12 +75,16 @@ fifo=$(mktemp -u)
 mkfifo "$fifo"
 $py bench/el2trace.py "$fifo" "$hv_elf" "$hv_base" > "$run/el2trace.json" &
 tracer=$!
+# If the trace run fails (qrun exits), the counter would wait on the FIFO forever, holding what
+# bench.sh held (a caller's lock among them): end it with the script.
+trap 'kill $tracer 2>/dev/null; rm -f "$fifo"' EXIT
 # One instruction per translation block, so that every EL2 instruction is logged: QEMU 8.1 renamed
 # -singlestep to -accel tcg,one-insn-per-tb=on, and QEMU 10 no longer has -singlestep.
 onestep=-singlestep
 ./scripts/qemu-version.sh --need 8.1 "one-insn-per-tb" > /dev/null 2>&1 && onestep="-accel tcg,one-insn-per-tb=on"
 QEMU_EXTRA="$QEMU_EXTRA $onestep -d exec,nochain -dfilter $hv_base+${hv_size:-0x400000} -D $fifo" qrun trace --test bench-trace
 wait $tracer
+trap - EXIT
 rm -f "$fifo"
 
 aarch64-linux-gnu-size "$hv_elf" > "$run/size.txt"
