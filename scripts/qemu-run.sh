@@ -131,7 +131,12 @@ if [ "$board" = zcu102 ]; then
   mkdir -p "$(dirname "$log")"
   uart1_log=${log%.log}-uart1.log
   rm -f "$uart1_log"
-  qemu=(qemu-system-aarch64 -M xlnx-zcu102,virtualization=on -m 2G -nographic -nic none
+  # The DisplayPort's audio needs a silent backend. QEMU 7.2 takes the only -audiodev as the
+  # default; newer QEMU (10 here) has no such default and wants the machine's audiodev property,
+  # which 7.2 does not know: asked of the machine, not guessed from its version.
+  machine=xlnx-zcu102,virtualization=on
+  qemu-system-aarch64 -M xlnx-zcu102,help 2>/dev/null | grep -q '^ *audiodev=' && machine+=,audiodev=snd0
+  qemu=(qemu-system-aarch64 -M "$machine" -m 2G -nographic -nic none
         -audiodev none,id=snd0 -serial mon:stdio -serial "file:$uart1_log" "${boot[@]}")
 fi
 else
