@@ -1,6 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages moat needs to build and test (idempotent; run as root).
 set -euo pipefail
+# Debian 12: the apt source bookworm-backports, which serves the root cell's second kernel
+# generation (linux-image-arm64 6.12: scripts/fetch-kernel.sh --series 6.12 downloads it into the
+# cache; nothing is installed from it here). Debian 13 has 6.12 as its stock kernel.
+add_bookworm_backports() {
+  [ "$(. /etc/os-release && echo "${VERSION_CODENAME:-}")" = bookworm ] || return 0
+  grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/ && return 0
+  [ "$(id -u)" -eq 0 ] || { echo "install-deps: run as root to add the apt source bookworm-backports (Debian's 6.12 kernel)" >&2; exit 1; }
+  printf '%s\n' 'Types: deb' 'URIs: http://deb.debian.org/debian' 'Suites: bookworm-backports' 'Components: main' \
+    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > /etc/apt/sources.list.d/backports.sources
+  apt-get update -q
+  echo "install-deps: added the apt source bookworm-backports"
+}
+add_bookworm_backports
 pkgs=(
   build-essential cmake ninja-build git cpio gzip file xz-utils python3
   gcc-aarch64-linux-gnu g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
