@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing (Debian packages, Debian's arm64 kernel and headers into .cache/) and
+# Installs what is missing (Debian packages, Debian's arm64 kernels and headers into .cache/: the
+# stock one and 6.12, the root cell's second kernel generation) and
 # builds everything into build/: host tools and tests, the hypervisor image, moat.ko, the guest
 # initramfs and the board trees. Safe to run again: every step reuses what is there.
 set -euo pipefail
@@ -7,5 +8,6 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./scripts/install-deps.sh
 ./scripts/fetch-kernel.sh
+./scripts/fetch-kernel.sh --series 6.12
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build

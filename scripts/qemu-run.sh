@@ -2,8 +2,9 @@
 # The one QEMU runner for the demo, the tests and the benchmarks.
 #
 #   qemu-run.sh [--build DIR] [--test NAME | --shell] [--board virt|zcu102] [--gic 3|2] [--cpus 4]
+#               [--cpu-model cortex-a57]
 #               [--icount] [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
-#               [--expect FILE] [--log FILE] [--uboot] [--cache DIR]
+#               [--expect FILE] [--log FILE] [--uboot] [--cache DIR] [--series 6.12]
 #   qemu-run.sh --baremetal ELF [--gic 3|2] [--icount] [--timeout S] [--expect F] [--log F]
 #
 # Boots Debian's arm64 kernel on QEMU virt (EL2 available, cortex-a57) with the board tree that
@@ -12,6 +13,9 @@
 # guest never reported. --expect checks the console log against an expectation file.
 # --kvm leaves kvm-arm.mode=none off the command line (KVM takes EL2 at boot).
 # --cache: where scripts/fetch-kernel.sh put Debian's kernel (default $MOAT_CACHE, else .cache/).
+# --series 6.12: the root cell's second kernel generation instead (fetch-kernel.sh --series 6.12
+# into <cache>/kernel-6.12) with the initramfs built for it (initramfs-6.12.cpio.gz: its moat.ko).
+# --cpu-model: QEMU virt's CPU (-cpu); "max" has VHE, where Linux runs at EL2 itself.
 # The log starts with the kernel package and QEMU version the run used.
 # --uboot boots through Debian's U-Boot (-bios, at EL2) from a boot disk holding the kernel, the
 # initramfs, the board tree and boot.scr (scripts/mk-uboot-disk.sh), instead of -kernel/-dtb.
@@ -25,7 +29,7 @@
 # test prints to /dev/kmsg (printk.devkmsg=on: not rate-limited).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cache=${MOAT_CACHE:-$top/.cache} build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0
+cache=${MOAT_CACHE:-$top/.cache} build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0 series="" cpu_model=cortex-a57
 extras=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -36,6 +40,7 @@ while [ $# -gt 0 ]; do
     --board) board=$2; shift ;;
     --gic) gic=$2; shift ;;
     --cpus) cpus=$2; shift ;;
+    --cpu-model) cpu_model=$2; shift ;;
     --icount) icount=1 ;;
     --timeout) timeout=$2; shift ;;
     --extra) extras+=("$2"); shift ;;
@@ -45,7 +50,8 @@ while [ $# -gt 0 ]; do
     --log) log=$2; shift ;;
     --uboot) uboot=1 ;;
     --cache) cache=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+    --series) series=$2; shift ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -70,9 +76,10 @@ if [ -n "$baremetal" ]; then
   test=$(basename "$baremetal" .elf)-baremetal
 fi
 if [ -z "$baremetal" ]; then
-abi=$(cat "$cache/kernel/abi" 2>/dev/null) || { echo "qemu-run: no kernel in $cache/kernel: run scripts/fetch-kernel.sh" >&2; exit 2; }
-kernel=$cache/kernel/root/boot/vmlinuz-$abi-arm64
-initrd=$build/initramfs.cpio.gz
+kdir=$cache/kernel initrd=$build/initramfs.cpio.gz
+[ -z "$series" ] || kdir=$cache/kernel-$series initrd=$build/initramfs-$series.cpio.gz
+abi=$(cat "$kdir/abi" 2>/dev/null) || { echo "qemu-run: no kernel in $kdir: run scripts/fetch-kernel.sh${series:+ --series $series}" >&2; exit 2; }
+kernel=$kdir/root/boot/vmlinuz-$abi-arm64
 dtb=$build/dts/qemu-virt-gicv$gic-moat.dtb
 [ "$board" = zcu102 ] && dtb=$build/dts/zcu102-moat.dtb
 if [ $uboot -eq 1 ]; then
@@ -120,7 +127,7 @@ if [ $uboot -eq 1 ]; then
   boot=(-bios "$uboot_bin")
   bootdisk=(-drive "if=none,file=$work/boot.img,format=raw,id=boot0" -device virtio-blk-device,drive=boot0)
 fi
-qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu cortex-a57 -smp "$cpus"
+qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu "$cpu_model" -smp "$cpus"
       -m 1G -nographic -nic none "${boot[@]}"
       -drive "if=none,file=$work/disk.img,format=raw,id=disk0" -device virtio-blk-device,drive=disk0
       -netdev user,id=net0 -device virtio-net-device,netdev=net0 "${bootdisk[@]}")

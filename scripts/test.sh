@@ -9,7 +9,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 ./scripts/build.sh
-echo "test.sh: Debian kernel linux-image-$(cat "${MOAT_CACHE:-$top/.cache}/kernel/abi")-arm64, $(./scripts/qemu-version.sh)"
+cache=${MOAT_CACHE:-$top/.cache}
+echo "test.sh: Debian kernels linux-image-$(cat "$cache/kernel/abi")-arm64 and (qemu.k612.*) linux-image-$(cat "$cache/kernel-6.12/abi")-arm64, $(./scripts/qemu-version.sh)"
 failed=()
 if [ $# -eq 0 ]; then
   ctest --test-dir build --output-on-failure -j2 -L host || failed+=("ctest -L host (build/)")
