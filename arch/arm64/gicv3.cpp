@@ -112,20 +112,24 @@ MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
     return gicd_access(gicd_hw, owner, a);
 }
 
-bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
+// The redistributor frame whose GICR_TYPER names the CPU with affinity `mpidr`, or 0.
+u64 find_redist(u64 mpidr)
 {
-    g.redist = 0;
     u64 want = gicr_typer_affinity(mpidr);
     for (u64 f = gic.gicr_base; f + gicr::FRAME_STRIDE <= gic.gicr_base + gic.gicr_size;
          f += gicr::FRAME_STRIDE) {
         u64 typer = read64(f + gicr::TYPER);
-        if ((typer >> gicr::TYPER_AFFINITY_SHIFT) == want) {
-            g.redist = f;
-            break;
-        }
+        if ((typer >> gicr::TYPER_AFFINITY_SHIFT) == want)
+            return f;
         if (typer & gicr::TYPER_LAST)
             break;
     }
+    return 0;
+}
+
+bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
+{
+    g.redist = find_redist(mpidr);
     if (!g.redist)
         return false;
     g.nr_lrs = static_cast<u32>((read_sysreg(ich_vtr_el2) & ICH_VTR_EL2_LISTREGS_MASK) + 1);
@@ -311,7 +315,13 @@ bool gicv3_send_sgi(u64 value, unsigned which)
 u64 redist_of(u32 cpu)
 {
     PerCpu *pc = cpu_data(cpu);
-    return pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * gicr::FRAME_STRIDE;
+    if (pc && pc->gic.redist)
+        return pc->gic.redist;
+    // A CPU that has not run under the hypervisor yet (offline in Linux since before enable):
+    // found by its affinity, never by its logical number, which need not be the frame's index (a
+    // wrong guess would lend the cell another CPU's SGIs and PPIs, a root CPU's timer among them).
+    u64 f = pc ? find_redist(pc->mpidr) : 0;
+    return f ? f : gic.gicr_base + u64{cpu} * gicr::FRAME_STRIDE;
 }
 
 GicFrame gicv3_cpu_frame(u32 cpu)
@@ -357,10 +367,10 @@ MmioResult own_rd_handler(void *ctx, MmioAccess &a)
     const bool passes = a.size == 4 && (reg == gicr::CTLR || reg == gicr::IIDR || reg == gicr::STATUSR ||
                                         reg == gicr::WAKER || reg >= gicr::ID_REGS);
     if (a.write) {
-        if (passes && reg == gicr::CTLR)
-            write32(rd + reg, (static_cast<u32>(a.value) & ~gicr::CTLR_ENABLE_LPIS) |
-                                  (*reinterpret_cast<volatile u32 *>(rd + reg) & gicr::CTLR_ENABLE_LPIS));
-        else if (passes && reg == gicr::STATUSR)
+        // GICR_CTLR is read-only for a cell: besides EnableLPIs (the root's) its writable bits
+        // are DPG0/DPG1NS/DPG1S, which would take the CPU out of 1-of-N distribution and stay so
+        // when the CPU goes back to the root (nothing resets them). No cell needs them.
+        if (passes && reg == gicr::STATUSR)
             write32(rd + reg, static_cast<u32>(a.value));
         // GICR_WAKER: a cell sees its redistributor awake and cannot put it to sleep
         // (ProcessorSleep may hold back the management SGI).
