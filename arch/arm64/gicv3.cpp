@@ -16,6 +16,10 @@ struct GicConfig {
     u64 gicd_base, gicd_size;
     u64 gicr_base, gicr_size;
     u32 maint_intid;
+    // Where the redistributor frames really end (after the one whose GICR_TYPER says Last): the
+    // board tree may declare room for more (QEMU virt: 123 frames for 4 CPUs), and nothing
+    // answers past the last. A read there is an external abort, at EL2 if the hypervisor does it.
+    u64 gicr_end;
 } gic;
 
 // Linux's default interrupt priority; injected interrupts keep the guest's masking working.
@@ -342,6 +346,8 @@ MmioResult foreign_gicr_handler(void *, MmioAccess &a)
     u64 frame = a.offset & ~(gicr::FRAME_STRIDE - 1);
     u64 reg = a.offset - frame;
     a.value = 0;
+    if (gic.gicr_base + frame >= gic.gicr_end)
+        return MmioResult::HANDLED;  // no redistributor there: reads as zero
     if ((reg == gicr::TYPER && (a.size == 8 || a.size == 4)) || (reg == gicr::TYPER + 4 && a.size == 4))
         a.value = read64(gic.gicr_base + frame + gicr::TYPER) >> ((reg - gicr::TYPER) * 8);
     else if (reg >= gicr::ID_REGS && reg < gicr::RD_FRAME_SIZE && a.size == 4)
@@ -519,7 +525,13 @@ constexpr GicOps gicv3_ops{
 
 const GicOps *gicv3_setup(const moat_cell_platform &p)
 {
-    gic = {p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq};
+    gic = {p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq, p.gicr_base + p.gicr_size};
+    for (u64 f = p.gicr_base; f + gicr::FRAME_STRIDE <= p.gicr_base + p.gicr_size; f += gicr::FRAME_STRIDE) {
+        if (read64(f + gicr::TYPER) & gicr::TYPER_LAST) {
+            gic.gicr_end = f + gicr::FRAME_STRIDE;
+            break;
+        }
+    }
     return &gicv3_ops;
 }
 
