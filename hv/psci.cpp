@@ -44,11 +44,12 @@ int PsciState::cpu_of(u64 mpidr) const
 
 SmcDecision PsciState::decide(u32 caller, u32 owned_mask, u32 fn, u64 a1, u64 a2, u64 a3, bool root) const
 {
-    (void)a2;
     (void)a3;
     // SMC32 calls take 32-bit arguments: the upper halves are not part of the call.
-    if (is_smc32(fn))
+    if (is_smc32(fn)) {
         a1 &= 0xffffffffull;
+        a2 &= 0xffffffffull;
+    }
     if (refused(fn))
         return {SmcAction::ANSWER, psci::NOT_SUPPORTED, 0};
     switch (fn) {
@@ -82,6 +83,10 @@ SmcDecision PsciState::decide(u32 caller, u32 owned_mask, u32 fn, u64 a1, u64 a2
     case psci::AFFINITY_INFO_64: {
         int target = cpu_of(a1);
         if (target < 0 || !(owned_mask & (1u << target)))
+            return {SmcAction::ANSWER, psci::INVALID_PARAMETERS, 0};
+        // Above level 0 (a2) the firmware answers for the CPU's cluster, other owners' CPUs
+        // included: a cell asks about its own CPUs only.
+        if (!root && a2 != 0)
             return {SmcAction::ANSWER, psci::INVALID_PARAMETERS, 0};
         return {SmcAction::FORWARD, 0, 0};
     }

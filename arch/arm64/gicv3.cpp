@@ -16,6 +16,10 @@ struct GicConfig {
     u64 gicd_base, gicd_size;
     u64 gicr_base, gicr_size;
     u32 maint_intid;
+    // Where the redistributor frames really end (after the one whose GICR_TYPER says Last): the
+    // board tree may declare room for more (QEMU virt: 123 frames for 4 CPUs), and nothing
+    // answers past the last. A read there is an external abort, at EL2 if the hypervisor does it.
+    u64 gicr_end;
 } gic;
 
 // Linux's default interrupt priority; injected interrupts keep the guest's masking working.
@@ -112,20 +116,24 @@ MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
     return gicd_access(gicd_hw, owner, a);
 }
 
-bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
+// The redistributor frame whose GICR_TYPER names the CPU with affinity `mpidr`, or 0.
+u64 find_redist(u64 mpidr)
 {
-    g.redist = 0;
     u64 want = gicr_typer_affinity(mpidr);
     for (u64 f = gic.gicr_base; f + gicr::FRAME_STRIDE <= gic.gicr_base + gic.gicr_size;
          f += gicr::FRAME_STRIDE) {
         u64 typer = read64(f + gicr::TYPER);
-        if ((typer >> gicr::TYPER_AFFINITY_SHIFT) == want) {
-            g.redist = f;
-            break;
-        }
+        if ((typer >> gicr::TYPER_AFFINITY_SHIFT) == want)
+            return f;
         if (typer & gicr::TYPER_LAST)
             break;
     }
+    return 0;
+}
+
+bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
+{
+    g.redist = find_redist(mpidr);
     if (!g.redist)
         return false;
     g.nr_lrs = static_cast<u32>((read_sysreg(ich_vtr_el2) & ICH_VTR_EL2_LISTREGS_MASK) + 1);
@@ -311,7 +319,13 @@ bool gicv3_send_sgi(u64 value, unsigned which)
 u64 redist_of(u32 cpu)
 {
     PerCpu *pc = cpu_data(cpu);
-    return pc && pc->gic.redist ? pc->gic.redist : gic.gicr_base + u64{cpu} * gicr::FRAME_STRIDE;
+    if (pc && pc->gic.redist)
+        return pc->gic.redist;
+    // A CPU that has not run under the hypervisor yet (offline in Linux since before enable):
+    // found by its affinity, never by its logical number, which need not be the frame's index (a
+    // wrong guess would lend the cell another CPU's SGIs and PPIs, a root CPU's timer among them).
+    u64 f = pc ? find_redist(pc->mpidr) : 0;
+    return f ? f : gic.gicr_base + u64{cpu} * gicr::FRAME_STRIDE;
 }
 
 GicFrame gicv3_cpu_frame(u32 cpu)
@@ -332,6 +346,8 @@ MmioResult foreign_gicr_handler(void *, MmioAccess &a)
     u64 frame = a.offset & ~(gicr::FRAME_STRIDE - 1);
     u64 reg = a.offset - frame;
     a.value = 0;
+    if (gic.gicr_base + frame >= gic.gicr_end)
+        return MmioResult::HANDLED;  // no redistributor there: reads as zero
     if ((reg == gicr::TYPER && (a.size == 8 || a.size == 4)) || (reg == gicr::TYPER + 4 && a.size == 4))
         a.value = read64(gic.gicr_base + frame + gicr::TYPER) >> ((reg - gicr::TYPER) * 8);
     else if (reg >= gicr::ID_REGS && reg < gicr::RD_FRAME_SIZE && a.size == 4)
@@ -357,10 +373,10 @@ MmioResult own_rd_handler(void *ctx, MmioAccess &a)
     const bool passes = a.size == 4 && (reg == gicr::CTLR || reg == gicr::IIDR || reg == gicr::STATUSR ||
                                         reg == gicr::WAKER || reg >= gicr::ID_REGS);
     if (a.write) {
-        if (passes && reg == gicr::CTLR)
-            write32(rd + reg, (static_cast<u32>(a.value) & ~gicr::CTLR_ENABLE_LPIS) |
-                                  (*reinterpret_cast<volatile u32 *>(rd + reg) & gicr::CTLR_ENABLE_LPIS));
-        else if (passes && reg == gicr::STATUSR)
+        // GICR_CTLR is read-only for a cell: besides EnableLPIs (the root's) its writable bits
+        // are DPG0/DPG1NS/DPG1S, which would take the CPU out of 1-of-N distribution and stay so
+        // when the CPU goes back to the root (nothing resets them). No cell needs them.
+        if (passes && reg == gicr::STATUSR)
             write32(rd + reg, static_cast<u32>(a.value));
         // GICR_WAKER: a cell sees its redistributor awake and cannot put it to sleep
         // (ProcessorSleep may hold back the management SGI).
@@ -509,7 +525,13 @@ constexpr GicOps gicv3_ops{
 
 const GicOps *gicv3_setup(const moat_cell_platform &p)
 {
-    gic = {p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq};
+    gic = {p.gicd_base, p.gicd_size, p.gicr_base, p.gicr_size, p.maint_irq, p.gicr_base + p.gicr_size};
+    for (u64 f = p.gicr_base; f + gicr::FRAME_STRIDE <= p.gicr_base + p.gicr_size; f += gicr::FRAME_STRIDE) {
+        if (read64(f + gicr::TYPER) & gicr::TYPER_LAST) {
+            gic.gicr_end = f + gicr::FRAME_STRIDE;
+            break;
+        }
+    }
     return &gicv3_ops;
 }
 

@@ -209,6 +209,12 @@ u32 global_init()
     if ((r = build_el2_tables(p, addr(desc) + h.root_desc_size)) != MOAT_ENTRY_OK)
         return r;
     psci_init(h.cpu_mpidr, h.num_cpus);  // the root cell's CPU set is looked up through it
+    // A CPU Linux has offline now first enters when it is powered on under the hypervisor, maybe
+    // for a cell: its MPIDR is needed before that (to power it on, to route the cell's
+    // interrupts to it, to kick it). Left 0 it would name CPU 0 (cpu_start sets the same value
+    // again from the CPU itself).
+    for (u32 i = 0; i < h.num_cpus; i++)
+        per_cpu[i].mpidr = mpidr_affinity(h.cpu_mpidr[i]);
     if ((r = init_root_cell(*desc)) != MOAT_ENTRY_OK)
         return r;
     pl011_init(console_base(p));

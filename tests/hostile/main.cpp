@@ -122,6 +122,7 @@ const char *kNames[] = {
     "root hypercalls",
     "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
     "ignore shutdown", "LPI tables",      "stop SGI",        "group 0 SGIs",  "IRQs back broken",
+    "GICR past last",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -728,6 +729,22 @@ void attack_irqs_back_broken()
     }
 }
 
+#if DEMO_GIC_VERSION == 3
+// (22) A redistributor frame past the last CPU's, inside the region the board tree declares
+// (QEMU virt with 4 CPUs declares room for 123): nothing answers there. Emulated for the cell,
+// it must read as zero; were the hypervisor to read the hardware there for it, the external abort
+// would come at EL2 and keep this CPU there for good (no forced stop, no destroy).
+void attack_gicr_past_last()
+{
+    constexpr uint64_t kCpus = 4;  // -smp 4
+    const uint64_t frame = demo::board::kGicrBase + kCpus * GICR_FRAME;
+    reg_read(frame + GICR_TYPER, "5th redistributor frame's GICR_TYPER[31:0]");
+    reg_read(frame + 0xffe8, "5th redistributor frame's GICR_PIDR2");
+}
+#else
+void attack_gicr_past_last() { printf("hostile: attack %u (%s): no redistributors on GICv2\n", attack, kNames[attack]); }
+#endif
+
 }  // namespace
 
 int demo_main()
@@ -771,6 +788,7 @@ int demo_main()
     case 19: attack_stop_sgi();
     case 20: attack_group0_sgis(); break;
     case 21: attack_irqs_back_broken(); break;
+    case 22: attack_gicr_past_last(); break;
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);

@@ -6,7 +6,18 @@
 . /tests/lib.sh
 check "insmod moat.ko" insmod /moat.ko
 check "insmod moat_probe.ko" insmod /moat_probe.ko
+# A CPU Linux had offline when the hypervisor was enabled never ran under it: the hypervisor
+# must still know its MPIDR. It took it as 0 (CPU 0's): the cell's start powered on "MPIDR 0"
+# (ALREADY_ON), the root lost CPU 0 from its CPU list, and the cell's SPIs were routed to CPU 0.
+check "CPU 2 offline before enable" sh -c 'echo 0 > /sys/devices/system/cpu/cpu2/online'
 check "moat enable" moat enable $ROOT_CELL
+check "create hello on CPU 2, offline since before enable" moat cell create $CELLS/hello.cell
+check "load hello" moat cell load hello $DEMOS/hello.bin
+check "start hello" moat cell start hello
+sleep 1
+check "hello runs on CPU 2" sh -c "moat console | grep -q '^\[hello\] hello: '"
+check "destroy hello" moat cell destroy --force hello
+check "CPU 2 back online" sh -c 'echo 1 > /sys/devices/system/cpu/cpu2/online 2>/dev/null; test "$(cat /sys/devices/system/cpu/online)" = 0-3'
 check "create the two-CPU cell" moat cell create $CELLS/pair.cell
 check "load console-race" moat cell load pair $DEMOS/console-race.bin
 check "start it" moat cell start pair

@@ -296,6 +296,16 @@ expect_stat 21 abort_denied -eq 0
 end_attack 21
 check "attack 21: a disk read completes after the cell handed INTID 79 back" disk_read_completes 64
 
+# 22 (GICv3 only): a redistributor frame past the last CPU's, inside the region the board tree
+# declares: nothing answers there. It must read as zero for the cell, and the cell must end and
+# go away as usual (before: the hypervisor read the hardware there for the cell, took the
+# external abort at EL2 and kept CPU 1 there for good).
+if [ "$GIC_VERSION" = 3 ]; then
+run_attack 22
+expect_stat 22 abort_denied -eq 0
+end_attack 22
+fi
+
 check "moat disable" moat disable
 check "Linux works after disable" workload
 finish

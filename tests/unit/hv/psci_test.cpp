@@ -333,6 +333,22 @@ TEST_F(Psci, AffinityInfoChecksTargetAndOwnership)
     }
 }
 
+// Above level 0 AFFINITY_INFO answers for a cluster (any CPU of it on): for a cell that is news
+// of other cells' and the root's CPUs. Its own CPUs it may ask about, one at a time.
+TEST_F(Psci, AffinityInfoAboveLevelZeroIsRefusedToACell)
+{
+    for (u32 fn : {psci::AFFINITY_INFO_32, psci::AFFINITY_INFO_64}) {
+        SCOPED_TRACE(::testing::Message() << std::hex << fn);
+        expect_answer(s.decide(1, 1u << 1, fn, 0x001, 1, 0, false), INVALID_PARAMETERS);
+        expect_answer(s.decide(1, 1u << 1, fn, 0x001, 2, 0, false), INVALID_PARAMETERS);
+        expect_forward(s.decide(1, 1u << 1, fn, 0x001, 0, 0, false));
+        // The root is the machine's manager: the firmware answers it at any level.
+        expect_forward(s.decide(0, ALL, fn, 0x001, 1, 0, true));
+    }
+    // SMC32: only the low 32 bits are the argument.
+    expect_forward(s.decide(1, 1u << 1, psci::AFFINITY_INFO_32, 0x001, u64{1} << 32, 0, false));
+}
+
 TEST_F(Psci, SystemAndInformationCallsAreForwarded)
 {
     for (u32 fn : {psci::VERSION, psci::FEATURES, psci::MIGRATE_INFO_TYPE, psci::SYSTEM_OFF,
