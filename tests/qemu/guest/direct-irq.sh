@@ -9,16 +9,17 @@
 #    interrupts on CPU 3 work afterwards; its redistributor is as Linux had it.
 . /tests/lib.sh
 exits() { moat cell stats direct | awk -v r="$1" '$1 == r { print $2 }'; }
-# A 32-bit read by the probe, made on CPU 3: on GICv2 the SGI/PPI registers are banked per CPU.
+# A 32-bit read by the probe, made on CPU 3 while Linux has it (on GICv2 the SGI/PPI registers
+# are banked per CPU), elsewhere while the cell has it.
 probe_read32() {
-	taskset -c 3 sh -c "echo 'read32 $1' > /proc/moat_probe"
+	taskset -c 3 sh -c "echo 'read32 $1' > /proc/moat_probe" 2>/dev/null || echo "read32 $1" > /proc/moat_probe
 	dmesg | sed -n "s/.*moat_probe: read32 $1 = //p" | tail -1
 }
 # Linux's timer interrupts on CPU 3 (the arch_timer line of /proc/interrupts, fourth CPU column).
 timer_irqs_cpu3() { awk '/arch_timer/ { print $5; exit }' /proc/interrupts; }
 shm=0x7e000000            # the shared page (shmem.dtso) as the root sees it
 # CPU 3's SGI and PPI registers IGROUPR0, ISPENDR0, ISACTIVER0, as the probe prints addresses
-# (%#llx; it prints a zero value as "0"): GICv3, its redistributor's SGI_base frame (0x8110000 on
+# (%#llx): GICv3, its redistributor's SGI_base frame (0x8110000 on
 # QEMU virt); GICv2, the distributor's banked registers, read on CPU 3.
 if [ "$GIC_VERSION" = 2 ]; then
 	igroupr0=0x8000080 ispendr0=0x8000200 isactiver0=0x8000300
@@ -97,7 +98,7 @@ for img in masked pmr0 sgi-active if-off masked-wfi; do
 	pending_after=$(probe_read32 $ispendr0)
 	echo "$img: CPU 3's SGIs and PPIs after: IGROUPR0 $group_after ISACTIVER0 $active_after ISPENDR0 $pending_after"
 	check "$img: CPU 3's SGIs and PPIs back in Linux's groups" test "$group_after" = "$group_before"
-	check "$img: nothing of the cell's active on CPU 3" test "$active_after" = 0
+	check "$img: nothing of the cell's active on CPU 3" test -n "$active_after" -a "$((active_after))" -eq 0
 	t0=$(timer_irqs_cpu3)
 	taskset -c 3 sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'
 	sleep 1
