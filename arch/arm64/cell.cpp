@@ -179,46 +179,19 @@ void return_to_root(const Cell &c)
 
 CellArch &cell_arch(const Cell &c) { return arch_cells[c.id]; }
 
-namespace {
-u64 *root_entries(const CellArch &a) { return reinterpret_cast<u64 *>(a.s2.table.root()); }
-u32 root_entry_count(const CellArch &a) { return a.s2.table.root_pages() * (PAGE_SIZE / sizeof(u64)); }
-
-u32 live_root_entries(const CellArch &a)
-{
-    u32 n = 0;
-    for (u32 i = 0; i < root_entry_count(a); i++)
-        n += root_entries(a)[i] != 0;
-    return n;
-}
-}  // namespace
-
 // Break-before-make without the make: entries invalid, the writes visible to the table walkers,
 // then TLB and walk caches of the cell's VMID invalidated on every CPU (broadcast, completed).
+// The entry count was checked at create, so the revoke cannot be refused.
 void revoke_stage2(CellArch &a)
 {
-    if (a.stage2_revoked)
+    if (a.revoked.active || !stage2_revoke_root(a.s2.table, a.revoked))
         return;
-    u64 *e = root_entries(a);
-    a.nrevoked = 0;
-    for (u32 i = 0; i < root_entry_count(a) && a.nrevoked < REVOKE_MAX; i++) {
-        if (!e[i])
-            continue;
-        a.revoked[a.nrevoked++] = {i, e[i]};
-        e[i] = 0;
-    }
-    a.stage2_revoked = true;
     stage2_flush_vmid(a.s2);  // dsb ishst; tlbi vmalls12e1is under the cell's VMID; dsb ish
 }
 
 void restore_stage2(CellArch &a)
 {
-    if (!a.stage2_revoked)
-        return;
-    u64 *e = root_entries(a);
-    for (u32 i = 0; i < a.nrevoked; i++)
-        e[a.revoked[i].index] = a.revoked[i].value;
-    a.nrevoked = 0;
-    a.stage2_revoked = false;
+    stage2_restore_root(a.s2.table, a.revoked);
     dsb(ishst);
 }
 
@@ -399,8 +372,8 @@ s64 arch_cell_create(Cell &c, char *err, size_t errlen)
     CellArch &a = cell_arch(c);
     a.s2.vmid = static_cast<u16>(VMID_BASE + c.id);
     a.pool_reserve = 0;
-    a.nrevoked = 0;
-    a.stage2_revoked = false;
+    a.revoked.count = 0;
+    a.revoked.active = false;
     if (a.s2.table.init(pool, cell_arch(cell_root()).s2.table.ia_bits(), STAGE2_START_LEVEL) != PtError::OK) {
         format(err, errlen, "hypervisor page pool exhausted (%lu of %lu pages free): destroy a cell first",
                static_cast<unsigned long>(pool.free_pages()), static_cast<unsigned long>(pool.total_pages()));
@@ -419,11 +392,11 @@ s64 arch_cell_create(Cell &c, char *err, size_t errlen)
                static_cast<unsigned long>(reserve), static_cast<unsigned long>(pool.free_pages()));
         return MOAT_HC_DENIED;
     }
-    if (c.direct_irq() && live_root_entries(a) > REVOKE_MAX) {
+    if (c.direct_irq() && stage2_live_root_entries(a.s2.table) > STAGE2_REVOKE_MAX) {
         a.s2.table.destroy();
         format(err, errlen, "cell \"%s\": its memory spreads over %u stage-2 root entries (1 GiB each); a cell with "
                "direct interrupt delivery may use at most %u (they are taken away to stop it): bring its IPAs closer "
-               "together", c.desc.name, live_root_entries(a), REVOKE_MAX);
+               "together", c.desc.name, stage2_live_root_entries(a.s2.table), STAGE2_REVOKE_MAX);
         return MOAT_HC_DENIED;
     }
     a.pool_reserve = reserve;

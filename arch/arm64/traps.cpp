@@ -93,7 +93,7 @@ u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
 {
     // A cell with direct delivery being stopped: its stage 2 was taken away (arch_cpu_kick), and
     // this is its next instruction fetch or access.
-    if (pc.stop_request && !pc.cell->is_root() && cell_arch(*pc.cell).stage2_revoked)
+    if (pc.stop_request && !pc.cell->is_root() && cell_arch(*pc.cell).revoked.active)
         cpu_park(pc);
     u64 ipa = faulting_ipa();
     if (!instruction && emulate_mmio(f, pc, esr, ipa))

@@ -12,24 +12,13 @@
 
 namespace moat::arm64 {
 
-// A stage-2 root entry taken away from a cell to stop it (direct delivery), and where it goes back.
-struct RevokedEntry {
-    u32 index;
-    u64 value;
-};
-// Root entries (1 GiB each at level 1) a cell with direct delivery may use: each is saved when
-// the cell is stopped. A cell needing more is refused at create.
-constexpr u32 REVOKE_MAX = 64;
-
 struct CellArch {
     Stage2 s2;
     MmioMap mmio;
     u64 pool_reserve;  // pool pages kept to give the root back what it took
     // Direct delivery: the stage-2 root entries taken away by a stop (revoke_stage2), restored
     // before the cell starts again or its tables are freed.
-    RevokedEntry revoked[REVOKE_MAX];
-    u32 nrevoked;
-    bool stage2_revoked;
+    Stage2Revoked revoked;
 };
 
 // Stop a cell that takes its interrupts directly, without its cooperation: every entry of its
