@@ -480,6 +480,9 @@ void arch_cpu_kick(u32 cpu)
     if (pc->cell->direct_irq())
         revoke_stage2(cell_arch(*pc->cell));
     gic_kick(cpu, pc->mpidr);
+    // A cell waiting in WFE (not trapped) wakes on an event: its next fetch faults.
+    if (pc->cell->direct_irq())
+        asm volatile("sev" ::: "memory");
 }
 
 void arch_cpu_stop_on_return(u32 cpu) { cpu_data(cpu)->stop_request = 1; }

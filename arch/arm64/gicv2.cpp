@@ -313,6 +313,12 @@ void gicv2_return_spis(const u32 *irqs)
             gicd_spi_return(gicd_hw, 2, intid, spi_saved[intid]);
 }
 
+bool gicv2_mgmt_sgi_can_signal()
+{
+    return (gicc_read(gicc::CTLR) & gicc::CTLR_ENABLE) && (gicc_read(gicc::PMR) & 0xff) != 0 &&
+           (gicc_read(gicc::RPR) & 0xff) != 0;
+}
+
 constexpr GicOps gicv2_ops{
     2,
     gicv2_cpu_enter,
@@ -332,6 +338,7 @@ constexpr GicOps gicv2_ops{
     // and Linux programs the rest again when the CPU comes back online.
     nullptr,
     nullptr,
+    gicv2_mgmt_sgi_can_signal,
 };
 }  // namespace
 

@@ -557,6 +557,12 @@ void gicv3_add_cell_mmio(MmioMap &m, u32 cpu_mask)
     m.add(gic.gicr_base, gic.gicr_size, foreign_gicr_handler, nullptr);
 }
 
+// The physical priority mask is EL2's (the cell's ICC_PMR_EL1 is the virtual one): open.
+bool gicv3_mgmt_sgi_can_signal()
+{
+    return (read_sysreg(icc_igrpen1_el1) & ICC_IGRPEN1_EN) && (read_sysreg(icc_rpr_el1) & 0xff) != 0;
+}
+
 constexpr GicOps gicv3_ops{
     3,
     gicv3_cpu_enter,
@@ -573,6 +579,7 @@ constexpr GicOps gicv3_ops{
     gicv3_return_spis,
     gicv3_lend_cpu,
     gicv3_return_cpu,
+    gicv3_mgmt_sgi_can_signal,
 };
 }  // namespace
 

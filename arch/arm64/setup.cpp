@@ -246,14 +246,15 @@ void cpu_start(PerCpu &pc, u32 cpu)
     write_sysreg(cptr_el2, isolated ? pc.stub.cptr | CPTR_EL2_TTA : pc.stub.cptr);
     u64 hcr = pc.stub.hcr | HCR_ROOT;
     // Direct delivery: physical IRQs go to the cell at EL1 (IMO clear); FMO stays set on GICv3
-    // so that the SGI registers trap and the priority mask and EOI mode stay EL2's (gicv3.cpp).
+    // so that the SGI registers trap and the priority mask and EOI mode stay EL2's (gicv3.cpp);
+    // WFI traps, so that a cell cannot sleep where no stop request would wake it (traps.cpp).
     bool direct = isolated && pc.cell->direct_irq();
     if (gic_enabled()) {
         if (!gic_cpu_enter(pc.gic, pc.mpidr, direct))
             log("CPU %u: no GIC CPU interface (redistributor) matches MPIDR %#lx; interrupts stay physical", cpu,
                 static_cast<unsigned long>(pc.mpidr));
         else
-            hcr |= (direct ? 0 : HCR_EL2_IMO) | (isolated && gic_version() == 3 ? HCR_EL2_FMO : 0);
+            hcr |= (direct ? HCR_EL2_TWI : HCR_EL2_IMO) | (isolated && gic_version() == 3 ? HCR_EL2_FMO : 0);
     }
     write_sysreg(hcr_el2, hcr);
     isb();

@@ -5,7 +5,8 @@
 # 2. Forced destroy of direct-mode cells that do not cooperate, each a raw image on CPU 3:
 #    (a) every interrupt masked, spinning; (b) priority mask 0; (c) an SGI acknowledged and never
 #    ended (left active), its SGIs moved to group 0; (d) its CPU interface disabled; (e) every
-#    interrupt masked, asleep in WFI. Each is stopped, CPU 3 goes back to Linux, and Linux's
+#    interrupt masked, asleep in WFI; (f) its CPU interface disabled, asleep in WFI (which no
+#    interrupt can wake: the hypervisor traps its WFI). Each is stopped, CPU 3 goes back to Linux, and Linux's
 #    interrupts on CPU 3 work afterwards; its redistributor is as Linux had it.
 . /tests/lib.sh
 exits() { moat cell stats direct | awk -v r="$1" '$1 == r { print $2 }'; }
@@ -66,6 +67,8 @@ if [ "$GIC_VERSION" = 2 ]; then
 	printf '\001\000\200\322\041\000\241\362\077\000\000\271\377\117\003\325\000\000\000\024' > /tmp/if-off.bin
 	# (e) msr daifset, #0xf; 1: wfi; b 1b
 	printf '\337\117\003\325\177\040\003\325\377\377\377\027' > /tmp/masked-wfi.bin
+	# (f) GICC_CTLR = 0; 1: wfi; b 1b
+	printf '\001\000\200\322\041\000\241\362\077\000\000\271\177\040\003\325\377\377\377\027' > /tmp/if-off-wfi.bin
 else
 	# (b) mov x0, #0; msr ICC_PMR_EL1, x0; isb; msr daifclr, #0xf; b .
 	printf '\000\000\200\322\000\106\030\325\337\077\003\325\377\117\003\325\000\000\000\024' > /tmp/pmr0.bin
@@ -77,8 +80,10 @@ else
 	printf '\377\314\030\325\337\077\003\325\377\117\003\325\000\000\000\024' > /tmp/if-off.bin
 	# (e) msr daifset, #0xf; ICC_IGRPEN1_EL1 = 1; isb; 1: wfi; b 1b
 	printf '\337\117\003\325\040\000\200\322\340\314\030\325\337\077\003\325\177\040\003\325\377\377\377\027' > /tmp/masked-wfi.bin
+	# (f) msr ICC_IGRPEN1_EL1, xzr; isb; 1: wfi; b 1b
+	printf '\377\314\030\325\337\077\003\325\177\040\003\325\377\377\377\027' > /tmp/if-off-wfi.bin
 fi
-for img in masked pmr0 sgi-active if-off masked-wfi; do
+for img in masked pmr0 sgi-active if-off masked-wfi if-off-wfi; do
 	echo "write32 $shm 0xdeadbeef" > /proc/moat_probe
 	check "$img: moat cell create" moat cell create $CELLS/direct.cell
 	check "$img: moat cell load" moat cell load direct /tmp/$img.bin

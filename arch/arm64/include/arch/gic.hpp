@@ -82,6 +82,7 @@ struct GicOps {
     void (*return_spis)(const u32 *irqs);
     void (*lend_cpu)(u32 cpu);    // nullptr: nothing to do
     void (*return_cpu)(u32 cpu);
+    bool (*mgmt_sgi_can_signal)();
 };
 
 // Pick the implementation for the board (p.gic_version 2 or 3). False for anything else: the
@@ -155,6 +156,10 @@ inline void gic_return_cpu(u32 cpu)
     if (gic_ops()->return_cpu)
         gic_ops()->return_cpu(cpu);
 }
+// Direct delivery: would the management SGI (priority 0, Group 1) be signalled to the calling
+// CPU now, as the cell left its physical CPU interface (group enable, priority mask, running
+// priority)? If not, a WFI of the cell would never wake for a stop.
+inline bool gic_mgmt_sgi_can_signal() { return gic_ops()->mgmt_sgi_can_signal(); }
 // v2: the GICD_ITARGETSR bits of the logical CPUs in `cpu_mask` (0 on v3).
 u32 gic_targets_of(u32 cpu_mask);
 

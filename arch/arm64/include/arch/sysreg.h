@@ -177,6 +177,7 @@
 #define ESR_ISS_MASK GENMASK(24, 0)
 #define ESR_EC_UNKNOWN 0x00
 #define ESR_EC_WFX 0x01
+#define ESR_EC_WFX 0x01   /* WFI or WFE trapped (HCR_EL2.TWI/TWE) */
 #define ESR_EC_HVC64 0x16
 #define ESR_EC_SMC64 0x17
 #define ESR_EC_SYS64 0x18
