@@ -50,6 +50,18 @@ done
 # Its status lines are console hypercalls (the memory console ring that would make them free is
 # not there yet): a few a second, not 10,000.
 check "its only exits are console hypercalls (at most 200 in 5 s)" sh -c "awk '\$1 == \"hypercall\" { found = 1; ok = (\$4 - \$2 <= 200) } END { exit !(found && ok) }' /tmp/delta"
+echo "the same beside a stressed Linux (CPU and memory on CPUs 0-2 for 5 s):"
+moat cell stats direct > /tmp/before
+end=$(($(cut -d. -f1 /proc/uptime) + 5))
+for cpu in 0 1 2; do
+	taskset -c $cpu sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do dd if=/dev/zero of=/tmp/s$cpu bs=64k count=8 2>/dev/null; md5sum /tmp/s$cpu >/dev/null; done" &
+done
+wait
+moat cell stats direct > /tmp/after
+paste /tmp/before /tmp/after | awk 'NR > 1 { printf "  %-14s %s -> %s (+%d)\n", $1, $2, $4, $4 - $2 }' | tee /tmp/delta
+for r in irq abort_denied mmio sgi psci smc_other cache_setway maintenance other; do
+	check "no $r exit on the direct cell's CPU beside a stressed Linux" sh -c "awk '\$1 == \"$r\" { found = 1; ok = (\$2 == \$4) } END { exit !(found && ok) }' /tmp/delta"
+done
 check "moat cell destroy (asked, the loop approves)" moat cell destroy direct
 check "CPU 3 is back in Linux" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
 
