@@ -401,6 +401,15 @@ bool cell_validate(const void *buf, size_t len, char *err, size_t errlen)
     if (d.flags & ~MOAT_CELL_FLAGS_KNOWN)
         return r.fail("flags: unknown bits 0x%x", d.flags & ~MOAT_CELL_FLAGS_KNOWN);
     bool root = d.flags & MOAT_CELL_FLAG_ROOT;
+    if ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) && root)
+        return r.fail("flags: direct interrupt delivery (MOAT_CELL_FLAG_DIRECT_IRQ) is for cells, not the root "
+                      "cell; remove moat,irq-delivery from the root cell's overlay");
+    if ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) &&
+        MOAT_ABI_VERSION_MINOR(d.abi_version) < MOAT_CELL_FLAG_DIRECT_IRQ_MINOR)
+        return r.fail("flags: MOAT_CELL_FLAG_DIRECT_IRQ is set in a descriptor of ABI %u.%u, which did not have "
+                      "it (from %u.%u on); recompile the cell with this moat-cellc",
+                      MOAT_ABI_VERSION_MAJOR(d.abi_version), MOAT_ABI_VERSION_MINOR(d.abi_version), MOAT_ABI_MAJOR,
+                      MOAT_CELL_FLAG_DIRECT_IRQ_MINOR);
     if (!check_name(d, r) || !check_cpus(d, r) || !check_mem_regions(d, root, r) ||
         !check_irqs(d, r) || !check_entry_and_console(d, root, r))
         return false;

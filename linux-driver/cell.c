@@ -24,6 +24,7 @@ static struct moat_cell_slot {
 	u32 last_state;     /* as the watcher last saw it (MOAT_CELL_STATE_*) */
 	char name[MOAT_NAME_LEN];
 	u64 entry;
+	u32 flags;          /* MOAT_CELL_FLAG_* of its descriptor */
 	unsigned int num_cpus;
 	unsigned int cpus[MOAT_MAX_CPUS];
 } slots[MOAT_MAX_CELLS];
@@ -170,6 +171,7 @@ int moat_cell_create(struct moat_file *f, void __user *uarg)
 	s->used = true;
 	s->id = res.a1;
 	s->entry = desc->entry;
+	s->flags = desc->flags;
 	strscpy(s->name, desc->name, sizeof(s->name));
 	pr_info("moat: cell \"%s\" created (id %u)\n", s->name, s->id);
 	s->last_state = MOAT_CELL_STATE_STOPPED;
@@ -378,6 +380,7 @@ static void fill_status(struct moat_cell_slot *s, struct moat_cell_status *st)
 	strscpy(st->name, s->name, sizeof(st->name));
 	st->id = s->id;
 	st->num_cpus = s->num_cpus;
+	st->flags = s->flags;
 	for (j = 0; j < s->num_cpus; j++)
 		st->linux_cpu[j] = s->cpus[j];
 	cell_state(s, &st->state, &st->cpus_on);

@@ -179,6 +179,22 @@ void return_to_root(const Cell &c)
 
 CellArch &cell_arch(const Cell &c) { return arch_cells[c.id]; }
 
+// Break-before-make without the make: entries invalid, the writes visible to the table walkers,
+// then TLB and walk caches of the cell's VMID invalidated on every CPU (broadcast, completed).
+// The entry count was checked at create, so the revoke cannot be refused.
+void revoke_stage2(CellArch &a)
+{
+    if (a.revoked.active || !stage2_revoke_root(a.s2.table, a.revoked))
+        return;
+    stage2_flush_vmid(a.s2);  // dsb ishst; tlbi vmalls12e1is under the cell's VMID; dsb ish
+}
+
+void restore_stage2(CellArch &a)
+{
+    stage2_restore_root(a.s2.table, a.revoked);
+    dsb(ishst);
+}
+
 u64 stage2_region_attrs(u32 flags)
 {
     u64 a = pte::AF;
@@ -259,7 +275,7 @@ bool build_address_space(Cell &c)
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS && ok; cpu++) {
         if (!(c.cpu_mask & (1u << cpu)))
             continue;
-        GicFrame f = gic_cpu_frame(cpu);
+        GicFrame f = gic_cpu_frame(cpu, c.direct_irq());
         if (f.size <= f.trapped || (!f.exclusive && shared_frame_mapped))
             continue;
         ok = a.s2.table.map(f.ipa + f.trapped, f.pa + f.trapped, f.size - f.trapped, io_attrs()) == PtError::OK;
@@ -356,6 +372,8 @@ s64 arch_cell_create(Cell &c, char *err, size_t errlen)
     CellArch &a = cell_arch(c);
     a.s2.vmid = static_cast<u16>(VMID_BASE + c.id);
     a.pool_reserve = 0;
+    a.revoked.count = 0;
+    a.revoked.active = false;
     if (a.s2.table.init(pool, cell_arch(cell_root()).s2.table.ia_bits(), STAGE2_START_LEVEL) != PtError::OK) {
         format(err, errlen, "hypervisor page pool exhausted (%lu of %lu pages free): destroy a cell first",
                static_cast<unsigned long>(pool.free_pages()), static_cast<unsigned long>(pool.total_pages()));
@@ -372,6 +390,13 @@ s64 arch_cell_create(Cell &c, char *err, size_t errlen)
         format(err, errlen, "hypervisor page pool exhausted: the cell's tables and %lu pages to give its memory back "
                "need more than the %lu free; destroy a cell, or give IPAs the offset in 2 MiB of the physical address",
                static_cast<unsigned long>(reserve), static_cast<unsigned long>(pool.free_pages()));
+        return MOAT_HC_DENIED;
+    }
+    if (c.direct_irq() && stage2_live_root_entries(a.s2.table) > STAGE2_REVOKE_MAX) {
+        a.s2.table.destroy();
+        format(err, errlen, "cell \"%s\": its memory spreads over %u stage-2 root entries (1 GiB each); a cell with "
+               "direct interrupt delivery may use at most %u (they are taken away to stop it): bring its IPAs closer "
+               "together", c.desc.name, stage2_live_root_entries(a.s2.table), STAGE2_REVOKE_MAX);
         return MOAT_HC_DENIED;
     }
     a.pool_reserve = reserve;
@@ -408,6 +433,7 @@ bool arch_cell_destroy(Cell &c, char *err, size_t errlen)
     // The next cell in this slot gets the same VMID, and the table pages go back to the pool:
     // no CPU may keep a translation of this cell's.
     CellArch &a = cell_arch(c);
+    restore_stage2(a);  // the tables a stop took away are freed with the rest
     stage2_flush_vmid(a.s2);
     a.s2.table.destroy();
     return_to_root(c);
@@ -432,6 +458,8 @@ bool arch_cell_load(u64 dst, u64 src, u64 size)
 void arch_cpu_prepare(u32 cpu, u64 entry)
 {
     PerCpu *pc = cpu_data(cpu);
+    // A cell stopped by taking its stage 2 away starts again with it (none of its CPUs is on).
+    restore_stage2(cell_arch(*pc->cell));
     pc->on_entry = entry;
     pc->on_context = 0;
     pc->stop_request = 0;
@@ -439,16 +467,30 @@ void arch_cpu_prepare(u32 cpu, u64 entry)
 
 s64 arch_cpu_power_on(u32 cpu) { return psci_power_on(cpu); }
 
-// The management SGI takes the CPU to EL2, which sees stop_request (hv_trap_irq).
+// The management SGI takes the CPU to EL2, which sees stop_request (hv_trap_irq). A cell with
+// direct delivery takes that SGI itself, at EL1, if at all (it may mask it, or sit in an
+// interrupt it never ends): its stage 2 is taken away first, so that its next instruction fetch
+// faults to EL2 (handle_abort parks it); the SGI still wakes a CPU waiting in WFI.
 void arch_cpu_kick(u32 cpu)
 {
-    cpu_data(cpu)->stop_request = 1;
+    PerCpu *pc = cpu_data(cpu);
+    pc->stop_request = 1;
+    pc->stop_started = read_sysreg(cntpct_el0);
     dsb(ish);
-    gic_kick(cpu, cpu_data(cpu)->mpidr);
+    if (pc->cell->direct_irq())
+        revoke_stage2(cell_arch(*pc->cell));
+    gic_kick(cpu, pc->mpidr);
+    // A cell waiting in WFE (not trapped) wakes on an event: its next fetch faults.
+    if (pc->cell->direct_irq())
+        asm volatile("sev" ::: "memory");
 }
 
 void arch_cpu_stop_on_return(u32 cpu) { cpu_data(cpu)->stop_request = 1; }
-void arch_cpu_clear_stop(u32 cpu) { cpu_data(cpu)->stop_request = 0; }
+void arch_cpu_clear_stop(u32 cpu)
+{
+    cpu_data(cpu)->stop_request = 0;
+    cpu_data(cpu)->stop_started = 0;
+}
 void arch_cpu_send_sgi(u32 cpu, u32 sgi) { gic_send_sgi_to(cpu, cpu_data(cpu)->mpidr, sgi); }
 
 }  // namespace moat

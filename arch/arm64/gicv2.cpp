@@ -102,7 +102,53 @@ MmioResult gicv2_dist_access(const GicdOwner &owner, MmioAccess &a)
     return r;
 }
 
-bool gicv2_cpu_enter(GicCpu &g, u64)
+// Every active priority of the physical CPU interface forgotten, and nothing of the calling
+// CPU's banked SGIs and PPIs left pending or active: a cell with direct delivery had the
+// physical GICC and may have left anything there.
+void clear_private_state()
+{
+    for (u64 i = 0; i < gicc::APR_COUNT; i++) {
+        gicc_write(gicc::APR0 + 4 * i, 0);
+        gicc_write(gicc::NSAPR0 + 4 * i, 0);
+    }
+    gicd_write32(gicd::ICACTIVER, ~0u);
+    gicd_write32(gicd::ICPENDR, ~0u);
+    for (u64 i = 0; i < GIC_SGI_COUNT / 4; i++)
+        gicd_write32(gicd::CPENDSGIR + 4 * i, ~0u);
+}
+
+// Direct delivery: the cell's stage 2 maps the physical GICC (gicv2_cpu_frame) and HCR_EL2.IMO
+// is clear, so its interrupts reach it at EL1 with no exit; the virtual interface is off. The
+// cell finds the interface enabled, every priority let through, EOImode 0.
+void enter_direct(GicCpu &g)
+{
+    g.stub_ctlr = gicc_read(gicc::CTLR);
+    gich_write(gich::HCR, 0);
+    gich_write(gich::VMCR, 0);
+    clear_private_state();
+    gicc_write(gicc::PMR, gicc::PMR_ALLOW_ALL);
+    gicc_write(gicc::CTLR, gicc::CTLR_ENABLE);
+    dsb(ish);
+    isb();
+}
+
+// The cell is gone from this CPU: whatever it did to the physical CPU interface and to the CPU's
+// banked SGIs and PPIs is undone; EL2's settings are back (the CPU powers off next, and
+// gicv2_cpu_power_on opens it again).
+void leave_direct(GicCpu &g)
+{
+    gicc_write(gicc::CTLR, 0);
+    clear_private_state();
+    gicc_write(gicc::PMR, gicc::PMR_ALLOW_ALL);
+    gicc_write(gicc::BPR, 0);
+    gicc_write(gicc::CTLR, gicc::CTLR_ENABLE | gicc::CTLR_EOIMODE);
+    g.npending = 0;
+    g.direct = false;
+    dsb(ish);
+    isb();
+}
+
+bool gicv2_cpu_enter(GicCpu &g, u64, bool direct)
 {
     // GICD_ITARGETSR0 is banked: each byte reads as the calling CPU's own bit.
     u32 targets = gicd_read32(gicd::ITARGETSR) & 0xff;
@@ -113,6 +159,11 @@ bool gicv2_cpu_enter(GicCpu &g, u64)
     for (unsigned n = 0; n < g.nr_lrs; n++)
         lr_write(n, 0);
     gich_write(gich::APR, 0);
+    g.direct = direct;
+    if (direct) {
+        enter_direct(g);
+        return true;
+    }
 
     // The virtual interface starts where the kernel left the physical one.
     u32 ctlr = gicc_read(gicc::CTLR);
@@ -142,6 +193,10 @@ void gicv2_cpu_power_on()
 
 void gicv2_cpu_leave(GicCpu &g)
 {
+    if (g.direct) {
+        leave_direct(g);
+        return;
+    }
     gicd_write32(gicd::ICENABLER, 1u << gic.maint_intid);
     // Whatever the cell has not taken yet goes back to the physical GIC as pending.
     for (unsigned n = 0; n < g.nr_lrs; n++) {
@@ -230,8 +285,12 @@ void gicv2_send_sgi_to(u32 cpu, u64, u32 intid)
 }
 
 // Every cell maps the virtual CPU interface where it expects the GICC: the GICV is banked, each
-// CPU reaches its own.
-GicFrame gicv2_cpu_frame(u32) { return {gic.gicc_base, gic.gicv_base, gic.cpu_frame_size, false, 0}; }
+// CPU reaches its own. A cell with direct delivery maps the physical GICC there instead (banked
+// too: each of its CPUs reaches only its own interface).
+GicFrame gicv2_cpu_frame(u32, bool direct)
+{
+    return {gic.gicc_base, direct ? gic.gicc_base : gic.gicv_base, gic.cpu_frame_size, false, 0};
+}
 
 void gicv2_add_cell_mmio(MmioMap &, u32) {}
 
@@ -254,6 +313,12 @@ void gicv2_return_spis(const u32 *irqs)
             gicd_spi_return(gicd_hw, 2, intid, spi_saved[intid]);
 }
 
+bool gicv2_mgmt_sgi_can_signal()
+{
+    return (gicc_read(gicc::CTLR) & gicc::CTLR_ENABLE) && (gicc_read(gicc::PMR) & 0xff) != 0 &&
+           (gicc_read(gicc::RPR) & 0xff) != 0;
+}
+
 constexpr GicOps gicv2_ops{
     2,
     gicv2_cpu_enter,
@@ -273,6 +338,7 @@ constexpr GicOps gicv2_ops{
     // and Linux programs the rest again when the CPU comes back online.
     nullptr,
     nullptr,
+    gicv2_mgmt_sgi_can_signal,
 };
 }  // namespace
 

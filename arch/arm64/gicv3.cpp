@@ -116,6 +116,66 @@ MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
     return gicd_access(gicd_hw, owner, a);
 }
 
+// Every active priority of the physical CPU interface forgotten: a cell with direct delivery
+// may have acknowledged interrupts it never ended, or written ICC_AP1R<n>_EL1 itself, and an
+// active priority left behind masks every interrupt at or below it. ICC_AP<g>R1..3 exist only
+// with 6 or more priority bits (ICC_CTLR_EL1.PRIbits).
+void clear_active_priorities()
+{
+    u64 bits = ((read_sysreg(icc_ctlr_el1) >> ICC_CTLR_EL1_PRIBITS_SHIFT) & ICC_CTLR_EL1_PRIBITS_MASK) + 1;
+    write_sysreg(icc_ap0r0_el1, 0);
+    write_sysreg(icc_ap1r0_el1, 0);
+    if (bits >= 6) {
+        write_sysreg(icc_ap0r1_el1, 0);
+        write_sysreg(icc_ap1r1_el1, 0);
+    }
+    if (bits >= 7) {
+        write_sysreg(icc_ap0r2_el1, 0);
+        write_sysreg(icc_ap1r2_el1, 0);
+        write_sysreg(icc_ap0r3_el1, 0);
+        write_sysreg(icc_ap1r3_el1, 0);
+    }
+}
+
+// Direct delivery: EL1 uses the physical CPU interface for Group 1 (HCR_EL2.IMO clear: IAR1, EOIR1,
+// IGRPEN1, BPR1, AP1R are the physical registers), while HCR_EL2.FMO stays set, so that the
+// SGI registers still trap and ICC_PMR_EL1, ICC_CTLR_EL1, ICC_DIR_EL1, ICC_RPR_EL1 and every Group 0
+// register are the virtual ones (GICv3 architecture: those four are virtual when IMO or FMO is
+// set). So the physical priority mask and EOI mode stay the hypervisor's: every priority let
+// through, and EOImode 0 (the cell's EOIR both drops the priority and deactivates; its DIR goes to
+// the virtual interface, which is off: ICH_HCR_EL2.En clear, no list register used).
+void enter_direct(GicCpu &g)
+{
+    g.stub_ctlr = read_sysreg(icc_ctlr_el1);
+    write_sysreg(ich_vmcr_el2, 0);
+    write_sysreg(ich_hcr_el2, 0);
+    g.underflow_armed = false;
+    clear_active_priorities();
+    write_sysreg(icc_pmr_el1, ICC_PMR_ALLOW_ALL);
+    write_sysreg(icc_bpr1_el1, 0);
+    write_sysreg(icc_ctlr_el1, g.stub_ctlr & ~(ICC_CTLR_EL1_EOIMODE | ICC_CTLR_EL1_CBPR));
+    write_sysreg(icc_igrpen1_el1, ICC_IGRPEN1_EN);
+    isb();
+}
+
+// The cell is gone from this CPU: whatever it did to the physical CPU interface is undone
+// (active priorities, group enable, binary point) and EL2's settings are back. Its SGIs and PPIs
+// pending or active in the redistributor are cleared when the CPU goes back to the root
+// (gicv3_return_cpu); the CPU is powered off next and opened again by gicv3_cpu_power_on.
+void leave_direct(GicCpu &g)
+{
+    write_sysreg(icc_igrpen1_el1, 0);
+    clear_active_priorities();
+    write_sysreg(icc_pmr_el1, ICC_PMR_ALLOW_ALL);
+    write_sysreg(icc_bpr1_el1, 0);
+    write_sysreg(icc_ctlr_el1, ICC_CTLR_EL1_EOIMODE);
+    write_sysreg(ich_vmcr_el2, 0);
+    write_sysreg(ich_ap1r0_el2, 0);
+    g.npending = 0;
+    g.direct = false;
+    isb();
+}
+
 // The redistributor frame whose GICR_TYPER names the CPU with affinity `mpidr`, or 0.
 u64 find_redist(u64 mpidr)
 {
@@ -131,7 +191,7 @@ u64 find_redist(u64 mpidr)
     return 0;
 }
 
-bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
+bool gicv3_cpu_enter(GicCpu &g, u64 mpidr, bool direct)
 {
     g.redist = find_redist(mpidr);
     if (!g.redist)
@@ -141,6 +201,11 @@ bool gicv3_cpu_enter(GicCpu &g, u64 mpidr)
     for (unsigned n = 0; n < g.nr_lrs; n++)
         lr_write(n, 0);
     write_sysreg(ich_ap1r0_el2, 0);
+    g.direct = direct;
+    if (direct) {
+        enter_direct(g);
+        return true;
+    }
 
     // The virtual interface starts where the kernel left the physical one.
     u64 ctlr = read_sysreg(icc_ctlr_el1);
@@ -183,6 +248,10 @@ void gicv3_cpu_power_on()
 
 void gicv3_cpu_leave(GicCpu &g)
 {
+    if (g.direct) {
+        leave_direct(g);
+        return;
+    }
     write32(g.redist + gicr::ICENABLER0, 1u << gic.maint_intid);
     // Whatever the cell has not taken yet goes back to the physical GIC as pending.
     for (unsigned n = 0; n < g.nr_lrs; n++) {
@@ -328,7 +397,7 @@ u64 redist_of(u32 cpu)
     return f ? f : gic.gicr_base + u64{cpu} * gicr::FRAME_STRIDE;
 }
 
-GicFrame gicv3_cpu_frame(u32 cpu)
+GicFrame gicv3_cpu_frame(u32 cpu, bool)
 {
     u64 frame = redist_of(cpu);
     return {frame, frame, gicr::FRAME_STRIDE, true, gicr::FRAME_STRIDE};
@@ -498,10 +567,16 @@ void gicv3_add_cell_mmio(MmioMap &m, u32 cpu_mask)
 {
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
         if (cpu_mask & (1u << cpu)) {
-            GicFrame f = gicv3_cpu_frame(cpu);
+            GicFrame f = gicv3_cpu_frame(cpu, false);
             m.add(f.pa, f.trapped, own_redist_handler, reinterpret_cast<void *>(f.pa));
         }
     m.add(gic.gicr_base, gic.gicr_size, foreign_gicr_handler, nullptr);
+}
+
+// The physical priority mask is EL2's (the cell's ICC_PMR_EL1 is the virtual one): open.
+bool gicv3_mgmt_sgi_can_signal()
+{
+    return (read_sysreg(icc_igrpen1_el1) & ICC_IGRPEN1_EN) && (read_sysreg(icc_rpr_el1) & 0xff) != 0;
 }
 
 constexpr GicOps gicv3_ops{
@@ -520,6 +595,7 @@ constexpr GicOps gicv3_ops{
     gicv3_return_spis,
     gicv3_lend_cpu,
     gicv3_return_cpu,
+    gicv3_mgmt_sgi_can_signal,
 };
 }  // namespace
 

@@ -251,12 +251,16 @@ void cpu_start(PerCpu &pc, u32 cpu)
     write_sysreg(mdcr_el2, isolated ? pc.stub.mdcr | MDCR_EL2_CELL_TRAPS : pc.stub.mdcr);
     write_sysreg(cptr_el2, isolated ? pc.stub.cptr | CPTR_EL2_TTA : pc.stub.cptr);
     u64 hcr = pc.stub.hcr | HCR_ROOT;
+    // Direct delivery: physical IRQs go to the cell at EL1 (IMO clear); FMO stays set on GICv3
+    // so that the SGI registers trap and the priority mask and EOI mode stay EL2's (gicv3.cpp);
+    // WFI traps, so that a cell cannot sleep where no stop request would wake it (traps.cpp).
+    bool direct = isolated && pc.cell->direct_irq();
     if (gic_enabled()) {
-        if (!gic_cpu_enter(pc.gic, pc.mpidr))
+        if (!gic_cpu_enter(pc.gic, pc.mpidr, direct))
             log("CPU %u: no GIC CPU interface (redistributor) matches MPIDR %#lx; interrupts stay physical", cpu,
                 static_cast<unsigned long>(pc.mpidr));
         else
-            hcr |= HCR_EL2_IMO | (isolated && gic_version() == 3 ? HCR_EL2_FMO : 0);
+            hcr |= (direct ? HCR_EL2_TWI : HCR_EL2_IMO) | (isolated && gic_version() == 3 ? HCR_EL2_FMO : 0);
     }
     write_sysreg(hcr_el2, hcr);
     isb();
@@ -271,7 +275,7 @@ void cpu_start(PerCpu &pc, u32 cpu)
 
 void cpu_stop(PerCpu &pc)
 {
-    if (read_sysreg(hcr_el2) & HCR_EL2_IMO) {
+    if (pc.gic.entered) {
         // Physical IRQs back to EL1 first, so none is taken at EL2 after the interface switches.
         write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~(HCR_EL2_IMO | HCR_EL2_FMO));
         isb();
@@ -284,6 +288,15 @@ void cpu_stop(PerCpu &pc)
 
 void cpu_park(PerCpu &pc)
 {
+    if (pc.stop_request && pc.stop_started) {
+        // How long the stop took, from the request on another CPU to here (forced stop cost).
+        u64 ticks = read_sysreg(cntpct_el0) - pc.stop_started;
+        u64 hz = read_sysreg(cntfrq_el0);
+        log("CPU %u stopped %lu us after the request (%s)", pc.id,
+            static_cast<unsigned long>(hz ? ticks * 1000000 / hz : 0),
+            pc.cell->direct_irq() ? "direct delivery: stage 2 taken away" : "management SGI");
+    }
+    pc.stop_started = 0;
     cpu_stop(pc);
     pc.stop_request = 0;
     psci_cpu_stopped(pc.id);

@@ -31,6 +31,48 @@ u64 stage2_vtcr(unsigned ia_bits, u64 mmfr0)
            (parange << VTCR_EL2_PS_SHIFT);
 }
 
+namespace {
+u64 *root_entries(const PageTable &t) { return reinterpret_cast<u64 *>(t.root()); }
+u32 root_entry_count(const PageTable &t) { return t.root_pages() * static_cast<u32>(PAGE_SIZE / sizeof(u64)); }
+}  // namespace
+
+u32 stage2_live_root_entries(const PageTable &t)
+{
+    u32 n = 0;
+    for (u32 i = 0; i < root_entry_count(t); i++)
+        n += root_entries(t)[i] != 0;
+    return n;
+}
+
+bool stage2_revoke_root(PageTable &t, Stage2Revoked &r)
+{
+    if (r.active)
+        return true;
+    if (stage2_live_root_entries(t) > STAGE2_REVOKE_MAX)
+        return false;
+    u64 *e = root_entries(t);
+    r.count = 0;
+    for (u32 i = 0; i < root_entry_count(t); i++) {
+        if (!e[i])
+            continue;
+        r.entries[r.count++] = {i, e[i]};
+        e[i] = 0;
+    }
+    r.active = true;
+    return true;
+}
+
+void stage2_restore_root(PageTable &t, Stage2Revoked &r)
+{
+    if (!r.active)
+        return;
+    u64 *e = root_entries(t);
+    for (u32 i = 0; i < r.count; i++)
+        e[r.entries[i].index] = r.entries[i].value;
+    r.count = 0;
+    r.active = false;
+}
+
 #ifdef __aarch64__
 void stage2_flush_local()
 {

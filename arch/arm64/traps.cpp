@@ -91,6 +91,10 @@ bool emulate_mmio(TrapFrame &f, PerCpu &pc, u64 esr, u64 ipa)
 // emulates. Anything not emulated fails in the cell.
 u64 handle_abort(TrapFrame &f, PerCpu &pc, u64 esr, bool instruction)
 {
+    // A cell with direct delivery being stopped: its stage 2 was taken away (arch_cpu_kick), and
+    // this is its next instruction fetch or access.
+    if (pc.stop_request && !pc.cell->is_root() && cell_arch(*pc.cell).revoked.active)
+        cpu_park(pc);
     u64 ipa = faulting_ipa();
     if (!instruction && emulate_mmio(f, pc, esr, ipa))
         return 0;
@@ -169,6 +173,26 @@ u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
     return handle_unknown(f, pc, esr);
 }
 
+// WFI of a cell with direct delivery (HCR_EL2.TWI, set for those cells only). A stop request
+// reaches such a CPU as the management SGI at EL1, which its interface may not signal (group
+// disabled, priority mask 0, a priority held active): sleeping then would never end, and the
+// fault that stops it (its stage 2 taken away) would never come. So the hypervisor sleeps for
+// it only where the SGI would wake it, and otherwise lets the WFI complete at once (the
+// architecture allows a WFI to complete at any time). Cells that idle in WFI pay an exit per
+// WFI; the control loop spins.
+u64 handle_wfi(PerCpu &pc)
+{
+    stats_count(pc.id, MOAT_EXIT_OTHER);
+    if (pc.stop_request)
+        cpu_park(pc);
+    if (gic_mgmt_sgi_can_signal())
+        asm volatile("dsb sy\n wfi" ::: "memory");
+    if (pc.stop_request)
+        cpu_park(pc);
+    skip_instruction();
+    return 0;
+}
+
 [[noreturn]] void park()
 {
     for (;;)
@@ -191,6 +215,10 @@ extern "C" u64 hv_trap_sync(TrapFrame *f, u64 /*vector*/)
         return handle_abort(*f, pc, esr, true);
     case ESR_EC_SYS64:
         return handle_sysreg(*f, pc, esr);
+    case ESR_EC_WFX:
+        if (!pc.cell->is_root() && pc.cell->direct_irq())
+            return handle_wfi(pc);
+        return handle_unknown(*f, pc, esr);
     default:
         return handle_unknown(*f, pc, esr);
     }

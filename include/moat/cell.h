@@ -33,7 +33,11 @@
 
 /* moat_cell_desc.flags */
 #define MOAT_CELL_FLAG_ROOT (MOAT_U(1) << 0) /* the root cell (Linux); platform block is valid */
-#define MOAT_CELL_FLAGS_KNOWN MOAT_CELL_FLAG_ROOT
+/* The cell's CPUs take their physical interrupts at EL1, without the hypervisor ("moat,irq-delivery
+ * = \"direct\"", docs/binding.md); not for the root cell. Since ABI 2.2. */
+#define MOAT_CELL_FLAG_DIRECT_IRQ (MOAT_U(1) << 1)
+#define MOAT_CELL_FLAG_DIRECT_IRQ_MINOR 2 /* the first ABI minor version that knows it */
+#define MOAT_CELL_FLAGS_KNOWN (MOAT_CELL_FLAG_ROOT | MOAT_CELL_FLAG_DIRECT_IRQ)
 
 /* moat_cell_mem_region.flags */
 #define MOAT_CELL_MEM_READ (MOAT_U(1) << 0)

@@ -162,7 +162,7 @@ TEST(CellValidate, EnvelopeFields)
     char err[256];
     ASSERT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
     EXPECT_THAT(verdict(d, [](auto &x) { x.magic = 1; }), StartsWith("magic: 0x1 is not MOAT_CELL_MAGIC"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 3u << 16; }), StartsWith("abi_version: 3.0, this build understands 2.0 to 2.1"));
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 3u << 16; }), StartsWith("abi_version: 3.0, this build understands 2.0 to 2.2"));
     EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 1u << 16; }), StartsWith("abi_version: 1.0, this build understands 2.0"));
     EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 100; }), "total_size: 100, expected 2480");
     EXPECT_EQ(moat::cell_validate(&d, sizeof(d) - 8, err, sizeof(err)), false);
@@ -180,7 +180,7 @@ TEST(CellValidate, EnvelopeFields)
 TEST(CellValidate, CellFields)
 {
     moat_cell_desc d = compiled(cell_blob(cell_with_rtc()));
-    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = 6; }), "flags: unknown bits 0x6");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = 6; }), "flags: unknown bits 0x4");
     EXPECT_EQ(verdict(d, [](auto &x) { x.name[0] = 0; }), "name: empty; every cell needs a name");
     EXPECT_EQ(verdict(d, [](auto &x) { x.name[0] = ' '; }), "name: character 0 (0x20) is not one of [A-Za-z0-9._-]");
     EXPECT_EQ(verdict(d, [](auto &x) { std::memset(x.name, 'a', sizeof(x.name)); }), "name: not NUL-terminated within 32 bytes");
@@ -267,4 +267,50 @@ TEST(CellcDescriptor, PackNamesTheBadMember)
     EXPECT_EQ(error(bad_size), "a.json: mem_regions[0].size: missing or not a number");
     EXPECT_EQ(error("{\"name\": \"a\""), "a.json: JSON at byte 12: expected '}'");
     EXPECT_EQ(error("[1, 2]"), "a.json: is not an object");
+}
+
+// moat,irq-delivery: absent or "trapped" leaves the flag clear, "direct" sets it, anything else
+// is refused naming the property.
+TEST(CellcDescriptor, IrqDeliveryModeBecomesAFlag)
+{
+    EXPECT_EQ(compiled(cell_blob(cell_with_rtc())).flags, 0u);
+    CellText trapped = cell_with_rtc();
+    trapped.cell_extra = "moat,irq-delivery = \"trapped\";";
+    EXPECT_EQ(compiled(cell_blob(trapped)).flags, 0u);
+    CellText direct = cell_with_rtc();
+    direct.cell_extra = "moat,irq-delivery = \"direct\";";
+    moat_cell_desc d = compiled(cell_blob(direct));
+    EXPECT_EQ(d.flags, unsigned(MOAT_CELL_FLAG_DIRECT_IRQ));
+    EXPECT_THAT(cellc::dump_text(d), HasSubstr("irq delivery direct"));
+    EXPECT_THAT(cellc::dump_json(d), HasSubstr("\"irq_delivery\": \"direct\""));
+    EXPECT_EQ(cellc::descriptor_from_json("a.json", cellc::dump_json(d), true).flags, unsigned(MOAT_CELL_FLAG_DIRECT_IRQ));
+    char err[256];
+    EXPECT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
+
+    CellText bad = cell_with_rtc();
+    bad.cell_extra = "moat,irq-delivery = \"fast\";";
+    auto r = cellc::compile_cell(test_board(), {cell_blob(bad)});
+    ASSERT_EQ(r.diags.size(), 1u);
+    EXPECT_THAT(r.diags[0].str(), HasSubstr("moat,irq-delivery"));
+    EXPECT_THAT(r.diags[0].str(), HasSubstr("\"fast\" is not one of \"trapped\", \"direct\""));
+}
+
+TEST(CellValidate, DirectIrqOnlyForCellsOfAbi22)
+{
+    CellText direct = cell_with_rtc();
+    direct.cell_extra = "moat,irq-delivery = \"direct\";";
+    moat_cell_desc d = compiled(cell_blob(direct));
+    EXPECT_EQ(verdict(d, [](auto &x) { x.abi_version = (2u << 16) | 1; }),
+              "flags: MOAT_CELL_FLAG_DIRECT_IRQ is set in a descriptor of ABI 2.1, which did not have it (from 2.2 "
+              "on); recompile the cell with this moat-cellc");
+    // A 2.1 descriptor without the flag is still accepted.
+    moat_cell_desc old = compiled(cell_blob(cell_with_rtc()));
+    EXPECT_EQ(verdict(old, [](auto &x) { x.abi_version = (2u << 16) | 1; }), "valid");
+
+    auto r = cellc::compile_cell(test_board(), {test_root()});
+    ASSERT_TRUE(r.diags.empty());
+    moat_cell_desc root;
+    std::memcpy(&root, r.descriptor.data(), sizeof(root));
+    EXPECT_THAT(verdict(root, [](auto &x) { x.flags |= MOAT_CELL_FLAG_DIRECT_IRQ; }),
+                StartsWith("flags: direct interrupt delivery (MOAT_CELL_FLAG_DIRECT_IRQ) is for cells, not the root cell"));
 }

@@ -206,6 +206,21 @@ void read_console(const Tree &t, const Board &b, int node, Cell &c)
     c.console_base = d->mmio.at(0).base;  // devices are mapped 1:1
 }
 
+// moat,irq-delivery: "trapped" (the default: every interrupt through the hypervisor) or "direct"
+// (physical interrupts straight to the cell at EL1). The root cell keeps trapped delivery.
+void read_irq_delivery(const Tree &t, int node, Cell &c)
+{
+    if (!t.has(node, "moat,irq-delivery"))
+        return;
+    if (c.root)
+        throw Error(t.at(node, "moat,irq-delivery"), "the root cell (Linux) takes its interrupts through the "
+                                                     "hypervisor; remove moat,irq-delivery");
+    std::string mode = t.string(node, "moat,irq-delivery").value_or("");
+    if (mode != "trapped" && mode != "direct")
+        throw Error(t.at(node, "moat,irq-delivery"), "\"" + mode + "\" is not one of \"trapped\", \"direct\"");
+    c.direct_irq = mode == "direct";
+}
+
 Cell read_cell(const Tree &t, const Board &b, int node)
 {
     Cell c;
@@ -220,6 +235,7 @@ Cell read_cell(const Tree &t, const Board &b, int node)
     read_devices(t, b, node, c);
     read_memory(t, b, node, c);
     read_console(t, b, node, c);
+    read_irq_delivery(t, node, c);
     if (c.root && t.has(node, "entry"))
         throw Error(t.at(node, "entry"), "the root cell (Linux) keeps running where it is; remove entry");
     if (!c.root)

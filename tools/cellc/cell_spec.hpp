@@ -22,6 +22,7 @@ struct MemoryMapping {
 struct Cell {
     Location where;       // file and path of the moat,cell / moat,root-cell node
     bool root = false;
+    bool direct_irq = false;  // moat,irq-delivery = "direct"
     std::string name;
     std::vector<Cpu> cpus;
     std::vector<MemoryMapping> memory;

@@ -203,7 +203,7 @@ moat_cell_desc encode_cell(const Cell &c, const Board &b)
     d.magic = MOAT_CELL_MAGIC;
     d.abi_version = MOAT_ABI_VERSION;
     d.total_size = sizeof(d);
-    d.flags = c.root ? MOAT_CELL_FLAG_ROOT : 0;
+    d.flags = (c.root ? MOAT_CELL_FLAG_ROOT : 0) | (c.direct_irq ? MOAT_CELL_FLAG_DIRECT_IRQ : 0);
     std::memcpy(d.name, c.name.data(), std::min<size_t>(c.name.size(), MOAT_CELL_NAME_LEN - 1));
     d.num_cpus = static_cast<u32>(std::min<size_t>(c.cpus.size(), MOAT_CELL_MAX_CPUS));
     for (u32 i = 0; i < d.num_cpus; i++)
@@ -262,6 +262,7 @@ std::string dump_text(const moat_cell_desc &d)
     o << "  abi " << MOAT_ABI_VERSION_MAJOR(d.abi_version) << "." << MOAT_ABI_VERSION_MINOR(d.abi_version)
       << ", " << d.total_size << " bytes, checksum " << hex(d.checksum) << "\n";
     o << "  entry " << hex(d.entry) << "\n";
+    o << "  irq delivery " << ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) ? "direct" : "trapped") << "\n";
     o << "  console " << console_name(d.console.type);
     if (d.console.type == MOAT_CELL_CONSOLE_PL011)
         o << " at " << hex(d.console.base);
@@ -308,6 +309,7 @@ std::string dump_json(const moat_cell_desc &d)
     num("flags", d.flags);
     o << "\"root\": " << ((d.flags & MOAT_CELL_FLAG_ROOT) ? "true" : "false") << ", ";
     num("entry", d.entry);
+    o << "\"irq_delivery\": \"" << ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) ? "direct" : "trapped") << "\", ";
     o << "\"console\": {\"type\": \"" << console_name(d.console.type) << "\", \"base\": " << d.console.base << "}, ";
     o << "\"cpus\": [";
     for (u32 i = 0; i < d.num_cpus; i++)

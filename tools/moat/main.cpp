@@ -415,16 +415,22 @@ int cell_load(int fd, int argc, char **argv)
     return 0;
 }
 
+// How a cell's CPUs take interrupts: through the hypervisor (trapped), or directly at EL1.
+const char *irq_delivery_name(const moat_cell_status &c)
+{
+    return (c.flags & MOAT_CELL_FLAG_DIRECT_IRQ) ? "direct" : "trapped";
+}
+
 // moat cell list
 int cell_list_print(int fd)
 {
     moat_cell_list list;
     if (!cell_list(fd, list))
         return 1;
-    std::printf("%-4s %-20s %-10s %s\n", "id", "name", "state", "CPUs (Linux numbering)");
+    std::printf("%-4s %-20s %-10s %-8s %s\n", "id", "name", "state", "irqs", "CPUs (Linux numbering)");
     for (unsigned i = 0; i < list.count; i++) {
         const moat_cell_status &c = list.cells[i];
-        std::printf("%-4u %-20s %-10s", c.id, c.name, state_name(c.state));
+        std::printf("%-4u %-20s %-10s %-8s", c.id, c.name, state_name(c.state), irq_delivery_name(c));
         for (unsigned j = 0; j < c.num_cpus; j++)
             std::printf(" %u", c.linux_cpu[j]);
         std::printf("  (%u on)\n", c.cpus_on);
@@ -447,7 +453,7 @@ int cell_stats(int fd, const char *name)
         std::fprintf(stderr, "moat: no cell named \"%s\" (moat cell list shows the cells)\n", name);
         return 1;
     }
-    std::printf("cell \"%s\": %s\n", c->name, state_name(c->state));
+    std::printf("cell \"%s\": %s, interrupts %s\n", c->name, state_name(c->state), irq_delivery_name(*c));
     for (unsigned r = 0; r < MOAT_EXIT_REASONS; r++) {
         unsigned long long sum = 0;
         for (unsigned j = 0; j < c->num_cpus; j++)

@@ -45,6 +45,8 @@ struct Cell {
     ShutdownRequest shutdown;             // cooperative shutdown, reset at every start
     GicdOwner gicd_owner() const { return {irqs, cpu_mpidr, num_cpus, 0, 0, 0}; }
     bool is_root() const { return id == ROOT_CELL; }
+    // Physical interrupts straight to the cell at EL1 (moat,irq-delivery = "direct").
+    bool direct_irq() const { return desc.flags & MOAT_CELL_FLAG_DIRECT_IRQ; }
 };
 
 Cell &cell_root();

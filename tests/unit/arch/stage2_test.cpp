@@ -303,3 +303,58 @@ TEST(Stage2Root, ReportsAnExhaustedPool)
         EXPECT_EQ(stage2_build_root(s2, arena.pool, 40, HV_BASE, HV_SIZE), PtError::NO_MEMORY);
     }
 }
+
+// A forced stop of a cell with direct interrupt delivery takes its stage-2 root entries away:
+// afterwards nothing of the cell translates (its next fetch faults to EL2); restored, everything
+// translates as before, and the tables free completely (none lost while the root was empty).
+TEST(Stage2Revoke, NothingTranslatesUntilRestored)
+{
+    Arena arena(64);
+    const size_t all = arena.pool.free_pages();
+    PageTable t;
+    ASSERT_EQ(t.init(arena.pool, 40, STAGE2_START_LEVEL), PtError::OK);
+    ASSERT_EQ(t.map(0x40000000, 0x7c000000, 16 * MiB, RAM_ATTRS), PtError::OK);  // RAM
+    ASSERT_EQ(t.map(0x50000000, 0x7e000000, 0x1000, RAM_ATTRS), PtError::OK);    // shared page
+    ASSERT_EQ(t.map(0x9010000, 0x9010000, 0x1000, RAM_ATTRS), PtError::OK);      // a device
+    EXPECT_EQ(stage2_live_root_entries(t), 2u);  // the first and the second GiB
+    Stage2Revoked r{};
+    ASSERT_TRUE(stage2_revoke_root(t, r));
+    EXPECT_TRUE(r.active);
+    EXPECT_EQ(r.count, 2u);
+    EXPECT_EQ(stage2_live_root_entries(t), 0u);
+    u64 pa = 0;
+    for (u64 ipa : {u64{0x40000000}, u64{0x40fff000}, u64{0x50000000}, u64{0x9010000}})
+        EXPECT_FALSE(t.translate(ipa, &pa)) << std::hex << ipa;
+    ASSERT_TRUE(stage2_revoke_root(t, r));  // a second stop request: nothing more to take
+    EXPECT_EQ(r.count, 2u);
+    stage2_restore_root(t, r);
+    EXPECT_FALSE(r.active);
+    ASSERT_TRUE(t.translate(0x40123000, &pa));
+    EXPECT_EQ(pa, 0x7c123000u);
+    ASSERT_TRUE(t.translate(0x50000000, &pa));
+    EXPECT_EQ(pa, 0x7e000000u);
+    ASSERT_TRUE(t.translate(0x9010000, &pa));
+    EXPECT_EQ(pa, 0x9010000u);
+    stage2_restore_root(t, r);  // twice: no harm
+    t.destroy();
+    EXPECT_EQ(arena.pool.free_pages(), all);
+}
+
+// More live root entries than the save area holds: refused, nothing changed (cell create refuses
+// such a cell with direct delivery beforehand).
+TEST(Stage2Revoke, RefusedBeyondTheSaveArea)
+{
+    Arena arena(2 * (STAGE2_REVOKE_MAX + 1) + 8);
+    PageTable t;
+    ASSERT_EQ(t.init(arena.pool, 40, STAGE2_START_LEVEL), PtError::OK);
+    for (u64 i = 0; i <= STAGE2_REVOKE_MAX; i++)
+        ASSERT_EQ(t.map(i * GiB, 0x40000000, 0x1000, RAM_ATTRS), PtError::OK) << i;
+    EXPECT_EQ(stage2_live_root_entries(t), STAGE2_REVOKE_MAX + 1);
+    Stage2Revoked r{};
+    EXPECT_FALSE(stage2_revoke_root(t, r));
+    EXPECT_FALSE(r.active);
+    EXPECT_EQ(stage2_live_root_entries(t), STAGE2_REVOKE_MAX + 1);
+    u64 pa = 0;
+    EXPECT_TRUE(t.translate(STAGE2_REVOKE_MAX * GiB, &pa));
+    t.destroy();
+}

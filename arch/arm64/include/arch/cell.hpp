@@ -16,7 +16,17 @@ struct CellArch {
     Stage2 s2;
     MmioMap mmio;
     u64 pool_reserve;  // pool pages kept to give the root back what it took
+    // Direct delivery: the stage-2 root entries taken away by a stop (revoke_stage2), restored
+    // before the cell starts again or its tables are freed.
+    Stage2Revoked revoked;
 };
+
+// Stop a cell that takes its interrupts directly, without its cooperation: every entry of its
+// stage-2 root table invalid (saved), then its VMID flushed from every CPU's TLB, so its next
+// instruction fetch or data access faults to EL2, whatever it masked. Idempotent.
+void revoke_stage2(CellArch &a);
+// Put back what revoke_stage2 took (the cell's CPUs are all off).
+void restore_stage2(CellArch &a);
 
 // The arm64 side of cell `c` (one per slot of the core's table).
 CellArch &cell_arch(const Cell &c);

@@ -45,6 +45,7 @@ struct alignas(PAGE_SIZE) PerCpu {
     u64 on_entry;         // PSCI CPU_ON from the cell: where and with what to enter EL1
     u64 on_context;
     u32 stop_request;     // the cell is shutting down: park at the next exit
+    u64 stop_started;     // CNTPCT_EL0 when another CPU asked this one to stop (arch_cpu_kick)
     StubState stub;
     GicCpu gic;
 };

@@ -37,6 +37,8 @@ struct GicCpu {
     u32 pending[GIC_PENDING_MAX];  // INTIDs; v2 SGIs also carry the source CPU in bits [12:10]
     u32 targets;         // v2: this CPU's bit in GICD_ITARGETSR (its CPU interface); 0 = unknown
     bool underflow_armed; // v3: ICH_HCR_EL2.UIE is set (interrupts wait for a list register)
+    bool direct;         // the CPU's cell takes physical interrupts at EL1 (MOAT_CELL_FLAG_DIRECT_IRQ)
+    bool entered;        // gic_cpu_enter succeeded: gic_cpu_leave has something to undo
 };
 
 // Offer each waiting interrupt to `inject` (true: it found a list register) and keep the rest,
@@ -66,7 +68,7 @@ struct GicFrame {
 // The implementation: one table per version.
 struct GicOps {
     u32 version;
-    bool (*cpu_enter)(GicCpu &g, u64 mpidr);
+    bool (*cpu_enter)(GicCpu &g, u64 mpidr, bool direct);
     void (*cpu_power_on)();
     void (*cpu_leave)(GicCpu &g);
     u32 (*handle_irq)(GicCpu &g, u32 cpu);
@@ -74,12 +76,13 @@ struct GicOps {
     void (*route_irqs)(const u32 *irqs, u32 cpu, u64 mpidr);
     void (*send_sgi_to)(u32 cpu, u64 mpidr, u32 intid);
     MmioResult (*dist_access)(const GicdOwner &owner, MmioAccess &a);
-    GicFrame (*cpu_frame)(u32 cpu);
+    GicFrame (*cpu_frame)(u32 cpu, bool direct);
     void (*add_cell_mmio)(MmioMap &m, u32 cpu_mask);
     void (*lend_spis)(const u32 *irqs);
     void (*return_spis)(const u32 *irqs);
     void (*lend_cpu)(u32 cpu);    // nullptr: nothing to do
     void (*return_cpu)(u32 cpu);
+    bool (*mgmt_sgi_can_signal)();
 };
 
 // Pick the implementation for the board (p.gic_version 2 or 3). False for anything else: the
@@ -90,12 +93,22 @@ inline bool gic_enabled() { return gic_ops() != nullptr; }
 inline u32 gic_version() { return gic_enabled() ? gic_ops()->version : 0; }
 
 // Switch the calling CPU's EL1 to the virtual CPU interface, carrying over what the kernel had
-// programmed in the physical one. False if the CPU's interface cannot be found.
-inline bool gic_cpu_enter(GicCpu &g, u64 mpidr) { return gic_ops()->cpu_enter(g, mpidr); }
+// programmed in the physical one; or, `direct`, leave EL1 the physical one (a cell with direct
+// interrupt delivery; the caller keeps HCR_EL2.IMO clear). False if the CPU's interface cannot be
+// found.
+inline bool gic_cpu_enter(GicCpu &g, u64 mpidr, bool direct = false)
+{
+    g.entered = gic_ops()->cpu_enter(g, mpidr, direct);
+    return g.entered;
+}
 // Open the physical CPU interface of a CPU that just powered on (before gic_cpu_enter).
 inline void gic_cpu_power_on() { gic_ops()->cpu_power_on(); }
 // Hand everything still in flight back to the physical interface, then switch EL1 back to it.
-inline void gic_cpu_leave(GicCpu &g) { gic_ops()->cpu_leave(g); }
+inline void gic_cpu_leave(GicCpu &g)
+{
+    gic_ops()->cpu_leave(g);
+    g.entered = false;
+}
 // An IRQ exception at EL2: acknowledge, inject. Returns the INTID handled (1023 if spurious);
 // GIC_MGMT_SGI is acknowledged and deactivated but left to the caller.
 inline u32 gic_handle_irq(GicCpu &g, u32 cpu) { return gic_ops()->handle_irq(g, cpu); }
@@ -115,8 +128,8 @@ inline void gic_kick(u32 cpu, u64 mpidr) { gic_send_sgi_to(cpu, mpidr, GIC_MGMT_
 // A trapped access to the distributor by a cell owning `owner`'s interrupts and CPUs.
 inline MmioResult gic_dist_access(const GicdOwner &owner, MmioAccess &a) { return gic_ops()->dist_access(owner, a); }
 // The frame a cell running on logical CPU `cpu` maps (v3: its redistributor; v2: GICV at the
-// GICC address).
-inline GicFrame gic_cpu_frame(u32 cpu) { return gic_ops()->cpu_frame(cpu); }
+// GICC address, or with `direct` delivery the physical GICC itself).
+inline GicFrame gic_cpu_frame(u32 cpu, bool direct = false) { return gic_ops()->cpu_frame(cpu, direct); }
 // Trapped GIC regions a cell has beside the distributor; an isolated cell's own CPUs in cpu_mask
 // (the root cell passes 0).
 inline void gic_add_cell_mmio(MmioMap &m, u32 cpu_mask) { gic_ops()->add_cell_mmio(m, cpu_mask); }
@@ -143,6 +156,10 @@ inline void gic_return_cpu(u32 cpu)
     if (gic_ops()->return_cpu)
         gic_ops()->return_cpu(cpu);
 }
+// Direct delivery: would the management SGI (priority 0, Group 1) be signalled to the calling
+// CPU now, as the cell left its physical CPU interface (group enable, priority mask, running
+// priority)? If not, a WFI of the cell would never wake for a stop.
+inline bool gic_mgmt_sgi_can_signal() { return gic_ops()->mgmt_sgi_can_signal(); }
 // v2: the GICD_ITARGETSR bits of the logical CPUs in `cpu_mask` (0 on v3).
 u32 gic_targets_of(u32 cpu_mask);
 

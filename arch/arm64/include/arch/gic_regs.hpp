@@ -64,6 +64,9 @@ constexpr u32 PRIORITY_WORDS = 8;  // GICR_IPRIORITYR0..7: one byte for each of 
 namespace gicc {
 constexpr u64 CTLR = 0x0000, PMR = 0x0004, BPR = 0x0008, IAR = 0x000c, EOIR = 0x0010;
 constexpr u64 ABPR = 0x001c, IIDR = 0x00fc, DIR = 0x1000;
+constexpr u64 RPR = 0x0014;                    // running priority
+constexpr u64 APR0 = 0x00d0, NSAPR0 = 0x00e0;  // active priorities, 4 registers each
+constexpr u64 APR_COUNT = 4;
 constexpr u64 PAGE1 = 0x1000;             // the second 4 KiB page (GICC_DIR) in the architecture's layout
 constexpr u32 CTLR_ENABLE = 1u << 0;      // EnableGrp0 (EnableGrp1 in the Non-secure view)
 constexpr u32 CTLR_EOIMODE = 1u << 9;     // EOImode (EOImodeNS in the Non-secure view)

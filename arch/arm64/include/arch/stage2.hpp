@@ -18,6 +18,26 @@ constexpr unsigned STAGE2_START_LEVEL = 1;  // VTCR_EL2.SL0 in stage2_vtcr says 
 u64 stage2_vtcr(unsigned ia_bits, u64 id_aa64mmfr0);
 
 
+// A cell stopped without its cooperation (direct interrupt delivery, arch/arm64/cell.cpp): every
+// live entry of its stage-2 root table saved and made invalid, so that its next access faults;
+// put back before it starts again or its tables are freed (destroy walks from the root).
+constexpr u32 STAGE2_REVOKE_MAX = 64;  // 1 GiB each at level 1: a cell using more is refused
+struct Stage2Revoked {
+    struct Entry {
+        u32 index;
+        u64 value;
+    } entries[STAGE2_REVOKE_MAX];
+    u32 count;
+    bool active;
+};
+// Root-table entries of `t` in use.
+u32 stage2_live_root_entries(const PageTable &t);
+// Save and invalidate every live root entry of `t` (the caller then flushes the VMID). False,
+// with nothing changed, if more than STAGE2_REVOKE_MAX are live; true if already revoked.
+bool stage2_revoke_root(PageTable &t, Stage2Revoked &r);
+// Put back what stage2_revoke_root took (nothing if it took nothing).
+void stage2_restore_root(PageTable &t, Stage2Revoked &r);
+
 // Point the calling CPU's stage 2 at s2 and invalidate what its VMID cached before.
 void stage2_activate(const Stage2 &s2, u64 vtcr);
 // Drop every stage-1 and stage-2 TLB entry of the current VMID on this CPU.

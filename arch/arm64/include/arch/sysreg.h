@@ -123,6 +123,8 @@
 /* GICv3 CPU interface (ICC_*) and hypervisor control (ICH_*) fields */
 #define ICC_CTLR_EL1_EOIMODE BIT(1)  /* 1: EOIR drops priority, DIR deactivates */
 #define ICC_CTLR_EL1_CBPR BIT(0)
+#define ICC_CTLR_EL1_PRIBITS_SHIFT 8 /* priority bits implemented, minus one */
+#define ICC_CTLR_EL1_PRIBITS_MASK UL(0x7)
 #define ICC_IGRPEN1_EN BIT(0)
 #define ICC_PMR_ALLOW_ALL UL(0xff)
 #define ICC_IAR_INTID_MASK UL(0xffffff)
@@ -175,6 +177,7 @@
 #define ESR_ISS_MASK GENMASK(24, 0)
 #define ESR_EC_UNKNOWN 0x00
 #define ESR_EC_WFX 0x01
+#define ESR_EC_WFX 0x01   /* WFI or WFE trapped (HCR_EL2.TWI/TWE) */
 #define ESR_EC_HVC64 0x16
 #define ESR_EC_SMC64 0x17
 #define ESR_EC_SYS64 0x18
