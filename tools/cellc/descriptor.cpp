@@ -194,6 +194,39 @@ std::string size_text(u64 size)
     return std::to_string(size) + " B";
 }
 
+void copy_name(char *dst, const std::string &name) { std::memcpy(dst, name.data(), std::min<size_t>(name.size(), MOAT_LINK_NAME_LEN - 1)); }
+
+// The cell's link endpoints, ordered by link name (the tree's order is not stable).
+void fill_links(moat_cell_links &out, const Cell &c)
+{
+    std::vector<const LinkEndpoint *> eps;
+    for (const LinkEndpoint &e : c.links)
+        eps.push_back(&e);
+    std::sort(eps.begin(), eps.end(), [](auto *a, auto *b) { return a->link.name < b->link.name; });
+    if (eps.size() > MOAT_CELL_MAX_LINKS)
+        throw Error(c.where, "the cell takes part in " + std::to_string(eps.size()) + " links, at most " +
+                                 std::to_string(MOAT_CELL_MAX_LINKS) + " fit in a descriptor");
+    out.num_links = static_cast<u32>(eps.size());
+    for (size_t i = 0; i < eps.size(); i++) {
+        const LinkEndpoint &e = *eps[i];
+        moat_cell_link &l = out.link[i];
+        copy_name(l.name, e.link.name);
+        l.self = e.self;
+        l.num_peers = static_cast<u32>(e.link.peers.size());
+        l.doorbell_intid = e.self < e.link.doorbells.size() ? e.link.doorbells[e.self] : 0;
+        l.num_sections = static_cast<u32>(e.link.sections.size());
+        l.regs_ipa = e.regs_ipa;
+        for (size_t p = 0; p < e.link.peers.size() && p < MOAT_LINK_MAX_PEERS; p++)
+            copy_name(l.peers[p], e.link.peers[p]);
+        for (size_t k = 0; k < e.link.sections.size() && k < MOAT_LINK_MAX_SECTIONS; k++) {
+            const LinkSection &sec = e.link.sections[k];
+            auto owner = std::find(e.link.peers.begin(), e.link.peers.end(), sec.owner);
+            l.sections[k] = {sec.phys.base, e.section_ipa[k], sec.phys.size,
+                             sec.owner.empty() ? MOAT_LINK_OWNER_ALL : static_cast<u32>(owner - e.link.peers.begin()), 0};
+        }
+    }
+}
+
 }  // namespace
 
 moat_cell_desc encode_cell(const Cell &c, const Board &b)
@@ -217,6 +250,7 @@ moat_cell_desc encode_cell(const Cell &c, const Board &b)
     d.entry = c.entry;
     if (c.root)
         fill_platform(d.platform, b);
+    fill_links(d.links, c);
     d.checksum = moat::cell_checksum(&d, sizeof(d));
     char err[256];
     if (!moat::cell_validate(&d, sizeof(d), err, sizeof(err)))
@@ -291,6 +325,19 @@ std::string dump_text(const moat_cell_desc &d)
         o << "    psci " << (p.psci_method == MOAT_CELL_PSCI_SMC ? "smc" : "hvc") << ", debug uart "
           << console_name(p.debug_uart.type) << " " << hex(p.debug_uart.base) << "\n";
         o << "    hypervisor memory " << hex(p.hv_base) << "+" << hex(p.hv_size) << "\n";
+    }
+    for (u32 i = 0; i < d.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
+        const moat_cell_link &l = d.links.link[i];
+        o << "  link \"" << l.name << "\": peer " << l.self << " of";
+        for (u32 p = 0; p < l.num_peers && p < MOAT_LINK_MAX_PEERS; p++)
+            o << (p ? ", " : " ") << l.peers[p];
+        o << "; doorbell INTID " << l.doorbell_intid << ", registers at " << hex(l.regs_ipa) << "\n";
+        for (u32 k = 0; k < l.num_sections && k < MOAT_LINK_MAX_SECTIONS; k++) {
+            const moat_link_section &sec = l.sections[k];
+            o << "    section phys " << hex(sec.phys) << " ipa " << hex(sec.ipa) << " size " << hex(sec.size) << " written by "
+              << (sec.owner == MOAT_LINK_OWNER_ALL ? std::string("every peer") : std::string(l.peers[sec.owner % MOAT_LINK_MAX_PEERS]))
+              << "\n";
+        }
     }
     return o.str();
 }

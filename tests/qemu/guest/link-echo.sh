@@ -1,0 +1,38 @@
+# moat-link, root <-> bare-metal cell (cells/qemu-virt-link, a system of its own: enabled with
+# link-root.cell). Linux's end is /dev/moat-link-echo (moat.ko), the cell runs demos/link-echo.
+# N messages go to the cell and back with their contents checked, and the cell's exits are
+# counted exactly: one MMIO exit per doorbell it rings (none for the data), one IRQ exit per
+# doorbell it receives. Then what a peer may not do: the device refuses a writable map of the
+# read-only section, a map beyond a section and a ring to no peer; the hypervisor refuses the
+# cell's ring to a stranger; the cell's write to the section only Linux writes makes it fail, and
+# Linux is told (doorbell + state page).
+. /tests/lib.sh
+N=200
+check "insmod moat.ko" insmod /moat.ko
+check "moat enable (link-root.cell)" moat enable $CELLS/link-root.cell
+dmesg | grep 'moat: link'
+check "the link's device exists" test -c /dev/moat-link-echo
+check "sysfs: the link's peers" test "$(cat /sys/class/misc/moat-link-echo/peers)" = "linux echo"
+check "moat cell create echo" moat cell create $CELLS/echo.cell
+check "moat cell load" moat cell load echo $DEMOS/link-echo.bin
+check "moat cell start" moat cell start echo
+sleep 1
+cell_stats() { moat cell stats echo | awk 'NR > 1 { print $1, $2 }'; }
+cell_stats > /tmp/before
+check "echo $N messages" moat-link-echo echo $N
+cell_stats > /tmp/after
+paste /tmp/before /tmp/after | awk '{ print "cell exits during the echo: " $1, $4 - $2 }' | tee /tmp/delta
+check "the cell rang exactly once per message (mmio exits = $N)" grep -qx "cell exits during the echo: mmio $N" /tmp/delta
+check "the cell took exactly one doorbell per message (irq exits = $N)" grep -qx "cell exits during the echo: irq $N" /tmp/delta
+check "no hypercall exits for the data" grep -qx "cell exits during the echo: hypercall 0" /tmp/delta
+check "the device refuses what it must" moat-link-echo refusals
+moat-link-echo ask ring-stranger | tee /tmp/answer
+check "the hypervisor refused the cell's rings to a stranger and to itself" grep -q "peer 7 status 1, self status 1" /tmp/answer
+check "a write to the read-only section fails the cell; Linux is told" moat-link-echo write-ro
+moat cell list | tee /tmp/list
+check "the cell is failed" grep -q "echo *failed" /tmp/list
+check "moat cell destroy" moat cell destroy echo
+check "moat disable" moat disable
+check "the link's device is gone" test ! -e /dev/moat-link-echo
+check "dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace'"
+finish

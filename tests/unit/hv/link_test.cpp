@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+// moat-link in the core (hv/link.cpp) against the fake arch: who may ring whom (both descriptors
+// must agree, the receiver must exist and still own its doorbell), what the doorbell register
+// page answers, what the state pages say as a peer is created, started, stopped, fails and is
+// destroyed (and that the others' doorbells ring at each change), and when sections are zeroed.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstring>
+
+#include "fake_arch.hpp"
+#include "hv/cell.hpp"
+#include "hv/link.hpp"
+#include "lib/cell_validate.hpp"
+
+using namespace moat;
+using fake::arch;
+
+namespace {
+
+constexpr u32 RW = MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE;
+constexpr u64 SECTION = 0x7e000000, SECTION_SIZE = 0x10000;
+constexpr u32 ROOT_BELL = 40, CELL_BELL = 41;
+
+void add_link(moat_cell_desc &d, const char *link, u32 self, u32 bell, u64 regs, u64 ipa)
+{
+    moat_cell_link &l = d.links.link[d.links.num_links++];
+    std::snprintf(l.name, sizeof(l.name), "%s", link);
+    l.self = self;
+    l.num_peers = 2;
+    l.doorbell_intid = bell;
+    l.regs_ipa = regs;
+    std::snprintf(l.peers[0], sizeof(l.peers[0]), "root");
+    std::snprintf(l.peers[1], sizeof(l.peers[1]), "a");
+    l.num_sections = 1;
+    l.sections[0] = {SECTION, ipa, SECTION_SIZE, MOAT_LINK_OWNER_ALL, 0};
+    d.mem_regions[d.num_mem_regions++] = {SECTION, ipa, SECTION_SIZE, RW | MOAT_CELL_MEM_SHARED, 0};
+}
+
+void seal(moat_cell_desc &d)
+{
+    d.checksum = moat_cell_checksum(&d, sizeof(d));
+    char why[256];
+    EXPECT_TRUE(cell_validate(&d, sizeof(d), why, sizeof(why))) << why;
+}
+
+moat_cell_desc root_with_link()
+{
+    moat_cell_desc r = fake::root_desc();
+    add_link(r, "l", 0, ROOT_BELL, 0x90000000, SECTION);
+    seal(r);
+    return r;
+}
+
+// Cell "a" on CPU 2: 1 MiB of the pool, its doorbell SPI, its end of link `link`.
+moat_cell_desc cell_a(const char *link = "l")
+{
+    moat_cell_desc d{};
+    d.magic = MOAT_CELL_MAGIC;
+    d.abi_version = MOAT_ABI_VERSION;
+    d.total_size = sizeof(d);
+    std::snprintf(d.name, sizeof(d.name), "a");
+    d.cpu_mpidr[d.num_cpus++] = 2;
+    d.mem_regions[d.num_mem_regions++] = {0x7c000000, 0x40000000, 0x100000,
+                                          RW | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_LOADABLE, 0};
+    d.entry = 0x40000000;
+    d.irq_bitmap[CELL_BELL / 32] |= 1u << (CELL_BELL % 32);
+    add_link(d, link, 1, CELL_BELL, 0x50011000, 0x50000000);
+    seal(d);
+    return d;
+}
+
+class Link : public ::testing::Test {
+protected:
+    void SetUp() override { fake::reset_with_root(root_with_link()); }
+
+    u32 create(const moat_cell_desc &d)
+    {
+        fake::put(fake::DESC_PA, &d, sizeof(d));
+        char err[MOAT_HC_ERROR_LEN] = "";
+        u64 id = 0;
+        EXPECT_EQ(cell_create(fake::DESC_PA, sizeof(d), &id, err, sizeof(err)), MOAT_HC_OK) << err;
+        return static_cast<u32>(id);
+    }
+    s64 destroy(u32 id)
+    {
+        char err[MOAT_HC_ERROR_LEN] = "";
+        return cell_destroy(id, err, sizeof(err));
+    }
+    const moat_link_state &root_view() { return *link_state_page(ROOT_CELL, 0); }
+    // A register access through the root's (cell 0's) or a cell's register page.
+    MmioResult regs(u32 cell, bool write, u64 offset, u64 *value, u32 size = 4)
+    {
+        MmioAccess a{0x90000000 + offset, 0, size, write, write ? *value : 0};
+        a.offset = offset;
+        MmioResult r = link_regs_handler(link_regs_ctx(*cell_get(cell), 0), a);
+        if (!write)
+            *value = a.value;
+        return r;
+    }
+};
+
+}  // namespace
+
+TEST_F(Link, RingingAPeerThatIsNotThereIsRefused)
+{
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_PEER_DOWN});
+    EXPECT_TRUE(arch.doorbells.empty());
+}
+
+TEST_F(Link, RingSetsTheReceiversDoorbellPending)
+{
+    u32 id = create(cell_a());
+    arch.doorbells.clear();
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK});
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{CELL_BELL}));
+    EXPECT_EQ(cell_link_ring(*cell_get(id), 0, 0), u32{MOAT_LINK_RING_OK});
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{CELL_BELL, ROOT_BELL}));
+}
+
+TEST_F(Link, RingingNoPeerOrOneselfIsRefused)
+{
+    u32 id = create(cell_a());
+    arch.doorbells.clear();
+    EXPECT_EQ(cell_link_ring(*cell_get(id), 0, 1), u32{MOAT_LINK_RING_NOT_PEER});  // itself
+    EXPECT_EQ(cell_link_ring(*cell_get(id), 0, 2), u32{MOAT_LINK_RING_NOT_PEER});
+    EXPECT_EQ(cell_link_ring(*cell_get(id), 0, 0xffffffff), u32{MOAT_LINK_RING_NOT_PEER});
+    EXPECT_TRUE(arch.doorbells.empty());
+}
+
+TEST_F(Link, BothDescriptorsMustAgree)
+{
+    // Cell "a" claims a link of another name: the root's "l" does not reach it, nor it the root.
+    u32 id = create(cell_a("m"));
+    arch.doorbells.clear();
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_PEER_DOWN});
+    EXPECT_EQ(cell_link_ring(*cell_get(id), 0, 0), u32{MOAT_LINK_RING_PEER_DOWN});
+    EXPECT_TRUE(arch.doorbells.empty());
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_DOWN});
+}
+
+TEST_F(Link, AGoneReceiverIsNotRung)
+{
+    u32 id = create(cell_a());
+    ASSERT_EQ(destroy(id), MOAT_HC_OK);
+    arch.doorbells.clear();
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_PEER_DOWN});
+    EXPECT_TRUE(arch.doorbells.empty());
+}
+
+TEST_F(Link, RegisterPage)
+{
+    u32 id = create(cell_a());
+    u64 v = 0;
+    EXPECT_EQ(regs(id, false, MOAT_LINK_REG_STATUS, &v), MmioResult::HANDLED);
+    EXPECT_EQ(v, u64{MOAT_LINK_RING_NONE});
+    EXPECT_EQ(regs(id, false, MOAT_LINK_REG_SELF, &v), MmioResult::HANDLED);
+    EXPECT_EQ(v, 1u);
+    EXPECT_EQ(regs(id, false, MOAT_LINK_REG_PEERS, &v), MmioResult::HANDLED);
+    EXPECT_EQ(v, 2u);
+    arch.doorbells.clear();
+    v = 0;
+    EXPECT_EQ(regs(id, true, MOAT_LINK_REG_RING, &v), MmioResult::HANDLED);
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{ROOT_BELL}));
+    EXPECT_EQ(regs(id, false, MOAT_LINK_REG_STATUS, &v), MmioResult::HANDLED);
+    EXPECT_EQ(v, u64{MOAT_LINK_RING_OK});
+    v = 5;
+    EXPECT_EQ(regs(id, true, MOAT_LINK_REG_RING, &v), MmioResult::HANDLED);
+    EXPECT_EQ(regs(id, false, MOAT_LINK_REG_STATUS, &v), MmioResult::HANDLED);
+    EXPECT_EQ(v, u64{MOAT_LINK_RING_NOT_PEER});
+    // Anything else is no register: the access is refused (a cell that makes it fails).
+    v = 0;
+    EXPECT_EQ(regs(id, true, MOAT_LINK_REG_STATUS, &v), MmioResult::DENIED);
+    EXPECT_EQ(regs(id, false, 0x10, &v), MmioResult::DENIED);
+    EXPECT_EQ(regs(id, true, MOAT_LINK_REG_RING, &v, 8), MmioResult::DENIED);
+    EXPECT_EQ(regs(id, true, MOAT_LINK_REG_RING, &v, 1), MmioResult::DENIED);
+}
+
+TEST_F(Link, StatePagesFollowThePeer)
+{
+    EXPECT_EQ(root_view().num_peers, 2u);
+    EXPECT_EQ(root_view().peer_state[0], u32{MOAT_LINK_PEER_UP});
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_DOWN});
+    u32 id = create(cell_a());
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_DOWN});  // created, not running
+    EXPECT_EQ(link_state_page(id, 0)->peer_state[0], u32{MOAT_LINK_PEER_UP});
+    arch.doorbells.clear();
+    u32 gen = root_view().generation;
+    char err[MOAT_HC_ERROR_LEN];
+    ASSERT_EQ(cell_start(id, err, sizeof(err)), MOAT_HC_OK) << err;
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_UP});
+    EXPECT_GT(root_view().generation, gen);
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{ROOT_BELL}));  // the root is told
+    arch.doorbells.clear();
+    cell_fail(*cell_get(id), 2, "test");
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_FAILED});
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{ROOT_BELL}));
+    ASSERT_EQ(cell_shutdown(id, MOAT_SHUTDOWN_FORCE, err, sizeof(err)), MOAT_HC_OK) << err;
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_FAILED});  // still: it failed
+}
+
+TEST_F(Link, DestroyedPeerIsDownAndTheRootIsTold)
+{
+    u32 id = create(cell_a());
+    char err[MOAT_HC_ERROR_LEN];
+    ASSERT_EQ(cell_start(id, err, sizeof(err)), MOAT_HC_OK) << err;
+    ASSERT_EQ(cell_shutdown(id, MOAT_SHUTDOWN_FORCE, err, sizeof(err)), MOAT_HC_OK) << err;
+    arch.booting[2] = false;
+    arch.firmware_off[2] = true;
+    arch.doorbells.clear();
+    ASSERT_EQ(destroy(id), MOAT_HC_OK);
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_DOWN});
+}
+
+TEST_F(Link, SectionsAreZeroedWhenTheLastCellPeerComesAndGoes)
+{
+    u32 id = create(cell_a());
+    EXPECT_EQ(arch.link_zeroed.size(), 1u);
+    EXPECT_EQ(arch.link_zeroed[0].phys, SECTION);
+    EXPECT_EQ(arch.link_zeroed[0].size, SECTION_SIZE);
+    ASSERT_EQ(destroy(id), MOAT_HC_OK);
+    EXPECT_EQ(arch.link_zeroed.size(), 2u);
+}
