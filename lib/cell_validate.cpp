@@ -343,6 +343,16 @@ bool platform_is_zero(const moat_cell_platform &p)
     return true;
 }
 
+// A field name with indices, through format_v only (the validator's one dependency).
+void field_name(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void field_name(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    format_v(buf, size, fmt, ap);
+    va_end(ap);
+}
+
 bool bytes_zero(const void *p, size_t n)
 {
     const u8 *b = static_cast<const u8 *>(p);
@@ -423,7 +433,7 @@ bool check_link_peers(const moat_cell_desc &d, u32 l, Reporter &r)
                 return r.fail("links.link[%u].peers[%u]: unused entry is not zero", l, p);
             continue;
         }
-        format(field, sizeof(field), "links.link[%u].peers[%u]", l, p);
+        field_name(field, sizeof(field), "links.link[%u].peers[%u]", l, p);
         if (check_padded_name(field, e.peers[p], MOAT_LINK_NAME_LEN, r) < 0)
             return false;
         for (u32 q = 0; q < p; q++)
@@ -441,7 +451,7 @@ bool check_link(const moat_cell_desc &d, bool root, u32 l, Reporter &r)
 {
     const moat_cell_link &e = d.links.link[l];
     char field[32];
-    format(field, sizeof(field), "links.link[%u].name", l);
+    field_name(field, sizeof(field), "links.link[%u].name", l);
     if (check_padded_name(field, e.name, MOAT_LINK_NAME_LEN, r) < 0)
         return false;
     for (u32 o = 0; o < l; o++)

@@ -69,7 +69,7 @@ for target in validate overlay board json ownership; do
 	overlay) max_len=4096 ;;
 	board) max_len=16384 ;;
 	json) max_len=8192 ;;
-	ownership) max_len=2480 ;;
+	ownership) max_len=3736 ;;
 	esac
 	mkdir -p "$out/corpus/$target" "$out/crashes/$target"
 	echo "fuzz-$target: $per s"

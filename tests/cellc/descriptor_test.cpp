@@ -162,11 +162,12 @@ TEST(CellValidate, EnvelopeFields)
     char err[256];
     ASSERT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
     EXPECT_THAT(verdict(d, [](auto &x) { x.magic = 1; }), StartsWith("magic: 0x1 is not MOAT_CELL_MAGIC"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 3u << 16; }), StartsWith("abi_version: 3.0, this build understands 2.0 to 2.1"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 1u << 16; }), StartsWith("abi_version: 1.0, this build understands 2.0"));
-    EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 100; }), "total_size: 100, expected 2480");
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 4u << 16; }), StartsWith("abi_version: 4.0, this build understands 3.0 to 3.0"));
+    // 2.x descriptors end before the link endpoints (2480 bytes): recompiled, not misread.
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = (2u << 16) | 1; }), StartsWith("abi_version: 2.1, this build understands 3.0"));
+    EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 2480; }), "total_size: 2480, expected 3736");
     EXPECT_EQ(moat::cell_validate(&d, sizeof(d) - 8, err, sizeof(err)), false);
-    EXPECT_STREQ(err, "total_size: 2480, but the buffer holds 2472 bytes (truncated or padded)");
+    EXPECT_STREQ(err, "total_size: 3736, but the buffer holds 3728 bytes (truncated or padded)");
     moat_cell_desc corrupt = d;
     corrupt.entry ^= 0x1000;
     EXPECT_FALSE(moat::cell_validate(&corrupt, sizeof(corrupt), err, sizeof(err)));

@@ -272,7 +272,7 @@ void read_memory(const Tree &t, const Board &b, int node, Cell &c)
     if (c.root) {
         for (const AddressRange &r : root_ram(b))
             c.memory.push_back({r, r.base, MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_DMA,
-                                Location{b.file, "/memory", "reg"}, {}});
+                                Location{b.file, "/memory", "reg"}, {}, {}});
     }
     int child;
     fdt_for_each_subnode(child, t.fdt(), node) {

@@ -44,11 +44,13 @@ void seal(moat_cell_desc &d)
     EXPECT_TRUE(cell_validate(&d, sizeof(d), why, sizeof(why))) << why;
 }
 
+// The fake machine's root descriptor (cells_init_root trusts it, the driver validated it) with
+// its end of link "l".
 moat_cell_desc root_with_link()
 {
     moat_cell_desc r = fake::root_desc();
     add_link(r, "l", 0, ROOT_BELL, 0x90000000, SECTION);
-    seal(r);
+    r.checksum = moat_cell_checksum(&r, sizeof(r));
     return r;
 }
 
@@ -88,12 +90,16 @@ protected:
         return cell_destroy(id, err, sizeof(err));
     }
     const moat_link_state &root_view() { return *link_state_page(ROOT_CELL, 0); }
+    void *ctx[MAX_CELLS] = {};
     // A register access through the root's (cell 0's) or a cell's register page.
+    // (The arch takes each endpoint's context once, when it maps the page.)
     MmioResult regs(u32 cell, bool write, u64 offset, u64 *value, u32 size = 4)
     {
+        if (!ctx[cell])
+            ctx[cell] = link_regs_ctx(*cell_get(cell), 0);
         MmioAccess a{0x90000000 + offset, 0, size, write, write ? *value : 0};
         a.offset = offset;
-        MmioResult r = link_regs_handler(link_regs_ctx(*cell_get(cell), 0), a);
+        MmioResult r = link_regs_handler(ctx[cell], a);
         if (!write)
             *value = a.value;
         return r;
@@ -204,12 +210,17 @@ TEST_F(Link, DestroyedPeerIsDownAndTheRootIsTold)
     u32 id = create(cell_a());
     char err[MOAT_HC_ERROR_LEN];
     ASSERT_EQ(cell_start(id, err, sizeof(err)), MOAT_HC_OK) << err;
-    ASSERT_EQ(cell_shutdown(id, MOAT_SHUTDOWN_FORCE, err, sizeof(err)), MOAT_HC_OK) << err;
     arch.booting[2] = false;
-    arch.firmware_off[2] = true;
+    ASSERT_TRUE(cell_cpu_started(*cell_get(id), 2));  // its CPU arrives
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_UP});
     arch.doorbells.clear();
+    ASSERT_EQ(cell_shutdown(id, MOAT_SHUTDOWN_FORCE, err, sizeof(err)), MOAT_HC_OK) << err;
+    cell_cpu_stopped(*cell_get(id), 2);  // parks, and the firmware reports it off
+    arch.firmware_off[2] = true;
     ASSERT_EQ(destroy(id), MOAT_HC_OK);
     EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_DOWN});
+    EXPECT_FALSE(arch.doorbells.empty());
+    EXPECT_EQ(arch.doorbells.back(), ROOT_BELL);
 }
 
 TEST_F(Link, SectionsAreZeroedWhenTheLastCellPeerComesAndGoes)
