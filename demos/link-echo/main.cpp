@@ -18,8 +18,9 @@
 
 namespace {
 // echo.dtso: the sections from IPA 0x50000000 in address order (64 KiB every peer writes, then
-// Linux's 4 KiB), then the register and state pages; the cell's doorbell is INTID 241.
-constexpr demo::link::Layout kLayout{0x50000000, 0x50011000, 241};
+// Linux's 4 KiB, the cell's 4 KiB), then the register and state pages; the cell's doorbell is
+// INTID 241.
+constexpr demo::link::Layout kLayout{0x50000000, 0x50012000, 241};
 constexpr uintptr_t kToCell = 0x0;       // queue Linux -> cell, in section 0
 constexpr uintptr_t kToLinux = 0x8000;   // queue cell -> Linux
 constexpr uintptr_t kLinuxOut = 0x10000; // Linux's read-only section, from section 0

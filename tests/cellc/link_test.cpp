@@ -70,8 +70,8 @@ TEST(CellcLink, CellEndpoint)
     EXPECT_STREQ(l.peers[0], "linux");
     EXPECT_STREQ(l.peers[1], "echo");
     EXPECT_EQ(l.doorbell_intid, 241u);
-    EXPECT_EQ(l.regs_ipa, 0x50011000u);  // right after the sections
-    ASSERT_EQ(l.num_sections, 2u);
+    EXPECT_EQ(l.regs_ipa, 0x50012000u);  // right after the sections
+    ASSERT_EQ(l.num_sections, 3u);
     EXPECT_EQ(l.sections[0].phys, 0x7e100000u);
     EXPECT_EQ(l.sections[0].ipa, 0x50000000u);
     EXPECT_EQ(l.sections[0].size, 0x10000u);
@@ -79,16 +79,20 @@ TEST(CellcLink, CellEndpoint)
     EXPECT_EQ(l.sections[1].phys, 0x7e110000u);
     EXPECT_EQ(l.sections[1].ipa, 0x50010000u);
     EXPECT_EQ(l.sections[1].owner, 0u);  // Linux's
+    EXPECT_EQ(l.sections[2].ipa, 0x50011000u);
+    EXPECT_EQ(l.sections[2].owner, 1u);  // the cell's own
     // The doorbell is the cell's SPI, and each section one of its regions with the link's rights.
     EXPECT_TRUE(d.irq_bitmap[241 / 32] & (1u << (241 % 32)));
-    bool rw = false, ro = false;
+    bool rw = false, ro = false, own = false;
     for (uint32_t i = 0; i < d.num_mem_regions; i++) {
         const moat_cell_mem_region &m = d.mem_regions[i];
         rw |= m.virt_start == 0x50000000 && m.flags == (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_SHARED);
         ro |= m.virt_start == 0x50010000 && m.flags == (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_SHARED);
+        own |= m.virt_start == 0x50011000 && m.flags == (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_SHARED);
     }
     EXPECT_TRUE(rw);
     EXPECT_TRUE(ro);
+    EXPECT_TRUE(own);
 }
 
 TEST(CellcLink, RootEndpoint)
@@ -101,6 +105,7 @@ TEST(CellcLink, RootEndpoint)
     EXPECT_EQ(l.regs_ipa, 0x90000000u);
     EXPECT_EQ(l.sections[0].ipa, l.sections[0].phys);  // the root sees them where they are
     EXPECT_EQ(l.sections[1].ipa, l.sections[1].phys);
+    EXPECT_EQ(l.sections[2].owner, 1u);  // the cell's: read-only for Linux
 }
 
 TEST(CellcLink, PeerThatIsNoCell)

@@ -2,7 +2,8 @@
 /*
  * moat-link-echo: Linux's end of link "echo" (cells/qemu-virt-link), through the device moat.ko
  * makes of it, /dev/moat-link-echo, with UIO's conventions: map N at offset N * page size (the
- * sections, then the doorbell register page, then the state page), read() blocks for the
+ * sections: 0 shared, 1 ours, 2 the cell's; then 3 the doorbell register page, 4 the state
+ * page), read() blocks for the
  * doorbell and returns the count, write() masks/unmasks or rings.
  *
  *   moat-link-echo echo N        N messages to the cell and back, contents checked, each one
@@ -56,8 +57,8 @@ static int open_link(void)
 		return -1;
 	}
 	shared = map(0, SHARED_SIZE, PROT_READ | PROT_WRITE);
-	regs = map(2, page, PROT_READ | PROT_WRITE);
-	state = map(3, page, PROT_READ);
+	regs = map(3, page, PROT_READ | PROT_WRITE);
+	state = map(4, page, PROT_READ);
 	if (shared == MAP_FAILED || regs == MAP_FAILED || state == MAP_FAILED) {
 		printf("link-echo: cannot map the link: %s\n", strerror(errno));
 		return -1;
@@ -140,17 +141,20 @@ static int refusals(void)
 	void *p;
 	uint32_t v;
 
-	p = map(1, page, PROT_READ | PROT_WRITE);
-	printf("link-echo: writable map of the read-only section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	p = map(2, page, PROT_READ | PROT_WRITE);
+	printf("link-echo: writable map of the cell's section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
 	failures += p != MAP_FAILED;
-	p = map(1, page, PROT_READ);
-	printf("link-echo: read-only map of the read-only section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	p = map(2, page, PROT_READ);
+	printf("link-echo: read-only map of the cell's section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	failures += p == MAP_FAILED;
+	p = map(1, page, PROT_READ | PROT_WRITE);
+	printf("link-echo: writable map of our own section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
 	failures += p == MAP_FAILED;
 	p = map(0, 2 * SHARED_SIZE, PROT_READ | PROT_WRITE);
 	printf("link-echo: map beyond the section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
 	failures += p != MAP_FAILED;
 	p = map(9, page, PROT_READ);
-	printf("link-echo: map 9 (there are 4): %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	printf("link-echo: map 9 (there are 5): %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
 	failures += p != MAP_FAILED;
 	v = RING_WRITE | 5;
 	printf("link-echo: ring peer 5 through write(): %s\n", write(fd, &v, 4) < 0 ? strerror(errno) : "rung");
