@@ -206,20 +206,31 @@ void links_cell_failed(const Cell &failed)
     }
 }
 
+// Does a live cell other than the root and `c` map any of [pa, pa + size)? Then the memory is
+// in use: not only by peers of this link, but by anyone (a descriptor of the root's could call
+// another link's or two cells' plain shared memory a section of its own).
+bool mapped_by_another_cell(const Cell &c, u64 pa, u64 size)
+{
+    for (u32 id = 1; id < MAX_CELLS; id++) {
+        const Cell *o = cell_get(id);
+        if (!o || o == &c)
+            continue;
+        for (u32 i = 0; i < o->desc.num_mem_regions && i < MOAT_CELL_MAX_MEM_REGIONS; i++) {
+            const moat_cell_mem_region &m = o->desc.mem_regions[i];
+            if (pa < m.phys_start + m.size && m.phys_start < pa + size)
+                return true;
+        }
+    }
+    return false;
+}
+
 void links_zero_unshared(const Cell &c)
 {
     for (u32 i = 0; i < c.desc.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
         const moat_cell_link &l = c.desc.links.link[i];
-        bool shared = false;
-        for (u32 p = 0; p < l.num_peers && !shared; p++) {
-            const moat_cell_link *ep;
-            Cell *o = p == l.self ? nullptr : find_peer(l, p, &ep);
-            shared = o && !o->is_root();
-        }
-        if (shared)
-            continue;
         for (u32 k = 0; k < l.num_sections && k < MOAT_LINK_MAX_SECTIONS; k++)
-            arch_zero_phys(l.sections[k].phys, l.sections[k].size);
+            if (!mapped_by_another_cell(c, l.sections[k].phys, l.sections[k].size))
+                arch_zero_phys(l.sections[k].phys, l.sections[k].size);
     }
 }
 

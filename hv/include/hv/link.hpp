@@ -36,9 +36,10 @@ void links_publish(bool ring = true);
 // Cell `c` failed (under its cpu_lock, not the cells lock): mark it failed in every endpoint that
 // names it and ring those endpoints' cells. links_publish later confirms it.
 void links_cell_failed(const Cell &c);
-// Under the cells lock. Cell `c` (not the root) was just created / is about to be destroyed:
-// zero the sections of each of its links that no other cell but the root shares at this point
-// (a link's data never outlives its last cell peer, and never reaches the next one).
+// Under the cells lock. Cell `c` (not the root) was just created / was just destroyed: zero
+// each section of its links that no other cell but the root maps at this point (a link's data
+// never outlives its last cell peer nor reaches the next one; memory another cell still maps
+// is never touched).
 void links_zero_unshared(const Cell &c);
 
 // For the host tests: every state page back to zero.

@@ -232,3 +232,25 @@ TEST_F(Link, SectionsAreZeroedWhenTheLastCellPeerComesAndGoes)
     ASSERT_EQ(destroy(id), MOAT_HC_OK);
     EXPECT_EQ(arch.link_zeroed.size(), 2u);
 }
+
+TEST_F(Link, MemoryAnotherCellMapsIsNeverZeroed)
+{
+    // Cell "b" maps the section's memory as plain shared memory, no link; "a" is created next
+    // and destroyed: the memory "b" still uses stays as it is.
+    moat_cell_desc b{};
+    b.magic = MOAT_CELL_MAGIC;
+    b.abi_version = MOAT_ABI_VERSION;
+    b.total_size = sizeof(b);
+    std::snprintf(b.name, sizeof(b.name), "b");
+    b.cpu_mpidr[b.num_cpus++] = 3;
+    b.mem_regions[b.num_mem_regions++] = {0x7c100000, 0x40000000, 0x100000,
+                                          RW | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_LOADABLE, 0};
+    b.mem_regions[b.num_mem_regions++] = {SECTION, 0x50000000, SECTION_SIZE, RW | MOAT_CELL_MEM_SHARED, 0};
+    b.entry = 0x40000000;
+    seal(b);
+    create(b);
+    arch.link_zeroed.clear();
+    u32 id = create(cell_a());
+    ASSERT_EQ(destroy(id), MOAT_HC_OK);
+    EXPECT_TRUE(arch.link_zeroed.empty());
+}
