@@ -22,7 +22,7 @@ constexpr u32 RW = MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE;
 constexpr u64 SECTION = 0x7e000000, SECTION_SIZE = 0x10000;
 constexpr u32 ROOT_BELL = 40, CELL_BELL = 41;
 
-void add_link(moat_cell_desc &d, const char *link, u32 self, u32 bell, u64 regs, u64 ipa)
+void add_link(moat_cell_desc &d, const char *link, u32 self, u32 bell, u64 regs, u64 ipa, u64 section = SECTION)
 {
     moat_cell_link &l = d.links.link[d.links.num_links++];
     std::snprintf(l.name, sizeof(l.name), "%s", link);
@@ -33,8 +33,8 @@ void add_link(moat_cell_desc &d, const char *link, u32 self, u32 bell, u64 regs,
     std::snprintf(l.peers[0], sizeof(l.peers[0]), "root");
     std::snprintf(l.peers[1], sizeof(l.peers[1]), "a");
     l.num_sections = 1;
-    l.sections[0] = {SECTION, ipa, SECTION_SIZE, MOAT_LINK_OWNER_ALL, 0};
-    d.mem_regions[d.num_mem_regions++] = {SECTION, ipa, SECTION_SIZE, RW | MOAT_CELL_MEM_SHARED, 0};
+    l.sections[0] = {section, ipa, SECTION_SIZE, MOAT_LINK_OWNER_ALL, 0};
+    d.mem_regions[d.num_mem_regions++] = {section, ipa, SECTION_SIZE, RW | MOAT_CELL_MEM_SHARED, 0};
 }
 
 void seal(moat_cell_desc &d)
@@ -55,7 +55,7 @@ moat_cell_desc root_with_link()
 }
 
 // Cell "a" on CPU 2: 1 MiB of the pool, its doorbell SPI, its end of link `link`.
-moat_cell_desc cell_a(const char *link = "l")
+moat_cell_desc cell_a(const char *link = "l", u64 section = SECTION)
 {
     moat_cell_desc d{};
     d.magic = MOAT_CELL_MAGIC;
@@ -67,7 +67,7 @@ moat_cell_desc cell_a(const char *link = "l")
                                           RW | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_LOADABLE, 0};
     d.entry = 0x40000000;
     d.irq_bitmap[CELL_BELL / 32] |= 1u << (CELL_BELL % 32);
-    add_link(d, link, 1, CELL_BELL, 0x50011000, 0x50000000);
+    add_link(d, link, 1, CELL_BELL, 0x50011000, 0x50000000, section);
     seal(d);
     return d;
 }
@@ -136,8 +136,9 @@ TEST_F(Link, RingingNoPeerOrOneselfIsRefused)
 
 TEST_F(Link, BothDescriptorsMustAgree)
 {
-    // Cell "a" claims a link of another name: the root's "l" does not reach it, nor it the root.
-    u32 id = create(cell_a("m"));
+    // Cell "a" claims a link of another name (in other memory: the root's section is "l"'s
+    // alone): the root's "l" does not reach it, nor it the root.
+    u32 id = create(cell_a("m", SECTION + 0x20000));
     arch.doorbells.clear();
     EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_PEER_DOWN});
     EXPECT_EQ(cell_link_ring(*cell_get(id), 0, 0), u32{MOAT_LINK_RING_PEER_DOWN});
@@ -233,10 +234,11 @@ TEST_F(Link, SectionsAreZeroedWhenTheLastCellPeerComesAndGoes)
     EXPECT_EQ(arch.link_zeroed.size(), 2u);
 }
 
-TEST_F(Link, MemoryAnotherCellMapsIsNeverZeroed)
+// Cell "b" maps the memory of the root's link section as plain shared memory: it is no peer of
+// the link and would read its traffic (and, before the sections were zeroed only where no other
+// cell maps them, a create or destroy of "a" would have zeroed memory "b" uses). Refused.
+TEST_F(Link, ACellThatIsNoPeerCannotMapALinksSection)
 {
-    // Cell "b" maps the section's memory as plain shared memory, no link; "a" is created next
-    // and destroyed: the memory "b" still uses stays as it is.
     moat_cell_desc b{};
     b.magic = MOAT_CELL_MAGIC;
     b.abi_version = MOAT_ABI_VERSION;
@@ -245,12 +247,17 @@ TEST_F(Link, MemoryAnotherCellMapsIsNeverZeroed)
     b.cpu_mpidr[b.num_cpus++] = 3;
     b.mem_regions[b.num_mem_regions++] = {0x7c100000, 0x40000000, 0x100000,
                                           RW | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_LOADABLE, 0};
-    b.mem_regions[b.num_mem_regions++] = {SECTION, 0x50000000, SECTION_SIZE, RW | MOAT_CELL_MEM_SHARED, 0};
+    b.mem_regions[b.num_mem_regions++] = {SECTION + 0x1000, 0x50000000, 0x1000, RW | MOAT_CELL_MEM_SHARED, 0};
     b.entry = 0x40000000;
     seal(b);
-    create(b);
-    arch.link_zeroed.clear();
-    u32 id = create(cell_a());
-    ASSERT_EQ(destroy(id), MOAT_HC_OK);
-    EXPECT_TRUE(arch.link_zeroed.empty());
+    fake::put(fake::DESC_PA, &b, sizeof(b));
+    char err[MOAT_HC_ERROR_LEN] = "";
+    u64 id = 0;
+    EXPECT_EQ(cell_create(fake::DESC_PA, sizeof(b), &id, err, sizeof(err)), MOAT_HC_DENIED);
+    EXPECT_STREQ(err, "mem_regions[1]: 0x7e001000..0x7e001fff overlaps a section of link \"l\" (cell \"root\"); only "
+                      "the link's peers map its sections, each naming the other: make this cell a peer of the link "
+                      "or give it other memory");
+    // Its peer "a" may, and then "b" is refused on account of "a"'s section as well.
+    create(cell_a());
+    EXPECT_EQ(cell_create(fake::DESC_PA, sizeof(b), &id, err, sizeof(err)), MOAT_HC_DENIED);
 }
