@@ -31,8 +31,10 @@ struct RegsCtx {
     u32 link;
 };
 RegsCtx regs_ctx[MAX_CELLS][MOAT_CELL_MAX_LINKS];
-// Result of each endpoint's last ring (MOAT_LINK_REG_STATUS).
+// Result of each endpoint's last ring (MOAT_LINK_REG_STATUS), and the kinds of refusal already
+// logged for it (bit n: MOAT_LINK_RING_* n).
 u32 last_ring[MAX_CELLS][MOAT_CELL_MAX_LINKS];
+u32 refusals_logged[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 
 bool same_name(const char *a, const char *b)
 {
@@ -108,6 +110,7 @@ void *link_regs_ctx(const Cell &c, u32 link)
 {
     regs_ctx[c.id][link] = {c.id, link};
     last_ring[c.id][link] = MOAT_LINK_RING_NONE;
+    refusals_logged[c.id][link] = 0;
     return &regs_ctx[c.id][link];
 }
 
@@ -125,11 +128,14 @@ u32 link_ring_locked(Cell &from, u32 link, u32 peer)
         arch_link_doorbell(ep->doorbell_intid);
         result = MOAT_LINK_RING_OK;
     }
-    // A refusal is logged when it differs from the endpoint's last result: a cell ringing a
-    // stranger in a loop must not keep the cells lock busy with console output.
-    if (result != MOAT_LINK_RING_OK && result != last_ring[from.id][link])
+    // Each kind of refusal is logged once per endpoint: a cell ringing strangers in a loop (or
+    // in turn with its peer) must not keep the cells lock busy with console output.
+    u32 bit = 1u << result;
+    if (result != MOAT_LINK_RING_OK && !(refusals_logged[from.id][link] & bit)) {
+        refusals_logged[from.id][link] |= bit;
         log("link \"%s\": cell \"%s\" rang peer %u, refused: %s", l.name, from.desc.name, peer,
             result == MOAT_LINK_RING_NOT_PEER ? "no such peer" : "that peer is not there");
+    }
     last_ring[from.id][link] = result;
     return result;
 }
@@ -238,6 +244,7 @@ void links_reset()
 {
     mem_set(state_pages, 0, sizeof(state_pages));
     mem_set(last_ring, 0, sizeof(last_ring));
+    mem_set(refusals_logged, 0, sizeof(refusals_logged));
 }
 
 }  // namespace moat
