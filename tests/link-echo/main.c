@@ -14,6 +14,9 @@
  *   moat-link-echo write-ro      ask the cell to write our read-only section; wait for the
  *                                doorbell that says the peer changed, print its state
  *   moat-link-echo quit          tell the cell to stop
+ *   moat-link-echo state         print what the state page says about the cell
+ *   moat-link-echo wait-change   block until the hypervisor rings to say the cell's state
+ *                                changed (at most 20 s), then print it
  *
  * Exit status 0 when everything checked out; each line says what was seen.
  */
@@ -201,6 +204,30 @@ static int write_ro(void)
 	return state->peer_state[CELL_PEER] != MOAT_LINK_PEER_FAILED;
 }
 
+static const char *cell_state(void)
+{
+	switch (state->peer_state[CELL_PEER]) {
+	case MOAT_LINK_PEER_UP: return "up";
+	case MOAT_LINK_PEER_FAILED: return "failed";
+	default: return "down";
+	}
+}
+
+static int wait_change(void)
+{
+	uint32_t before = state->peer_state[CELL_PEER], count;
+
+	printf("link-echo: waiting; the cell is %s\n", cell_state());
+	fflush(stdout);
+	while (state->peer_state[CELL_PEER] == before)
+		if (wait_doorbell(20000, &count)) {
+			printf("link-echo: no change in 20 s\n");
+			return 1;
+		}
+	printf("link-echo: woken by doorbell %u: the cell is %s\n", count, cell_state());
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || open_link())
@@ -213,8 +240,12 @@ int main(int argc, char **argv)
 		return ask(argv[2]);
 	if (!strcmp(argv[1], "write-ro"))
 		return write_ro();
+	if (!strcmp(argv[1], "state"))
+		return printf("link-echo: the cell is %s (generation %u)\n", cell_state(), state->generation) < 0;
+	if (!strcmp(argv[1], "wait-change"))
+		return wait_change();
 	if (!strcmp(argv[1], "quit"))
 		return send("quit", 4) != 0;
-	printf("usage: moat-link-echo echo N | refusals | ask CMD | write-ro | quit\n");
+	printf("usage: moat-link-echo echo N | refusals | ask CMD | write-ro | quit | state | wait-change\n");
 	return 2;
 }
