@@ -202,3 +202,15 @@ TEST(CellLinkValidate, RefusesInconsistentEndpoints)
     EXPECT_EQ(verdict([](auto &d) { std::strcpy(d.links.link[0].peers[1], "linux"); }),
               "links.link[0].peers[1]: \"linux\" is also peers[0]; each cell is one peer");
 }
+
+// `moat-cellc dump --json` and `pack` carry the link endpoints: the same bytes come back.
+TEST(CellcLink, JsonRoundTripKeepsTheLinks)
+{
+    for (const char *name : {"echo", "link-root"}) {
+        moat_cell_desc d = compile_system_cell(link_system(), name);
+        std::string json = cellc::dump_json(d);
+        EXPECT_NE(json.find("\"links\": [{\"name\": \"echo\""), std::string::npos) << json;
+        moat_cell_desc again = cellc::descriptor_from_json("again.json", json, true);
+        EXPECT_EQ(cellc::descriptor_bytes(again), cellc::descriptor_bytes(d)) << name;
+    }
+}

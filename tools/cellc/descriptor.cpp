@@ -400,6 +400,31 @@ std::string dump_json(const moat_cell_desc &d)
         num("hv_size", p.hv_size, false);
         o << "}";
     }
+    if (d.links.num_links) {
+        o << ", \"links\": [";
+        for (u32 i = 0; i < d.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
+            const moat_cell_link &l = d.links.link[i];
+            o << (i ? ", " : "") << "{\"name\": \"" << std::string(l.name, strnlen(l.name, MOAT_LINK_NAME_LEN)) << "\", ";
+            num("self", l.self);
+            num("doorbell_intid", l.doorbell_intid);
+            num("regs_ipa", l.regs_ipa);
+            o << "\"peers\": [";
+            for (u32 p = 0; p < l.num_peers && p < MOAT_LINK_MAX_PEERS; p++)
+                o << (p ? ", " : "") << "\"" << std::string(l.peers[p], strnlen(l.peers[p], MOAT_LINK_NAME_LEN)) << "\"";
+            o << "], \"sections\": [";
+            for (u32 k = 0; k < l.num_sections && k < MOAT_LINK_MAX_SECTIONS; k++) {
+                const moat_link_section &sec = l.sections[k];
+                o << (k ? ", " : "") << "{";
+                num("phys", sec.phys);
+                num("ipa", sec.ipa);
+                num("size", sec.size);
+                num("owner", sec.owner, false);
+                o << "}";
+            }
+            o << "]}";
+        }
+        o << "]";
+    }
     o << "}\n";
     return o.str();
 }
@@ -501,6 +526,41 @@ void platform_from_json(const std::string &file, const JsonFields &f, moat_cell_
     p.hv_size = j.num("hv_size");
 }
 
+// A name of at most 31 characters into a NUL-padded field of MOAT_LINK_NAME_LEN bytes.
+void name_from_json(const JsonFields &f, const std::string &key, const std::string &name, char *dst)
+{
+    if (name.size() >= MOAT_LINK_NAME_LEN)
+        f.fail(key, "longer than 31 characters");
+    std::memcpy(dst, name.data(), name.size());
+}
+
+void links_from_json(const std::string &file, const JsonFields &f, moat_cell_links &out)
+{
+    const auto &links = f.array("links", MOAT_CELL_MAX_LINKS);
+    out.num_links = static_cast<u32>(links.size());
+    for (size_t i = 0; i < links.size(); i++) {
+        JsonFields j(file, links[i], "links[" + std::to_string(i) + "].");
+        moat_cell_link &l = out.link[i];
+        name_from_json(j, "name", j.str("name"), l.name);
+        l.self = j.num32("self");
+        l.doorbell_intid = j.num32("doorbell_intid");
+        l.regs_ipa = j.num("regs_ipa");
+        const auto &peers = j.array("peers", MOAT_LINK_MAX_PEERS);
+        l.num_peers = static_cast<u32>(peers.size());
+        for (size_t p = 0; p < peers.size(); p++) {
+            if (peers[p].kind != Json::Kind::String)
+                j.fail("peers", "entry " + std::to_string(p) + " is not a string");
+            name_from_json(j, "peers", peers[p].text, l.peers[p]);
+        }
+        const auto &sections = j.array("sections", MOAT_LINK_MAX_SECTIONS);
+        l.num_sections = static_cast<u32>(sections.size());
+        for (size_t k = 0; k < sections.size(); k++) {
+            JsonFields sj(file, sections[k], "links[" + std::to_string(i) + "].sections[" + std::to_string(k) + "].");
+            l.sections[k] = {sj.num("phys"), sj.num("ipa"), sj.num("size"), sj.num32("owner"), 0};
+        }
+    }
+}
+
 }  // namespace
 
 moat_cell_desc descriptor_from_json(const std::string &file, const std::string &text, bool validate)
@@ -539,6 +599,8 @@ moat_cell_desc descriptor_from_json(const std::string &file, const std::string &
     }
     if (f.has("platform"))
         platform_from_json(file, f, d.platform);
+    if (f.has("links"))
+        links_from_json(file, f, d.links);
     d.checksum = moat::cell_checksum(&d, sizeof(d));
     char err[256];
     if (validate && !moat::cell_validate(&d, sizeof(d), err, sizeof(err)))
