@@ -259,6 +259,15 @@ bool ownership_check(const moat_cell_desc &root, const moat_cell_desc *const *ot
         const moat_cell_mem_region &m = cell.mem_regions[i];
         if (!check_hypervisor(root.platform, i, m, err, errlen) || !check_root(root, i, m, err, errlen))
             return false;
+        // A link section in the root's own RAM would stay the root's (shared memory is never
+        // taken from it), whoever the link's peers are: sections come from the cell pool.
+        int j = root_container(root, m, true);
+        if (j >= 0 && kind_of(root.mem_regions[j]) == RootKind::RAM && link_over(cell, m.phys_start, m.size))
+            return fail(err, errlen,
+                        "mem_regions[%u]: 0x%llx..0x%llx is a section of link \"%s\" in the root cell's RAM, which "
+                        "Linux keeps using; put link sections in the cell pool",
+                        i, ull(m.phys_start), ull(m.phys_start + m.size - 1),
+                        link_over(cell, m.phys_start, m.size)->name);
         // The root's shared memory too: a section of a link of the root's is the link's.
         for (u32 k = 0; k < root.num_mem_regions && (m.flags & MOAT_CELL_MEM_SHARED); k++) {
             const moat_cell_mem_region &n = root.mem_regions[k];

@@ -121,8 +121,13 @@ bool region_allowed(const moat_cell_desc &root, const moat_cell_desc &other, con
     bool contained = false;
     for (std::uint32_t j = 0; j < root.num_mem_regions; j++) {
         const moat_cell_mem_region &r = root.mem_regions[j];
-        if (bool(r.flags & MOAT_CELL_MEM_IO) == io && within(m, r))
+        if (bool(r.flags & MOAT_CELL_MEM_IO) == io && within(m, r)) {
             contained = true;
+            // A link's section comes from the cell pool (or the root's shared memory), never
+            // from the root's own RAM.
+            if (link && !(r.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_CELL_POOL | MOAT_CELL_MEM_SHARED)))
+                return false;
+        }
         if ((own || link) && (r.flags & MOAT_CELL_MEM_SHARED) && overlaps(m.phys_start, m.size, r.phys_start, r.size))
             return false;
     }

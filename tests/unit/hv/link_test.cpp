@@ -261,3 +261,16 @@ TEST_F(Link, ACellThatIsNoPeerCannotMapALinksSection)
     create(cell_a());
     EXPECT_EQ(cell_create(fake::DESC_PA, sizeof(b), &id, err, sizeof(err)), MOAT_HC_DENIED);
 }
+
+// A link's section in the root's own RAM would stay mapped in the root (shared memory is never
+// taken from it): a link between cells would not be theirs alone. Refused.
+TEST_F(Link, ASectionInRootRamIsRefused)
+{
+    moat_cell_desc d = cell_a("m", 0x48000000);
+    fake::put(fake::DESC_PA, &d, sizeof(d));
+    char err[MOAT_HC_ERROR_LEN] = "";
+    u64 id = 0;
+    EXPECT_EQ(cell_create(fake::DESC_PA, sizeof(d), &id, err, sizeof(err)), MOAT_HC_DENIED);
+    EXPECT_STREQ(err, "mem_regions[1]: 0x48000000..0x4800ffff is a section of link \"m\" in the root cell's RAM, which "
+                      "Linux keeps using; put link sections in the cell pool");
+}
