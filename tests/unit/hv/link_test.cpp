@@ -274,3 +274,25 @@ TEST_F(Link, ASectionInRootRamIsRefused)
     EXPECT_STREQ(err, "mem_regions[1]: 0x48000000..0x4800ffff is a section of link \"m\" in the root cell's RAM, which "
                       "Linux keeps using; put link sections in the cell pool");
 }
+
+// The receiver's doorbell SPI given to another cell (a descriptor of the root's may do that):
+// a ring would raise that cell's interrupt, so it is refused and nothing is set pending.
+TEST_F(Link, ADoorbellTheReceiverNoLongerOwnsIsNotRung)
+{
+    u32 a = create(cell_a());
+    moat_cell_desc b{};
+    b.magic = MOAT_CELL_MAGIC;
+    b.abi_version = MOAT_ABI_VERSION;
+    b.total_size = sizeof(b);
+    std::snprintf(b.name, sizeof(b.name), "b");
+    b.cpu_mpidr[b.num_cpus++] = 3;
+    b.mem_regions[b.num_mem_regions++] = {0x7c100000, 0x40000000, 0x100000,
+                                          RW | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_LOADABLE, 0};
+    b.entry = 0x40000000;
+    b.irq_bitmap[ROOT_BELL / 32] |= 1u << (ROOT_BELL % 32);  // the root's doorbell
+    seal(b);
+    create(b);
+    arch.doorbells.clear();
+    EXPECT_EQ(cell_link_ring(*cell_get(a), 0, 0), u32{MOAT_LINK_RING_PEER_DOWN});
+    EXPECT_TRUE(arch.doorbells.empty());
+}
