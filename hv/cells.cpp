@@ -50,8 +50,10 @@ void confirm_parked_locked(Cell &c)
 {
     u32 parking = c.cpus.mask(CellCpus::Cpu::PARKING);
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
-        if ((parking & (1u << cpu)) && arch_cpu_firmware_off(cpu) && c.cpus.off_confirmed(cpu))
+        if ((parking & (1u << cpu)) && arch_cpu_firmware_off(cpu) && c.cpus.off_confirmed(cpu)) {
             log_shut_down(c);
+            links_cell_shut_down(c);  // its peers learn it now, not at the root's next request
+        }
 }
 
 void confirm_parked(Cell &c)

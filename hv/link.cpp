@@ -192,25 +192,31 @@ void links_publish(bool ring)
     }
 }
 
-void links_cell_failed(const Cell &failed)
+namespace {
+// Cell `gone` reached `state` on its own (failed, or its last CPU powered off): every endpoint
+// that names it is told, without the cells lock (see links_cell_failed).
+void links_cell_ended(const Cell &gone, u32 state)
 {
     for (u32 id = 0; id < MAX_CELLS; id++) {
         Cell *c = cell_get(id);
-        if (!c || c == &failed)
+        if (!c || c == &gone)
             continue;
         for (u32 i = 0; i < c->desc.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
             const moat_cell_link &l = c->desc.links.link[i];
             for (u32 p = 0; p < l.num_peers && p < MOAT_LINK_MAX_PEERS; p++) {
-                if (p == l.self || !matching_endpoint(failed, l, p) ||
-                    state_pages[id][i].s.peer_state[p] == MOAT_LINK_PEER_FAILED)
+                if (p == l.self || !matching_endpoint(gone, l, p) || state_pages[id][i].s.peer_state[p] == state)
                     continue;
-                store_state(state_pages[id][i].s, p, MOAT_LINK_PEER_FAILED);
+                store_state(state_pages[id][i].s, p, state);
                 if (owns_irq(*c, l.doorbell_intid))
                     arch_link_doorbell(l.doorbell_intid);
             }
         }
     }
 }
+}  // namespace
+
+void links_cell_failed(const Cell &c) { links_cell_ended(c, MOAT_LINK_PEER_FAILED); }
+void links_cell_shut_down(const Cell &c) { links_cell_ended(c, MOAT_LINK_PEER_DOWN); }
 
 // Does a live cell other than the root and `c` map any of [pa, pa + size)? Then the memory is
 // in use: not only by peers of this link, but by anyone (a descriptor of the root's could call

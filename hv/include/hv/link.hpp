@@ -36,6 +36,9 @@ void links_publish(bool ring = true);
 // Cell `c` failed (under its cpu_lock, not the cells lock): mark it failed in every endpoint that
 // names it and ring those endpoints' cells. links_publish later confirms it.
 void links_cell_failed(const Cell &c);
+// Cell `c`'s last CPU powered off (it shut itself down, or was stopped), under its cpu_lock:
+// likewise, marked down.
+void links_cell_shut_down(const Cell &c);
 // Under the cells lock. Cell `c` (not the root) was just created / was just destroyed: zero
 // each section of its links that no other cell but the root maps at this point (a link's data
 // never outlives its last cell peer nor reaches the next one; memory another cell still maps

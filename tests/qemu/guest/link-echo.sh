@@ -59,6 +59,18 @@ while [ $i -le 20 ]; do
 	fi
 	i=$((i + 1))
 done
+# A peer that ends by itself (the cell powers off after "quit"): the waiter is told too.
+moat cell create $CELLS/echo.cell >/dev/null && moat cell load echo $DEMOS/link-echo.bin >/dev/null &&
+	moat cell start echo >/dev/null
+sleep 1
+moat-link-echo wait-change > /tmp/waiter &
+waiter=$!
+sleep 1
+check "tell the cell to quit" moat-link-echo quit
+wait $waiter
+cat /tmp/waiter
+check "the waiter was told the cell that powered off is down" grep -q "woken by doorbell .*: the cell is down" /tmp/waiter
+check "destroy the cell that shut itself down" moat cell destroy echo
 hv1=$(hv_used)
 echo "link cycles passed: $ok/20; hypervisor memory in use: $hv0 KiB -> $hv1 KiB"
 check "20 create/echo/destroy cycles over the link" test $ok -eq 20

@@ -296,3 +296,24 @@ TEST_F(Link, ADoorbellTheReceiverNoLongerOwnsIsNotRung)
     EXPECT_EQ(cell_link_ring(*cell_get(a), 0, 0), u32{MOAT_LINK_RING_PEER_DOWN});
     EXPECT_TRUE(arch.doorbells.empty());
 }
+
+// A cell that powers itself off (PSCI SYSTEM_OFF): its peers learn it is down as soon as the
+// hypervisor sees its last CPU off, with a doorbell, not at the root's next request.
+TEST_F(Link, APeerThatShutsItselfDownIsReportedDown)
+{
+    u32 id = create(cell_a());
+    char err[MOAT_HC_ERROR_LEN];
+    ASSERT_EQ(cell_start(id, err, sizeof(err)), MOAT_HC_OK) << err;
+    arch.booting[2] = false;
+    ASSERT_TRUE(cell_cpu_started(*cell_get(id), 2));
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_UP});
+    arch.doorbells.clear();
+    cell_system_off(*cell_get(id), 2);
+    cell_cpu_stopped(*cell_get(id), 2);
+    arch.firmware_off[2] = true;
+    u32 st, cpus, on;
+    ASSERT_TRUE(cell_state(id, &st, &cpus, &on));  // the hypervisor looks, sees CPU 2 off
+    EXPECT_EQ(st, u32{MOAT_CELL_STATE_SHUT_DOWN});
+    EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_DOWN});
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{ROOT_BELL}));
+}
