@@ -4,7 +4,7 @@
  * /dev/moat-link-NAME (sysfs: /sys/class/misc/moat-link-NAME), with the interface of a UIO
  * device so that UIO habits apply. Debian's kernel builds UIO as a module (CONFIG_UIO=m) that the
  * test initramfs does not carry, and moat.ko must work without other kernel code, so this is a
- * misc device that behaves like one:
+ * misc device that behaves like one (sysfs: peers, doorbells, and state: each peer's state):
  *
  *  - read() of 4 bytes blocks until the link's doorbell rang since this file last read, then
  *    returns the total number of doorbells (u32), like UIO's interrupt count; poll() says
@@ -52,6 +52,7 @@ struct moat_link {
 	int irq;
 	bool masked;
 	void __iomem *regs;       /* the doorbell register page, for write() rings */
+	const struct moat_link_state *state; /* the state page (read-only, kept by the hypervisor) */
 	atomic_t count;           /* doorbells since the link appeared */
 	wait_queue_head_t wait;
 	/* Every open file's mapping, to tear user mappings down when the link goes. */
@@ -299,7 +300,24 @@ static ssize_t doorbells_show(struct device *dev, struct device_attribute *attr,
 }
 static DEVICE_ATTR_RO(doorbells);
 
-static struct attribute *link_attrs[] = { &dev_attr_peers.attr, &dev_attr_doorbells.attr, NULL };
+/* One line per peer: its name and what the hypervisor says of it. */
+static ssize_t state_show(struct device *dev, struct device_attribute *attr, char *buf)
+{
+	static const char *const names[] = { "down", "up", "failed" };
+	struct moat_link *l = container_of(dev_get_drvdata(dev), struct moat_link, misc);
+	ssize_t n = 0;
+	u32 i, st;
+
+	for (i = 0; i < l->ep.num_peers; i++) {
+		st = READ_ONCE(l->state->peer_state[i]);
+		n += sysfs_emit_at(buf, n, "%s %s\n", l->ep.peers[i], st < ARRAY_SIZE(names) ? names[st] : "?");
+	}
+	return n;
+}
+static DEVICE_ATTR_RO(state);
+
+static struct attribute *link_attrs[] = { &dev_attr_peers.attr, &dev_attr_doorbells.attr, &dev_attr_state.attr,
+					  NULL };
 ATTRIBUTE_GROUPS(link);
 
 static void link_kill(struct moat_link *l)
@@ -322,6 +340,8 @@ static void link_kill(struct moat_link *l)
 	}
 	if (l->regs)
 		iounmap(l->regs);
+	if (l->state)
+		memunmap((void *)l->state);
 	kref_put(&l->ref, link_release);
 }
 
@@ -338,8 +358,9 @@ static int link_add(const struct moat_cell_link *ep)
 	l->ep = *ep;
 	snprintf(l->devname, sizeof(l->devname), "moat-link-%s", ep->name);
 	l->regs = ioremap(ep->regs_ipa, PAGE_SIZE);
+	l->state = memremap(ep->regs_ipa + MOAT_LINK_STATE_OFFSET, PAGE_SIZE, MEMREMAP_WB);
 	l->irq = link_map_spi(ep->doorbell_intid);
-	err = !l->regs ? -ENOMEM : l->irq < 0 ? l->irq : 0;
+	err = !l->regs || !l->state ? -ENOMEM : l->irq < 0 ? l->irq : 0;
 	if (!err)
 		err = request_irq(l->irq, link_doorbell, 0, l->devname, l);
 	if (err) {

@@ -17,6 +17,8 @@ check "moat cell create echo" moat cell create $CELLS/echo.cell
 check "moat cell load" moat cell load echo $DEMOS/link-echo.bin
 check "moat cell start" moat cell start echo
 sleep 1
+cat /sys/class/misc/moat-link-echo/state
+check "sysfs: the link's state says the cell is up" grep -qx "echo up" /sys/class/misc/moat-link-echo/state
 cell_stats() { moat cell stats echo | awk 'NR > 1 { print $1, $2 }'; }
 cell_stats > /tmp/before
 check "echo $N messages" moat-link-echo echo $N
