@@ -111,6 +111,8 @@ void *link_regs_ctx(const Cell &c, u32 link)
     regs_ctx[c.id][link] = {c.id, link};
     last_ring[c.id][link] = MOAT_LINK_RING_NONE;
     refusals_logged[c.id][link] = 0;
+    // A new endpoint starts from a clean page: nothing of the slot's previous cell's links.
+    mem_set(&state_pages[c.id][link], 0, sizeof(state_pages[c.id][link]));
     return &regs_ctx[c.id][link];
 }
 

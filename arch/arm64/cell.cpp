@@ -253,6 +253,7 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
         format(err, errlen, "root cell links: cannot map the doorbell pages (page pool exhausted)");
         return false;
     }
+    links_publish(false);  // the root's state pages, cleared as they were mapped
     return true;
 }
 

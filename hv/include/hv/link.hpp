@@ -19,7 +19,8 @@ struct Cell;
 // it read-only at the endpoint's regs_ipa + MOAT_LINK_STATE_OFFSET.
 const moat_link_state *link_state_page(u32 cell, u32 link);
 
-// The register page of cell `c`'s endpoint `link`: the handler and its context for MmioMap::add.
+// The register page of cell `c`'s endpoint `link`: the handler and its context for MmioMap::add
+// (taken once, when the arch maps the endpoint: its status and state page start clean).
 MmioResult link_regs_handler(void *ctx, MmioAccess &a);
 void *link_regs_ctx(const Cell &c, u32 link);
 
