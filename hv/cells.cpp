@@ -10,6 +10,7 @@
 #include "hv/arch_cell.hpp"
 #include "lib/cell_validate.hpp"
 #include "hv/console.hpp"
+#include "hv/link.hpp"
 #include "lib/format.hpp"
 #include "lib/ownership.hpp"
 #include "hv/psci.hpp"
@@ -49,8 +50,10 @@ void confirm_parked_locked(Cell &c)
 {
     u32 parking = c.cpus.mask(CellCpus::Cpu::PARKING);
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
-        if ((parking & (1u << cpu)) && arch_cpu_firmware_off(cpu) && c.cpus.off_confirmed(cpu))
+        if ((parking & (1u << cpu)) && arch_cpu_firmware_off(cpu) && c.cpus.off_confirmed(cpu)) {
             log_shut_down(c);
+            links_cell_shut_down(c);  // its peers learn it now, not at the root's next request
+        }
 }
 
 void confirm_parked(Cell &c)
@@ -238,6 +241,7 @@ bool cells_init_root(const moat_cell_desc &desc, char *err, size_t errlen)
             c.cpu_mask |= 1u << cpu;
     }
     c.state = CellState::RUNNING;
+    links_publish(false);
     return true;
 }
 
@@ -302,7 +306,9 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     }
     take_from_root(*c, mask);
     arch_cell_hand_over(*c);
+    links_zero_unshared(*c);  // before the cell counts as a peer: only the others' use counts
     c->state = CellState::STOPPED;
+    links_publish();
     *id = c->id;
     log("cell \"%s\" created: id %u, CPUs %#x, %u memory regions", c->desc.name, c->id, mask,
         c->desc.num_mem_regions);
@@ -385,6 +391,7 @@ s64 cell_start(u32 id, char *err, size_t errlen)
                     static_cast<long>(r));
     }
     log("cell \"%s\" started on CPU %u at %#lx", name_of(*c), cpu, static_cast<unsigned long>(c->desc.entry));
+    links_publish();
     return MOAT_HC_OK;
 }
 
@@ -422,11 +429,14 @@ s64 cell_shutdown(u32 id, u64 flags, char *err, size_t errlen)
         break;
     }
     // CPUs that are on are kicked; those on their way park when they arrive.
-    LockGuard g(c->cpu_lock);
-    bool ended;
-    kick_cpus(c->cpus.stop(&ended), MOAT_MAX_CPUS);
-    if (ended)
-        log_shut_down(*c);
+    {
+        LockGuard g(c->cpu_lock);
+        bool ended;
+        kick_cpus(c->cpus.stop(&ended), MOAT_MAX_CPUS);
+        if (ended)
+            log_shut_down(*c);
+    }
+    links_publish();
     return MOAT_HC_OK;
 }
 
@@ -449,12 +459,20 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
     }
     if (!arch_cell_destroy(*c, err, errlen))
         return MOAT_HC_DENIED;
+    links_zero_unshared(*c);
     give_to_root(*c);
     log("cell \"%s\" destroyed: memory zeroed, CPUs %#x and its interrupts back to the root cell",
         name_of(*c), c->cpu_mask);
     c->state = CellState::FREE;
     c->cpu_mask = 0;
+    links_publish();
     return MOAT_HC_OK;
+}
+
+u32 cell_link_ring(Cell &c, u32 link, u32 peer)
+{
+    LockGuard guard(cells_lock);
+    return link_ring_locked(c, link, peer);
 }
 
 bool cell_state(u32 id, u32 *st, u32 *cpus, u32 *on)
@@ -582,9 +600,11 @@ void cell_fail(Cell &c, u32 self, const char *why)
     LockGuard g(c.cpu_lock);
     bool newly;
     u32 kick = c.cpus.fail(&newly);
-    if (newly)
+    if (newly) {
         log("cell \"%s\" failed: %s; its CPUs are parked, 'moat cell destroy %s' gives them back",
             name_of(c), why, name_of(c));
+        links_cell_failed(c);
+    }
     kick_cpus(kick, self);
 }
 

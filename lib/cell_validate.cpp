@@ -343,6 +343,192 @@ bool platform_is_zero(const moat_cell_platform &p)
     return true;
 }
 
+// A field name with indices, through format_v only (the validator's one dependency).
+void field_name(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void field_name(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    format_v(buf, size, fmt, ap);
+    va_end(ap);
+}
+
+bool bytes_zero(const void *p, size_t n)
+{
+    const u8 *b = static_cast<const u8 *>(p);
+    for (size_t i = 0; i < n; i++)
+        if (b[i])
+            return false;
+    return true;
+}
+
+// A NUL-padded name of [A-Za-z0-9._-] in a field of `cap` bytes: its length, or -1 (reason in r).
+int check_padded_name(const char *field, const char *name, size_t cap, Reporter &r)
+{
+    size_t len = 0;
+    while (len < cap && name[len])
+        len++;
+    if (len == 0)
+        return r.fail("%s: empty", field), -1;
+    if (len == cap)
+        return r.fail("%s: not NUL-terminated within %zu bytes", field, cap), -1;
+    for (size_t i = 0; i < len; i++)
+        if (!is_name_char(name[i]))
+            return r.fail("%s: character %zu (0x%02x) is not one of [A-Za-z0-9._-]", field, i,
+                          static_cast<unsigned>(static_cast<u8>(name[i]))), -1;
+    if (!bytes_zero(name + len, cap - len))
+        return r.fail("%s: bytes after the terminating NUL are not zero", field), -1;
+    return static_cast<int>(len);
+}
+
+bool same_name(const char *a, const char *b, size_t cap)
+{
+    for (size_t i = 0; i < cap; i++) {
+        if (a[i] != b[i])
+            return false;
+        if (!a[i])
+            return true;
+    }
+    return true;
+}
+
+// Section `k` of link `l` must be mapped exactly as one of the cell's SHARED regions, with
+// the rights the link gives this peer: read, and write only for a section it owns (or one every
+// peer writes). Never executable: a peer could otherwise run what another wrote.
+bool check_link_section(const moat_cell_desc &d, u32 l, u32 k, Reporter &r)
+{
+    const moat_cell_link &e = d.links.link[l];
+    const moat_link_section &s = e.sections[k];
+    if (s.reserved0)
+        return r.fail("links.link[%u].sections[%u].reserved0: 0x%x, not zero", l, k, s.reserved0);
+    if (s.owner != MOAT_LINK_OWNER_ALL && s.owner >= e.num_peers)
+        return r.fail("links.link[%u].sections[%u].owner: %u is not a peer (the link has %u) nor "
+                      "MOAT_LINK_OWNER_ALL", l, k, s.owner, e.num_peers);
+    bool writable = s.owner == MOAT_LINK_OWNER_ALL || s.owner == e.self;
+    u32 want = MOAT_CELL_MEM_READ | (writable ? MOAT_CELL_MEM_WRITE : 0);
+    for (u32 i = 0; i < d.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = d.mem_regions[i];
+        if (m.phys_start != s.phys || m.virt_start != s.ipa || m.size != s.size)
+            continue;
+        if (!(m.flags & MOAT_CELL_MEM_SHARED) ||
+            (m.flags & (MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC |
+                        MOAT_CELL_MEM_IO | MOAT_CELL_MEM_LOADABLE)) != want)
+            return r.fail("links.link[%u].sections[%u]: mem_regions[%u] maps it with flags 0x%x; "
+                          "a link section is SHARED, %s, never EXEC, IO or LOADABLE", l, k, i,
+                          m.flags, writable ? "READ and WRITE" : "READ only (another peer owns it)");
+        return true;
+    }
+    return r.fail("links.link[%u].sections[%u]: phys 0x%llx virt 0x%llx size 0x%llx is not one of "
+                  "the cell's mem_regions; map each section exactly once", l, k, ull(s.phys),
+                  ull(s.ipa), ull(s.size));
+}
+
+bool check_link_peers(const moat_cell_desc &d, u32 l, Reporter &r)
+{
+    const moat_cell_link &e = d.links.link[l];
+    char field[48];
+    for (u32 p = 0; p < MOAT_LINK_MAX_PEERS; p++) {
+        if (p >= e.num_peers) {
+            if (!bytes_zero(e.peers[p], MOAT_LINK_NAME_LEN))
+                return r.fail("links.link[%u].peers[%u]: unused entry is not zero", l, p);
+            continue;
+        }
+        field_name(field, sizeof(field), "links.link[%u].peers[%u]", l, p);
+        if (check_padded_name(field, e.peers[p], MOAT_LINK_NAME_LEN, r) < 0)
+            return false;
+        for (u32 q = 0; q < p; q++)
+            if (same_name(e.peers[p], e.peers[q], MOAT_LINK_NAME_LEN))
+                return r.fail("links.link[%u].peers[%u]: \"%s\" is also peers[%u]; each cell is "
+                              "one peer", l, p, e.peers[p], q);
+    }
+    if (!same_name(e.peers[e.self], d.name, MOAT_LINK_NAME_LEN))
+        return r.fail("links.link[%u].peers[%u]: \"%s\" is self, but this cell is \"%s\"", l, e.self,
+                      e.peers[e.self], d.name);
+    return true;
+}
+
+bool check_link(const moat_cell_desc &d, bool root, u32 l, Reporter &r)
+{
+    const moat_cell_link &e = d.links.link[l];
+    char field[32];
+    field_name(field, sizeof(field), "links.link[%u].name", l);
+    if (check_padded_name(field, e.name, MOAT_LINK_NAME_LEN, r) < 0)
+        return false;
+    for (u32 o = 0; o < l; o++)
+        if (same_name(e.name, d.links.link[o].name, MOAT_LINK_NAME_LEN))
+            return r.fail("links.link[%u].name: \"%s\" is also links.link[%u]; a cell takes part "
+                          "in a link once", l, e.name, o);
+    if (e.num_peers < 2 || e.num_peers > MOAT_LINK_MAX_PEERS)
+        return r.fail("links.link[%u].num_peers: %u, must be 2..%d", l, e.num_peers,
+                      MOAT_LINK_MAX_PEERS);
+    if (e.self >= e.num_peers)
+        return r.fail("links.link[%u].self: %u, but the link has %u peers", l, e.self, e.num_peers);
+    if (!check_link_peers(d, l, r))
+        return false;
+    if (e.doorbell_intid < MOAT_CELL_FIRST_SPI || e.doorbell_intid > MOAT_CELL_LAST_SPI ||
+        !irq_bit(d, e.doorbell_intid))
+        return r.fail("links.link[%u].doorbell_intid: INTID %u is not an SPI of the cell's "
+                      "irq_bitmap; a doorbell is an SPI its receiver owns", l, e.doorbell_intid);
+    for (u32 o = 0; o < l; o++)
+        if (d.links.link[o].doorbell_intid == e.doorbell_intid)
+            return r.fail("links.link[%u].doorbell_intid: INTID %u is also links.link[%u]'s; give "
+                          "each link its own doorbell", l, e.doorbell_intid, o);
+    if (!is_page_aligned(e.regs_ipa) || !range_fits(e.regs_ipa, MOAT_LINK_REGS_SIZE))
+        return r.fail("links.link[%u].regs_ipa: 0x%llx is not a page-aligned address with room "
+                      "for the register and state pages", l, ull(e.regs_ipa));
+    for (u32 i = 0; i < d.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = d.mem_regions[i];
+        u64 base = root ? m.phys_start : m.virt_start;
+        if (ranges_overlap(base, m.size, e.regs_ipa, MOAT_LINK_REGS_SIZE) &&
+            !(root && (m.flags & MOAT_CELL_MEM_CELL_POOL)))
+            return r.fail("links.link[%u].regs_ipa: 0x%llx..0x%llx overlaps mem_regions[%u]; put "
+                          "the doorbell pages where the cell maps nothing", l, ull(e.regs_ipa),
+                          ull(e.regs_ipa + MOAT_LINK_REGS_SIZE - 1), i);
+    }
+    for (u32 o = 0; o < l; o++)
+        if (ranges_overlap(d.links.link[o].regs_ipa, MOAT_LINK_REGS_SIZE, e.regs_ipa,
+                           MOAT_LINK_REGS_SIZE))
+            return r.fail("links.link[%u].regs_ipa: 0x%llx overlaps links.link[%u]'s doorbell pages",
+                          l, ull(e.regs_ipa), o);
+    if (e.num_sections < 1 || e.num_sections > MOAT_LINK_MAX_SECTIONS)
+        return r.fail("links.link[%u].num_sections: %u, must be 1..%d", l, e.num_sections,
+                      MOAT_LINK_MAX_SECTIONS);
+    for (u32 k = 0; k < MOAT_LINK_MAX_SECTIONS; k++) {
+        if (k >= e.num_sections) {
+            if (!bytes_zero(&e.sections[k], sizeof(e.sections[k])))
+                return r.fail("links.link[%u].sections[%u]: unused entry is not zero", l, k);
+            continue;
+        }
+        if (!check_link_section(d, l, k, r))
+            return false;
+        if (root && e.sections[k].ipa != e.sections[k].phys)
+            return r.fail("links.link[%u].sections[%u]: the root cell sees a section at its "
+                          "physical address (ipa 0x%llx != phys 0x%llx)", l, k,
+                          ull(e.sections[k].ipa), ull(e.sections[k].phys));
+    }
+    return true;
+}
+
+bool check_links(const moat_cell_desc &d, bool root, Reporter &r)
+{
+    const moat_cell_links &ls = d.links;
+    if (ls.reserved0)
+        return r.fail("links.reserved0: 0x%x, not zero", ls.reserved0);
+    if (ls.num_links > MOAT_CELL_MAX_LINKS)
+        return r.fail("links.num_links: %u is more than MOAT_CELL_MAX_LINKS (%d)", ls.num_links,
+                      MOAT_CELL_MAX_LINKS);
+    for (u32 l = 0; l < MOAT_CELL_MAX_LINKS; l++) {
+        if (l >= ls.num_links) {
+            if (!bytes_zero(&ls.link[l], sizeof(ls.link[l])))
+                return r.fail("links.link[%u]: unused entry is not zero", l);
+            continue;
+        }
+        if (!check_link(d, root, l, r))
+            return false;
+    }
+    return true;
+}
+
 // Magic, version, size and checksum: everything that tells whether the rest can be read at all.
 bool check_envelope(const void *buf, size_t len, Reporter &r)
 {
@@ -404,14 +590,8 @@ bool cell_validate(const void *buf, size_t len, char *err, size_t errlen)
     if ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) && root)
         return r.fail("flags: direct interrupt delivery (MOAT_CELL_FLAG_DIRECT_IRQ) is for cells, not the root "
                       "cell; remove moat,irq-delivery from the root cell's overlay");
-    if ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) &&
-        MOAT_ABI_VERSION_MINOR(d.abi_version) < MOAT_CELL_FLAG_DIRECT_IRQ_MINOR)
-        return r.fail("flags: MOAT_CELL_FLAG_DIRECT_IRQ is set in a descriptor of ABI %u.%u, which did not have "
-                      "it (from %u.%u on); recompile the cell with this moat-cellc",
-                      MOAT_ABI_VERSION_MAJOR(d.abi_version), MOAT_ABI_VERSION_MINOR(d.abi_version), MOAT_ABI_MAJOR,
-                      MOAT_CELL_FLAG_DIRECT_IRQ_MINOR);
     if (!check_name(d, r) || !check_cpus(d, r) || !check_mem_regions(d, root, r) ||
-        !check_irqs(d, r) || !check_entry_and_console(d, root, r))
+        !check_irqs(d, r) || !check_entry_and_console(d, root, r) || !check_links(d, root, r))
         return false;
     if (root)
         return check_root_platform(d, r);

@@ -162,17 +162,71 @@ bool check_root(const moat_cell_desc &root, u32 i, const moat_cell_mem_region &m
     return true;
 }
 
-bool check_other_cell(const moat_cell_desc &o, u32 i, const moat_cell_mem_region &m, char *err, size_t errlen)
+// The link endpoint of `d` one of whose sections overlaps [pa, pa + size), or nullptr.
+const moat_cell_link *link_over(const moat_cell_desc &d, u64 pa, u64 size)
+{
+    for (u32 l = 0; l < d.links.num_links && l < MOAT_CELL_MAX_LINKS; l++)
+        for (u32 k = 0; k < d.links.link[l].num_sections && k < MOAT_LINK_MAX_SECTIONS; k++) {
+            const moat_link_section &s = d.links.link[l].sections[k];
+            if (overlap(pa, size, s.phys, s.size))
+                return &d.links.link[l];
+        }
+    return nullptr;
+}
+
+bool same_link_name(const char *a, const char *b)
+{
+    for (u32 i = 0; i < MOAT_LINK_NAME_LEN; i++) {
+        if (a[i] != b[i])
+            return false;
+        if (!a[i])
+            return true;
+    }
+    return true;
+}
+
+// Two endpoints of one link that name each other: `a` of cell `an` and `b` of cell `bn`.
+bool peers_of_one_link(const moat_cell_link &a, const char *an, const moat_cell_link &b, const char *bn)
+{
+    return same_link_name(a.name, b.name) && a.num_peers == b.num_peers && a.self != b.self &&
+           same_link_name(a.peers[b.self], bn) && same_link_name(b.peers[a.self], an);
+}
+
+// A link's sections are shared by its peers only: shared memory that overlaps one must be a
+// section of the same link in both descriptors, each naming the other as a peer. Otherwise any
+// cell the root creates could claim the memory of a link it is no peer of and read its traffic.
+bool check_link_sharing(const moat_cell_desc &cell, const moat_cell_desc &o, u32 i, const moat_cell_mem_region &m,
+                        const moat_cell_mem_region &n, char *err, size_t errlen)
+{
+    const moat_cell_link *mine = link_over(cell, m.phys_start, m.size);
+    const moat_cell_link *theirs = link_over(o, n.phys_start, n.size);
+    if (!mine && !theirs)
+        return true;
+    if (mine && theirs && peers_of_one_link(*mine, cell.name, *theirs, o.name))
+        return true;
+    const moat_cell_link *l = theirs ? theirs : mine;
+    return fail(err, errlen,
+                "mem_regions[%u]: 0x%llx..0x%llx overlaps a section of link \"%s\" (cell \"%s\"); only the link's "
+                "peers map its sections, each naming the other: make this cell a peer of the link or give it other memory",
+                i, ull(m.phys_start), ull(m.phys_start + m.size - 1), l->name, theirs ? o.name : cell.name);
+}
+
+bool check_other_cell(const moat_cell_desc &cell, const moat_cell_desc &o, u32 i, const moat_cell_mem_region &m,
+                      char *err, size_t errlen)
 {
     for (u32 k = 0; k < o.num_mem_regions; k++) {
         const moat_cell_mem_region &n = o.mem_regions[k];
         bool both_shared = (m.flags & MOAT_CELL_MEM_SHARED) && (n.flags & MOAT_CELL_MEM_SHARED);
-        if (!both_shared && overlap(m.phys_start, m.size, n.phys_start, n.size))
+        if (!overlap(m.phys_start, m.size, n.phys_start, n.size))
+            continue;
+        if (!both_shared)
             return fail(err, errlen,
                         "mem_regions[%u]: 0x%llx..0x%llx overlaps mem_regions[%u] of cell \"%s\" (0x%llx..0x%llx); "
                         "only regions both mark SHARED may overlap: give this cell its own",
                         i, ull(m.phys_start), ull(m.phys_start + m.size - 1), k, o.name,
                         ull(n.phys_start), ull(n.phys_start + n.size - 1));
+        if (!check_link_sharing(cell, o, i, m, n, err, errlen))
+            return false;
     }
     return true;
 }
@@ -205,8 +259,24 @@ bool ownership_check(const moat_cell_desc &root, const moat_cell_desc *const *ot
         const moat_cell_mem_region &m = cell.mem_regions[i];
         if (!check_hypervisor(root.platform, i, m, err, errlen) || !check_root(root, i, m, err, errlen))
             return false;
+        // A link section in the root's own RAM would stay the root's (shared memory is never
+        // taken from it), whoever the link's peers are: sections come from the cell pool.
+        int j = root_container(root, m, true);
+        if (j >= 0 && kind_of(root.mem_regions[j]) == RootKind::RAM && link_over(cell, m.phys_start, m.size))
+            return fail(err, errlen,
+                        "mem_regions[%u]: 0x%llx..0x%llx is a section of link \"%s\" in the root cell's RAM, which "
+                        "Linux keeps using; put link sections in the cell pool",
+                        i, ull(m.phys_start), ull(m.phys_start + m.size - 1),
+                        link_over(cell, m.phys_start, m.size)->name);
+        // The root's shared memory too: a section of a link of the root's is the link's.
+        for (u32 k = 0; k < root.num_mem_regions && (m.flags & MOAT_CELL_MEM_SHARED); k++) {
+            const moat_cell_mem_region &n = root.mem_regions[k];
+            if ((n.flags & MOAT_CELL_MEM_SHARED) && overlap(m.phys_start, m.size, n.phys_start, n.size) &&
+                !check_link_sharing(cell, root, i, m, n, err, errlen))
+                return false;
+        }
         for (size_t c = 0; c < num_others; c++)
-            if (!check_other_cell(*others[c], i, m, err, errlen))
+            if (!check_other_cell(cell, *others[c], i, m, err, errlen))
                 return false;
     }
     return true;

@@ -440,6 +440,8 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size, const vo
 	pr_info("moat: hypervisor enabled on %u CPUs, memory %pa+%#llx\n", cpumask_weight(entered),
 		&hv.base, (unsigned long long)hv.size);
 	free_cpumask_var(entered);
+	/* A link whose device cannot be set up is logged; the hypervisor runs all the same. */
+	moat_links_create(desc);
 	return 0;
 
 out_unmap:
@@ -457,6 +459,9 @@ int moat_hv_disable(struct moat_file *f)
 
 	if (moat_cells_exist())
 		return moat_fail(f, EBUSY, "cells still exist: destroy them first (moat cell list)");
+	/* The links' pages are the hypervisor's: no user mapping of them may outlive it. (Should a
+	 * CPU then fail to leave, the links stay gone until the next enable.) */
+	moat_links_destroy();
 	cpus_read_lock();
 	ok = leave_cpus(cpu_online_mask);
 	cpus_read_unlock();

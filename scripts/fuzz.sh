@@ -53,6 +53,23 @@ for dtbo in $cells; do
 	[ -f "$seeds/validate/$name.cell" ] &&
 		"$out/moat-cellc-asan" dump --json "$seeds/validate/$name.cell" >"$seeds/json/$name.json"
 done
+# The link system (cells/qemu-virt-link, its own root cell): its descriptors as seeds, and one
+# overlay that holds the link and its cell together (the overlay target takes one overlay).
+link_cells=""
+for src in "$root"/cells/qemu-virt-link/*.dtso; do
+	name=$(basename "$src" .dtso)
+	dtc -q -@ -I dts -O dtb -o "$trees/link-$name.dtbo" "$src"
+	link_cells="$link_cells $trees/link-$name.dtbo"
+done
+for name in echo link-root; do
+	others=$(echo $link_cells | tr ' ' '\n' | grep -v "/link-$name.dtbo\$" | tr '\n' ' ')
+	# shellcheck disable=SC2086 # word splitting of the overlay list is intended
+	"$out/moat-cellc-asan" compile --board "$trees/qemu-virt-gicv3-moat.dtb" $others "$trees/link-$name.dtbo" \
+		-o "$seeds/validate/link-$name.cell" 2>/dev/null || true
+done
+{ cat "$root/cells/qemu-virt-link/echo-link.dtso"; grep -v -e '^/dts-v1/;' -e '^/plugin/;' "$root/cells/qemu-virt-link/echo.dtso"; } \
+	>"$trees/link-echo-combined.dtso"
+dtc -q -@ -I dts -O dtb -o "$seeds/overlay/link-echo-combined.dtbo" "$trees/link-echo-combined.dtso" || true
 cp "$trees/qemu-virt-gicv3.dtb" "$trees/qemu-virt-gicv2.dtb" "$seeds/board/"
 cp "$seeds/validate/"*.cell "$seeds/ownership/" 2>/dev/null || true
 
@@ -65,11 +82,11 @@ per=$((total / 5))
 status=0
 for target in validate overlay board json ownership; do
 	case $target in
-	validate) max_len=2048 ;;
+	validate) max_len=4096 ;;
 	overlay) max_len=4096 ;;
 	board) max_len=16384 ;;
 	json) max_len=8192 ;;
-	ownership) max_len=2480 ;;
+	ownership) max_len=3736 ;;
 	esac
 	mkdir -p "$out/corpus/$target" "$out/crashes/$target"
 	echo "fuzz-$target: $per s"

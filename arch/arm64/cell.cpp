@@ -9,11 +9,13 @@
 
 #include "arch/cpu.hpp"
 #include "arch/gic.hpp"
+#include "arch/gic_regs.hpp"
 #include "arch/mmu.hpp"
 #include "arch/psci.hpp"
 #include "arch/sysreg.h"
 #include "hv/arch_cell.hpp"
 #include "hv/console.hpp"
+#include "hv/link.hpp"
 #include "hv/spinlock.hpp"
 #include "hv/string.hpp"
 #include "lib/format.hpp"
@@ -175,6 +177,24 @@ void return_to_root(const Cell &c)
     tlb::guest_all_all_cpus_sync();
 }
 
+// Each link endpoint of the cell: its doorbell register page trapped (an emulated device), its
+// state page (a page of the hypervisor's that holds nothing else) mapped read-only, never
+// executable. False if the pool ran out or the map is full.
+bool add_links(Cell &c)
+{
+    CellArch &a = cell_arch(c);
+    for (u32 i = 0; i < c.desc.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
+        const moat_cell_link &l = c.desc.links.link[i];
+        if (!a.mmio.add(l.regs_ipa, MOAT_LINK_STATE_OFFSET, link_regs_handler, link_regs_ctx(c, i)))
+            return false;
+        u64 page = reinterpret_cast<u64>(link_state_page(c.id, i));  // identity-mapped image
+        if (a.s2.table.map(l.regs_ipa + MOAT_LINK_STATE_OFFSET, page, MOAT_LINK_STATE_OFFSET,
+                           stage2_region_attrs(MOAT_CELL_MEM_READ)) != PtError::OK)
+            return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 CellArch &cell_arch(const Cell &c) { return arch_cells[c.id]; }
@@ -245,6 +265,11 @@ bool cell_root_init(const moat_cell_desc &desc, PagePool &pool, unsigned ia_bits
         // Frames of CPUs lent to cells: a CPU coming back to Linux walks all of them.
         gic_add_cell_mmio(a.mmio, 0);
     }
+    if (!add_links(c)) {
+        format(err, errlen, "root cell links: cannot map the doorbell pages (page pool exhausted)");
+        return false;
+    }
+    links_publish(false);  // the root's state pages, cleared as they were mapped
     return true;
 }
 
@@ -281,7 +306,7 @@ bool build_address_space(Cell &c)
         ok = a.s2.table.map(f.ipa + f.trapped, f.pa + f.trapped, f.size - f.trapped, io_attrs()) == PtError::OK;
         shared_frame_mapped |= !f.exclusive;
     }
-    return ok;
+    return ok && add_links(c);
 }
 
 // Take the cell's memory and GIC frames from the root, make every CPU forget them, and zero what
@@ -492,5 +517,15 @@ void arch_cpu_clear_stop(u32 cpu)
     cpu_data(cpu)->stop_started = 0;
 }
 void arch_cpu_send_sgi(u32 cpu, u32 sgi) { gic_send_sgi_to(cpu, cpu_data(cpu)->mpidr, sgi); }
+
+void arch_link_doorbell(u32 intid)
+{
+    // GICD_ISPENDR is at the same offset in GICv2 and GICv3; the receiver owns the SPI, routed
+    // and enabled as it chose. A doorbell rung before it enabled it waits, pending.
+    u64 reg = cell_root().desc.platform.gicd_base + gicd::ISPENDR + (intid / 32) * 4;
+    *reinterpret_cast<volatile u32 *>(reg) = 1u << (intid % 32);
+}
+
+bool arch_zero_phys(u64 pa, u64 size) { return phys_zero(pa, size); }
 
 }  // namespace moat

@@ -41,10 +41,11 @@ typedef uint64_t moat_u64;
  * 2.0: a cell descriptor holds 64 memory regions; MOAT_HC_CELL_SHUTDOWN takes flags and may
  * answer PENDING (cooperative shutdown, MOAT_HC_SHUTDOWN_NOTIFY/REPLY); MOAT_CELL_SHUTDOWN and
  * MOAT_CELL_DESTROY take struct moat_cell_stop_args.
- * 2.2: MOAT_CELL_FLAG_DIRECT_IRQ in a cell descriptor (a 2.1 descriptor never sets it);
- * struct moat_cell_status (MOAT_CELL_LIST) ends with the cell's flags. */
-#define MOAT_ABI_MAJOR MOAT_U(2)
-#define MOAT_ABI_MINOR MOAT_U(2)
+ * 3.0: a cell descriptor ends with its link endpoints (struct moat_cell_links, link.h), 3736
+ * bytes; the doorbell register and state pages of a link (link.h); MOAT_CELL_FLAG_DIRECT_IRQ in
+ * a cell descriptor; struct moat_cell_status (MOAT_CELL_LIST) ends with the cell's flags. */
+#define MOAT_ABI_MAJOR MOAT_U(3)
+#define MOAT_ABI_MINOR MOAT_U(0)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
 #define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)
 #define MOAT_ABI_VERSION_MINOR(v) ((v) & 0xffff)

@@ -12,6 +12,7 @@
 #define MOAT_CELL_H
 
 #include "abi.h"
+#include "link.h"
 
 /* "MOATCELL" read as a little-endian u64. */
 #define MOAT_CELL_MAGIC MOAT_ULL(0x4c4c454354414f4d)
@@ -34,9 +35,8 @@
 /* moat_cell_desc.flags */
 #define MOAT_CELL_FLAG_ROOT (MOAT_U(1) << 0) /* the root cell (Linux); platform block is valid */
 /* The cell's CPUs take their physical interrupts at EL1, without the hypervisor ("moat,irq-delivery
- * = \"direct\"", docs/binding.md); not for the root cell. Since ABI 2.2. */
+ * = \"direct\"", docs/binding.md); not for the root cell. Since ABI 3.0. */
 #define MOAT_CELL_FLAG_DIRECT_IRQ (MOAT_U(1) << 1)
-#define MOAT_CELL_FLAG_DIRECT_IRQ_MINOR 2 /* the first ABI minor version that knows it */
 #define MOAT_CELL_FLAGS_KNOWN (MOAT_CELL_FLAG_ROOT | MOAT_CELL_FLAG_DIRECT_IRQ)
 
 /* moat_cell_mem_region.flags */
@@ -137,8 +137,9 @@ struct moat_cell_desc {
 	struct moat_cell_mem_region mem_regions[MOAT_CELL_MAX_MEM_REGIONS];
 	moat_u32 irq_bitmap[MOAT_CELL_IRQ_WORDS]; /* bit (i % 32) of word i / 32: INTID i */
 	struct moat_cell_platform platform;       /* root cell only */
+	struct moat_cell_links links;             /* the links it takes part in (link.h) */
 };
-#define MOAT_CELL_DESC_SIZE 2480
+#define MOAT_CELL_DESC_SIZE 3736
 MOAT_STATIC_ASSERT(sizeof(struct moat_cell_desc) == MOAT_CELL_DESC_SIZE, "cell descriptor layout changed");
 
 #endif /* !__ASSEMBLER__ */

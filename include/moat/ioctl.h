@@ -92,7 +92,7 @@ struct moat_cell_status {
 	moat_u32 num_cpus;
 	moat_u32 cpus_on;    /* how many are powered on */
 	moat_u32 linux_cpu[MOAT_MAX_CPUS]; /* the CPUs, by Linux's numbering */
-	moat_u32 flags;      /* MOAT_CELL_FLAG_* of its descriptor (ABI 2.2): DIRECT_IRQ says how its
+	moat_u32 flags;      /* MOAT_CELL_FLAG_* of its descriptor (ABI 3.0): DIRECT_IRQ says how its
 				CPUs take interrupts */
 	moat_u32 reserved0;  /* zero */
 };

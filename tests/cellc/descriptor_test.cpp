@@ -162,11 +162,12 @@ TEST(CellValidate, EnvelopeFields)
     char err[256];
     ASSERT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
     EXPECT_THAT(verdict(d, [](auto &x) { x.magic = 1; }), StartsWith("magic: 0x1 is not MOAT_CELL_MAGIC"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 3u << 16; }), StartsWith("abi_version: 3.0, this build understands 2.0 to 2.2"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 1u << 16; }), StartsWith("abi_version: 1.0, this build understands 2.0"));
-    EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 100; }), "total_size: 100, expected 2480");
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 4u << 16; }), StartsWith("abi_version: 4.0, this build understands 3.0 to 3.0"));
+    // 2.x descriptors end before the link endpoints (2480 bytes): recompiled, not misread.
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = (2u << 16) | 1; }), StartsWith("abi_version: 2.1, this build understands 3.0"));
+    EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 2480; }), "total_size: 2480, expected 3736");
     EXPECT_EQ(moat::cell_validate(&d, sizeof(d) - 8, err, sizeof(err)), false);
-    EXPECT_STREQ(err, "total_size: 2480, but the buffer holds 2472 bytes (truncated or padded)");
+    EXPECT_STREQ(err, "total_size: 3736, but the buffer holds 3728 bytes (truncated or padded)");
     moat_cell_desc corrupt = d;
     corrupt.entry ^= 0x1000;
     EXPECT_FALSE(moat::cell_validate(&corrupt, sizeof(corrupt), err, sizeof(err)));
@@ -295,17 +296,13 @@ TEST(CellcDescriptor, IrqDeliveryModeBecomesAFlag)
     EXPECT_THAT(r.diags[0].str(), HasSubstr("\"fast\" is not one of \"trapped\", \"direct\""));
 }
 
-TEST(CellValidate, DirectIrqOnlyForCellsOfAbi22)
+TEST(CellValidate, DirectIrqOnlyForCells)
 {
     CellText direct = cell_with_rtc();
     direct.cell_extra = "moat,irq-delivery = \"direct\";";
     moat_cell_desc d = compiled(cell_blob(direct));
-    EXPECT_EQ(verdict(d, [](auto &x) { x.abi_version = (2u << 16) | 1; }),
-              "flags: MOAT_CELL_FLAG_DIRECT_IRQ is set in a descriptor of ABI 2.1, which did not have it (from 2.2 "
-              "on); recompile the cell with this moat-cellc");
-    // A 2.1 descriptor without the flag is still accepted.
-    moat_cell_desc old = compiled(cell_blob(cell_with_rtc()));
-    EXPECT_EQ(verdict(old, [](auto &x) { x.abi_version = (2u << 16) | 1; }), "valid");
+    EXPECT_EQ(verdict(d, [](auto &) {}), "valid");
+    EXPECT_TRUE(d.flags & MOAT_CELL_FLAG_DIRECT_IRQ);
 
     auto r = cellc::compile_cell(test_board(), {test_root()});
     ASSERT_TRUE(r.diags.empty());

@@ -93,8 +93,21 @@ bool within(const moat_cell_mem_region &m, const moat_cell_mem_region &r)
            static_cast<unsigned __int128>(m.phys_start) + m.size <= static_cast<unsigned __int128>(r.phys_start) + r.size;
 }
 
-bool region_allowed(const moat_cell_desc &root, const moat_cell_desc &other, const moat_cell_mem_region &m)
+// Is [pa, pa + size) in a section of one of d's links? (The fuzz system's root and other cell
+// take part in no link, so such memory may not be shared with them.)
+bool in_link_section(const moat_cell_desc &d, std::uint64_t pa, std::uint64_t size)
 {
+    for (std::uint32_t l = 0; l < d.links.num_links; l++)
+        for (std::uint32_t k = 0; k < d.links.link[l].num_sections; k++)
+            if (overlaps(pa, size, d.links.link[l].sections[k].phys, d.links.link[l].sections[k].size))
+                return true;
+    return false;
+}
+
+bool region_allowed(const moat_cell_desc &root, const moat_cell_desc &other, const moat_cell_desc &d,
+                    const moat_cell_mem_region &m)
+{
+    bool link = in_link_section(d, m.phys_start, m.size);
     const moat_cell_platform &p = root.platform;
     const std::uint64_t hv_owned[][2] = {{p.hv_base, p.hv_size},     {p.gicd_base, p.gicd_size},
                                          {p.gicr_base, p.gicr_size}, {p.gicc_base, p.gicc_size},
@@ -108,9 +121,14 @@ bool region_allowed(const moat_cell_desc &root, const moat_cell_desc &other, con
     bool contained = false;
     for (std::uint32_t j = 0; j < root.num_mem_regions; j++) {
         const moat_cell_mem_region &r = root.mem_regions[j];
-        if (bool(r.flags & MOAT_CELL_MEM_IO) == io && within(m, r))
+        if (bool(r.flags & MOAT_CELL_MEM_IO) == io && within(m, r)) {
             contained = true;
-        if (own && (r.flags & MOAT_CELL_MEM_SHARED) && overlaps(m.phys_start, m.size, r.phys_start, r.size))
+            // A link's section comes from the cell pool (or the root's shared memory), never
+            // from the root's own RAM.
+            if (link && !(r.flags & (MOAT_CELL_MEM_IO | MOAT_CELL_MEM_CELL_POOL | MOAT_CELL_MEM_SHARED)))
+                return false;
+        }
+        if ((own || link) && (r.flags & MOAT_CELL_MEM_SHARED) && overlaps(m.phys_start, m.size, r.phys_start, r.size))
             return false;
     }
     if (!contained)
@@ -118,7 +136,7 @@ bool region_allowed(const moat_cell_desc &root, const moat_cell_desc &other, con
     for (std::uint32_t k = 0; k < other.num_mem_regions; k++) {
         const moat_cell_mem_region &n = other.mem_regions[k];
         bool both_shared = (m.flags & n.flags & MOAT_CELL_MEM_SHARED) != 0;
-        if (!both_shared && overlaps(m.phys_start, m.size, n.phys_start, n.size))
+        if ((!both_shared || link) && overlaps(m.phys_start, m.size, n.phys_start, n.size))
             return false;
     }
     return true;
@@ -143,7 +161,7 @@ void check_ownership(const std::uint8_t *data, std::size_t size)
         require(moat::root_layout_check(root, err, sizeof(err)));
         bool expected = true;
         for (std::uint32_t i = 0; i < d.num_mem_regions; i++)
-            expected = expected && region_allowed(root, other, d.mem_regions[i]);
+            expected = expected && region_allowed(root, other, d, d.mem_regions[i]);
         bool ok = moat::ownership_check(root, others, 1, d, err, sizeof(err));
         require(ok == expected);
         require(ok == (err[0] == '\0'));

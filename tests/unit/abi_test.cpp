@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <moat/abi.h>
+#include <moat/cell.h>
 #include <moat/ioctl.h>
+#include <moat/link.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -26,6 +28,21 @@ TEST(Abi, SameLayoutInCAndCxx)
     EXPECT_EQ(moat_c_offsets[0], offsetof(moat_image_header, mem_base));
     EXPECT_EQ(moat_c_offsets[1], offsetof(moat_image_header, cpu_mpidr));
     EXPECT_EQ(moat_c_offsets[2], offsetof(moat_info, mem_base));
+    // Links (include/moat/link.h): the same layout for the driver (C) and the hypervisor (C++),
+    // at fixed offsets so that a change is a deliberate ABI bump.
+    EXPECT_EQ(moat_c_sizes[4], sizeof(moat_cell_desc));
+    EXPECT_EQ(moat_c_sizes[5], sizeof(moat_cell_links));
+    EXPECT_EQ(moat_c_sizes[6], sizeof(moat_cell_link));
+    EXPECT_EQ(moat_c_sizes[7], sizeof(moat_link_section));
+    EXPECT_EQ(moat_c_sizes[8], sizeof(moat_link_state));
+    EXPECT_EQ(moat_c_offsets[3], offsetof(moat_cell_desc, links));
+    EXPECT_EQ(moat_c_offsets[3], 2480u);
+    EXPECT_EQ(moat_c_offsets[4], offsetof(moat_cell_link, regs_ipa));
+    EXPECT_EQ(moat_c_offsets[4], 48u);
+    EXPECT_EQ(moat_c_offsets[5], offsetof(moat_cell_link, peers));
+    EXPECT_EQ(moat_c_offsets[6], offsetof(moat_cell_link, sections));
+    EXPECT_EQ(moat_c_offsets[6], 184u);
+    EXPECT_EQ(moat_c_offsets[7], offsetof(moat_link_state, peer_state));
 }
 
 TEST(Abi, HypercallNumbersAreSmccVendorHypFastCalls)

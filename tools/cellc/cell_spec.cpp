@@ -165,18 +165,124 @@ MemoryMapping read_mapping(const Tree &t, const Cell &c, int child)
     return m;
 }
 
+bool valid_link_name(const std::string &name)
+{
+    return name.size() < MOAT_LINK_NAME_LEN && valid_name(name);
+}
+
+Link read_link(const Tree &t, int node)
+{
+    Link l;
+    l.where = t.at(node);
+    auto name = t.string(node, "link-name");
+    if (!name || !valid_link_name(*name))
+        throw Error(t.at(node, "link-name"), "needs a name of 1..31 characters from [A-Za-z0-9._-], e.g. "
+                                             "link-name = \"echo\";");
+    l.name = *name;
+    l.peers = t.strings(node, "peers");
+    if (l.peers.size() < 2 || l.peers.size() > MOAT_LINK_MAX_PEERS)
+        throw Error(t.at(node, "peers"), "a link joins 2.." + std::to_string(MOAT_LINK_MAX_PEERS) +
+                                             " cells by name, e.g. peers = \"linux\", \"echo\";");
+    for (size_t i = 0; i < l.peers.size(); i++) {
+        if (!valid_name(l.peers[i]))
+            throw Error(t.at(node, "peers"), "\"" + l.peers[i] + "\" is not a cell name (1..31 of [A-Za-z0-9._-])");
+        for (size_t j = 0; j < i; j++)
+            if (l.peers[j] == l.peers[i])
+                throw Error(t.at(node, "peers"), "\"" + l.peers[i] + "\" is listed twice; each cell is one peer");
+    }
+    auto bells = t.cells(node, "doorbell-intids");
+    if (!bells || bells->size() != l.peers.size())
+        throw Error(t.at(node, "doorbell-intids"), "needs one INTID per peer, in the order of peers, e.g. "
+                                                   "doorbell-intids = <96 97>; (an SPI no device of the board raises)");
+    l.doorbells = *bells;
+    int child;
+    fdt_for_each_subnode(child, t.fdt(), node) {
+        auto targets = phandle_list(t, child, "memory-region");
+        if (targets.size() != 1 || !t.compatible(targets[0], "moat,shared-memory"))
+            throw Error(t.at(child, "memory-region"), "a link section maps one moat,shared-memory region: "
+                                                      "memory-region = <&label>;");
+        auto regs = t.raw_reg(targets[0]);
+        if (regs.size() != 1)
+            throw Error(t.at(targets[0], "reg"), "a moat memory region needs exactly one reg entry");
+        LinkSection sec{t.at(child), regs[0], t.at(targets[0], "reg"), t.string(child, "owner").value_or("")};
+        if (!sec.owner.empty() && std::find(l.peers.begin(), l.peers.end(), sec.owner) == l.peers.end())
+            throw Error(t.at(child, "owner"), "\"" + sec.owner + "\" is not one of the link's peers; name the peer "
+                                              "that alone writes this section, or drop owner for a section every peer writes");
+        l.sections.push_back(sec);
+    }
+    if (l.sections.empty() || l.sections.size() > MOAT_LINK_MAX_SECTIONS)
+        throw Error(t.at(node), "a link has 1.." + std::to_string(MOAT_LINK_MAX_SECTIONS) +
+                                    " sections (child nodes with memory-region = <&a moat,shared-memory region>;)");
+    // Tree order is not stable across overlays (libfdt reverses siblings): sections by address.
+    std::sort(l.sections.begin(), l.sections.end(),
+              [](const LinkSection &a, const LinkSection &b) { return a.phys.base < b.phys.base; });
+    return l;
+}
+
+// A child node `link = <&moat_link_x>;`: the cell's end of that link. Its sections become
+// memory mappings (SHARED; written only where the link lets this peer write).
+void read_endpoint(const Tree &t, int child, Cell &c)
+{
+    auto targets = phandle_list(t, child, "link");
+    if (targets.size() != 1 || !t.compatible(targets[0], "moat,link"))
+        throw Error(t.at(child, "link"), "points at no \"moat,link\" node; write link = <&label of the link>;");
+    LinkEndpoint e;
+    e.where = t.at(child);
+    e.link = read_link(t, targets[0]);
+    for (const LinkEndpoint &o : c.links)
+        if (o.link.where.node == e.link.where.node)
+            throw Error(t.at(child, "link"), "the cell already takes part in link \"" + e.link.name + "\" (" +
+                                                 o.where.node + "); one node per link");
+    auto self = std::find(e.link.peers.begin(), e.link.peers.end(), c.name);
+    e.is_peer = self != e.link.peers.end();
+    e.self = static_cast<u32>(self - e.link.peers.begin());
+    if (c.root && t.has(child, "ipa"))
+        throw Error(t.at(child, "ipa"), "the root cell sees a link's sections at their physical addresses; remove ipa");
+    e.ipa = c.root ? 0 : read_address(t, child, "ipa", "ipa = <0x0 0x50000000>;");
+    u64 next = e.ipa;
+    for (const LinkSection &sec : e.link.sections) {
+        u64 ipa = c.root ? sec.phys.base : next;
+        next += sec.phys.size;
+        e.section_ipa.push_back(ipa);
+        bool writes = sec.owner.empty() || sec.owner == c.name;
+        MemoryMapping m;
+        m.phys = sec.phys;
+        m.ipa = ipa;
+        m.flags = MOAT_CELL_MEM_READ | (writes ? MOAT_CELL_MEM_WRITE : 0) | MOAT_CELL_MEM_SHARED;
+        m.where = t.at(child, "link");
+        m.region = sec.region;
+        m.link = e.link.where.node;
+        c.memory.push_back(m);
+    }
+    if (c.root && !t.has(child, "regs-ipa"))
+        throw Error(t.at(child, "regs-ipa"), "the root cell needs the address of the link's doorbell register and "
+                                             "state pages (8 KiB where the board has neither RAM nor a device), e.g. "
+                                             "regs-ipa = <0x0 0x90000000>;");
+    e.regs_ipa = t.has(child, "regs-ipa") ? read_address(t, child, "regs-ipa", "regs-ipa = <0x0 0x50200000>;") : next;
+    if (!c.root && e.is_peer && e.self < e.link.doorbells.size()) {
+        c.spis.push_back(e.link.doorbells[e.self]);
+        std::sort(c.spis.begin(), c.spis.end());
+        c.spis.erase(std::unique(c.spis.begin(), c.spis.end()), c.spis.end());
+    }
+    c.links.push_back(e);
+}
+
 void read_memory(const Tree &t, const Board &b, int node, Cell &c)
 {
     if (c.root) {
         for (const AddressRange &r : root_ram(b))
             c.memory.push_back({r, r.base, MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE | MOAT_CELL_MEM_EXEC | MOAT_CELL_MEM_DMA,
-                                Location{b.file, "/memory", "reg"}, {}});
+                                Location{b.file, "/memory", "reg"}, {}, {}});
     }
     int child;
     fdt_for_each_subnode(child, t.fdt(), node) {
+        if (t.has(child, "link")) {
+            read_endpoint(t, child, c);
+            continue;
+        }
         if (!t.has(child, "memory-region"))
             throw Error(t.at(child), "a cell's child node describes one memory mapping and needs "
-                                     "memory-region = <&label>;");
+                                     "memory-region = <&label>; (or one link: link = <&label>;)");
         c.memory.push_back(read_mapping(t, c, child));
     }
 }
@@ -396,6 +502,82 @@ void check_entry(const Cell &c, Diagnostics &diags)
                                                         "mapping with access \"rwx\" (by convention 0x40100000)"));
 }
 
+bool page_range_ok(u64 base, u64 size) { return page_aligned(base) && fits(base, size); }
+
+// What a device of the board that is not the GIC raises: a doorbell must be an SPI nobody uses.
+const Device *device_raising(const Board &b, u32 intid)
+{
+    for (const Device &d : b.devices)
+        if (!d.is_gic && std::find(d.spis.begin(), d.spis.end(), intid) != d.spis.end())
+            return &d;
+    return nullptr;
+}
+
+void check_link_endpoint(const Cell &c, const LinkEndpoint &e, const Board &b, Diagnostics &diags)
+{
+    const Link &l = e.link;
+    std::string peers;
+    for (const std::string &p : l.peers)
+        peers += (peers.empty() ? "" : ", ") + p;
+    if (!e.is_peer) {
+        diags.push_back(at(e.where, "link", "cell \"" + c.name + "\" is not among the peers of link \"" + l.name +
+                                                "\" (" + peers + "); add it to the link's peers or remove this node"));
+        return;
+    }
+    for (size_t i = 0; i < l.doorbells.size(); i++) {
+        u32 intid = l.doorbells[i];
+        if (intid < MOAT_CELL_FIRST_SPI || intid > MOAT_CELL_LAST_SPI)
+            diags.push_back(at(l.where, "doorbell-intids", "INTID " + std::to_string(intid) + " (peer \"" + l.peers[i] +
+                                                              "\") is not an SPI (32..1019); pick an SPI no device raises"));
+        else if (const Device *d = device_raising(b, intid))
+            diags.push_back(at(l.where, "doorbell-intids", "INTID " + std::to_string(intid) + " (peer \"" + l.peers[i] +
+                                                              "\") is raised by " + d->path +
+                                                              "; a doorbell needs an SPI no device of the board raises"));
+        for (size_t j = 0; j < i; j++)
+            if (l.doorbells[j] == intid)
+                diags.push_back(at(l.where, "doorbell-intids", "INTID " + std::to_string(intid) + " is the doorbell of \"" +
+                                                                  l.peers[j] + "\" and \"" + l.peers[i] + "\"; give each peer its own"));
+    }
+    AddressRange regs{e.regs_ipa, MOAT_LINK_REGS_SIZE};
+    if (!page_range_ok(e.regs_ipa, MOAT_LINK_REGS_SIZE)) {
+        diags.push_back(at(e.where, "regs-ipa", hex(e.regs_ipa) + " is not a 4 KiB aligned address with room for "
+                                                                  "the doorbell register and state pages (8 KiB)"));
+        return;
+    }
+    for (const MemoryMapping &m : c.memory)
+        if (fits(m.ipa, m.phys.size) && AddressRange{m.ipa, m.phys.size}.overlaps(regs))
+            diags.push_back(at(e.where, "regs-ipa", span(regs) + " overlaps the cell's mapping of " + m.where.node +
+                                                        " (" + span({m.ipa, m.phys.size}) + "); put the doorbell pages "
+                                                        "where the cell maps nothing"));
+    // Cells see devices (and the GIC) at their physical addresses; the root sees the board's RAM.
+    for (const Device &d : b.devices)
+        for (const AddressRange &r : d.is_gic ? b.gic.regs : d.mmio)
+            if (page_span(r).overlaps(regs)) {
+                diags.push_back(at(e.where, "regs-ipa", span(regs) + " overlaps " + d.path + " (" + span(r) +
+                                                            "); put the doorbell pages where the board has no device"));
+                break;
+            }
+    if (c.root)
+        for (const AddressRange &r : b.ram)
+            if (r.overlaps(regs))
+                diags.push_back(at(e.where, "regs-ipa", span(regs) + " is RAM of the board (" + span(r) +
+                                                            "); the root cell's doorbell pages go where it has no RAM"));
+}
+
+void check_links(const Cell &c, const Board &b, Diagnostics &diags)
+{
+    if (c.links.size() > MOAT_CELL_MAX_LINKS)
+        diags.push_back(at(c.where, "", "the cell takes part in " + std::to_string(c.links.size()) + " links, at most " +
+                                            std::to_string(MOAT_CELL_MAX_LINKS) + " fit in a descriptor"));
+    for (size_t i = 0; i < c.links.size(); i++) {
+        check_link_endpoint(c, c.links[i], b, diags);
+        for (size_t j = 0; j < i; j++)
+            if (AddressRange{c.links[i].regs_ipa, MOAT_LINK_REGS_SIZE}.overlaps({c.links[j].regs_ipa, MOAT_LINK_REGS_SIZE}))
+                diags.push_back(at(c.links[i].where, "regs-ipa", "overlaps the doorbell pages of link \"" +
+                                                                    c.links[j].link.name + "\"; give each link its own"));
+    }
+}
+
 }  // namespace
 
 std::vector<AddressRange> root_ram(const Board &b)
@@ -460,13 +642,74 @@ void check_cell(const Cell &cell, const Board &board, Diagnostics &diags)
     check_devices(cell, board, diags);
     if (memory_ok)  // otherwise the entry message would only repeat the memory problem
         check_entry(cell, diags);
+    check_links(cell, board, diags);
 }
 
 namespace {
 
+// Two cells may map the same moat,shared-memory node, both plainly or both as a section of the
+// same link: a link's section is nobody else's.
 bool shares_region(const MemoryMapping &a, const MemoryMapping &b)
 {
-    return (a.flags & MOAT_CELL_MEM_SHARED) && (b.flags & MOAT_CELL_MEM_SHARED) && a.region.node == b.region.node;
+    return (a.flags & MOAT_CELL_MEM_SHARED) && (b.flags & MOAT_CELL_MEM_SHARED) && a.region.node == b.region.node &&
+           a.link == b.link;
+}
+
+const Cell *cell_named(const std::vector<Cell> &cells, const std::string &name)
+{
+    for (const Cell &c : cells)
+        if (c.name == name)
+            return &c;
+    return nullptr;
+}
+
+// Links as a whole: every peer is a cell of the system and takes part; doorbells are not shared
+// between links nor raised by a device some cell was given.
+void check_links_together(const std::vector<Cell> &cells, Diagnostics &diags)
+{
+    std::vector<std::pair<u32, const Link *>> bells;
+    std::vector<std::string> seen;
+    for (const Cell &c : cells)
+        for (const LinkEndpoint &e : c.links) {
+            const Link &l = e.link;
+            if (std::find(seen.begin(), seen.end(), l.where.node) != seen.end())
+                continue;
+            seen.push_back(l.where.node);
+            for (const Cell &o : cells)
+                for (const LinkEndpoint &oe : o.links)
+                    if (oe.link.name == l.name && oe.link.where.node != l.where.node)
+                        diags.push_back(at(oe.link.where, "link-name", "\"" + l.name + "\" is also the name of " +
+                                                                           l.where.node + " (" + l.where.file + "); link names must be unique"));
+            for (size_t i = 0; i < l.peers.size(); i++) {
+                const Cell *p = cell_named(cells, l.peers[i]);
+                if (!p) {
+                    diags.push_back(at(l.where, "peers", "\"" + l.peers[i] + "\" is no cell of the system; name a cell "
+                                                                             "(cell-name) or add its overlay"));
+                    continue;
+                }
+                bool takes_part = std::any_of(p->links.begin(), p->links.end(), [&](const LinkEndpoint &pe) {
+                    return pe.link.where.node == l.where.node;
+                });
+                if (!takes_part)
+                    diags.push_back(at(p->where, "", "cell \"" + p->name + "\" is a peer of link \"" + l.name +
+                                                         "\" but has no child node link = <&...> for it; add one"));
+                if (i < l.doorbells.size())
+                    bells.push_back({l.doorbells[i], &l});
+            }
+        }
+    for (size_t i = 0; i < bells.size(); i++) {
+        for (size_t j = 0; j < i; j++)
+            if (bells[j].first == bells[i].first && bells[j].second != bells[i].second)
+                diags.push_back(at(bells[i].second->where, "doorbell-intids",
+                                   "INTID " + std::to_string(bells[i].first) + " is also a doorbell of link \"" +
+                                       bells[j].second->name + "\"; give each doorbell its own SPI"));
+        for (const Cell &c : cells)
+            for (const Device *d : c.devices)
+                if (!c.root && std::find(d->spis.begin(), d->spis.end(), bells[i].first) != d->spis.end())
+                    diags.push_back(at(bells[i].second->where, "doorbell-intids",
+                                       "INTID " + std::to_string(bells[i].first) + " is raised by " + d->path +
+                                           " of cell \"" + c.name + "\"; a doorbell needs an SPI no device raises"));
+    }
 }
 
 void check_two_cells(const Cell &a, const Cell &b, Diagnostics &diags)
@@ -482,7 +725,12 @@ void check_two_cells(const Cell &a, const Cell &b, Diagnostics &diags)
         for (const MemoryMapping &o : a.memory) {
             if (!fits(m.phys.base, m.phys.size) || !fits(o.phys.base, o.phys.size) || shares_region(m, o))
                 continue;
-            if (m.phys.overlaps(o.phys))
+            if (m.phys.overlaps(o.phys) && (!m.link.empty() || !o.link.empty()))
+                diags.push_back({m.where, span(m.phys) + " is a section of link " + (m.link.empty() ? o.link : m.link) +
+                                              " and is also mapped by " + other + " (" + o.where.node +
+                                              ") outside it; a link's sections belong to the link: reach them through "
+                                              "link = <&...> only"});
+            else if (m.phys.overlaps(o.phys))
                 diags.push_back({m.where, span(m.phys) + " overlaps memory of " + other + " (" + o.where.node +
                                               "); give each cell its own moat,cell-memory region, or use one "
                                               "moat,shared-memory region"});
@@ -527,6 +775,7 @@ void check_cells_together(const std::vector<Cell> &cells, Diagnostics &diags)
             check_two_cells(cells[j], cells[i], diags);
         }
     }
+    check_links_together(cells, diags);
 }
 
 }  // namespace cellc

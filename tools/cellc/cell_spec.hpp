@@ -17,6 +17,36 @@ struct MemoryMapping {
     u32 flags = 0;        // MOAT_CELL_MEM_*
     Location where;       // the cell's child node that asked for it (or the board's /memory)
     Location region;      // the reserved-memory node it maps (empty for the root's own RAM)
+    std::string link;     // a section of this link (its node path), or empty
+};
+
+// One shared-memory section of a link: every peer reads it; owner (a peer's name) alone writes
+// it, or every peer when owner is empty.
+struct LinkSection {
+    Location where;       // the link's child node
+    AddressRange phys;
+    Location region;      // the moat,shared-memory node
+    std::string owner;
+};
+
+// A "moat,link" node: its peers in order, the doorbell SPI each receives, its sections.
+struct Link {
+    Location where;
+    std::string name;
+    std::vector<std::string> peers;
+    std::vector<u32> doorbells;  // INTID per peer
+    std::vector<LinkSection> sections;
+};
+
+// A cell's end of a link (a child node of the cell with `link = <&...>`).
+struct LinkEndpoint {
+    Location where;
+    Link link;
+    u32 self = 0;         // index of the cell among link.peers (checked by check_cell)
+    bool is_peer = false;
+    u64 ipa = 0;          // where the first section appears (cells; the root: physical)
+    u64 regs_ipa = 0;     // the doorbell register page, then the state page
+    std::vector<u64> section_ipa;
 };
 
 struct Cell {
@@ -31,6 +61,7 @@ struct Cell {
     u32 console_type = 0;   // MOAT_CELL_CONSOLE_*
     u64 console_base = 0;
     u64 entry = 0;
+    std::vector<LinkEndpoint> links;
 };
 
 // Reads every cell node (compatible "moat,cell" or "moat,root-cell") of the merged tree. A cell

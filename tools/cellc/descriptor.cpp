@@ -194,6 +194,39 @@ std::string size_text(u64 size)
     return std::to_string(size) + " B";
 }
 
+void copy_name(char *dst, const std::string &name) { std::memcpy(dst, name.data(), std::min<size_t>(name.size(), MOAT_LINK_NAME_LEN - 1)); }
+
+// The cell's link endpoints, ordered by link name (the tree's order is not stable).
+void fill_links(moat_cell_links &out, const Cell &c)
+{
+    std::vector<const LinkEndpoint *> eps;
+    for (const LinkEndpoint &e : c.links)
+        eps.push_back(&e);
+    std::sort(eps.begin(), eps.end(), [](auto *a, auto *b) { return a->link.name < b->link.name; });
+    if (eps.size() > MOAT_CELL_MAX_LINKS)
+        throw Error(c.where, "the cell takes part in " + std::to_string(eps.size()) + " links, at most " +
+                                 std::to_string(MOAT_CELL_MAX_LINKS) + " fit in a descriptor");
+    out.num_links = static_cast<u32>(eps.size());
+    for (size_t i = 0; i < eps.size(); i++) {
+        const LinkEndpoint &e = *eps[i];
+        moat_cell_link &l = out.link[i];
+        copy_name(l.name, e.link.name);
+        l.self = e.self;
+        l.num_peers = static_cast<u32>(e.link.peers.size());
+        l.doorbell_intid = e.self < e.link.doorbells.size() ? e.link.doorbells[e.self] : 0;
+        l.num_sections = static_cast<u32>(e.link.sections.size());
+        l.regs_ipa = e.regs_ipa;
+        for (size_t p = 0; p < e.link.peers.size() && p < MOAT_LINK_MAX_PEERS; p++)
+            copy_name(l.peers[p], e.link.peers[p]);
+        for (size_t k = 0; k < e.link.sections.size() && k < MOAT_LINK_MAX_SECTIONS; k++) {
+            const LinkSection &sec = e.link.sections[k];
+            auto owner = std::find(e.link.peers.begin(), e.link.peers.end(), sec.owner);
+            l.sections[k] = {sec.phys.base, e.section_ipa[k], sec.phys.size,
+                             sec.owner.empty() ? MOAT_LINK_OWNER_ALL : static_cast<u32>(owner - e.link.peers.begin()), 0};
+        }
+    }
+}
+
 }  // namespace
 
 moat_cell_desc encode_cell(const Cell &c, const Board &b)
@@ -217,6 +250,7 @@ moat_cell_desc encode_cell(const Cell &c, const Board &b)
     d.entry = c.entry;
     if (c.root)
         fill_platform(d.platform, b);
+    fill_links(d.links, c);
     d.checksum = moat::cell_checksum(&d, sizeof(d));
     char err[256];
     if (!moat::cell_validate(&d, sizeof(d), err, sizeof(err)))
@@ -293,6 +327,19 @@ std::string dump_text(const moat_cell_desc &d)
           << console_name(p.debug_uart.type) << " " << hex(p.debug_uart.base) << "\n";
         o << "    hypervisor memory " << hex(p.hv_base) << "+" << hex(p.hv_size) << "\n";
     }
+    for (u32 i = 0; i < d.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
+        const moat_cell_link &l = d.links.link[i];
+        o << "  link \"" << l.name << "\": peer " << l.self << " of";
+        for (u32 p = 0; p < l.num_peers && p < MOAT_LINK_MAX_PEERS; p++)
+            o << (p ? ", " : " ") << l.peers[p];
+        o << "; doorbell INTID " << l.doorbell_intid << ", registers at " << hex(l.regs_ipa) << "\n";
+        for (u32 k = 0; k < l.num_sections && k < MOAT_LINK_MAX_SECTIONS; k++) {
+            const moat_link_section &sec = l.sections[k];
+            o << "    section phys " << hex(sec.phys) << " ipa " << hex(sec.ipa) << " size " << hex(sec.size) << " written by "
+              << (sec.owner == MOAT_LINK_OWNER_ALL ? std::string("every peer") : std::string(l.peers[sec.owner % MOAT_LINK_MAX_PEERS]))
+              << "\n";
+        }
+    }
     return o.str();
 }
 
@@ -354,6 +401,31 @@ std::string dump_json(const moat_cell_desc &d)
         num("hv_base", p.hv_base);
         num("hv_size", p.hv_size, false);
         o << "}";
+    }
+    if (d.links.num_links) {
+        o << ", \"links\": [";
+        for (u32 i = 0; i < d.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
+            const moat_cell_link &l = d.links.link[i];
+            o << (i ? ", " : "") << "{\"name\": \"" << std::string(l.name, strnlen(l.name, MOAT_LINK_NAME_LEN)) << "\", ";
+            num("self", l.self);
+            num("doorbell_intid", l.doorbell_intid);
+            num("regs_ipa", l.regs_ipa);
+            o << "\"peers\": [";
+            for (u32 p = 0; p < l.num_peers && p < MOAT_LINK_MAX_PEERS; p++)
+                o << (p ? ", " : "") << "\"" << std::string(l.peers[p], strnlen(l.peers[p], MOAT_LINK_NAME_LEN)) << "\"";
+            o << "], \"sections\": [";
+            for (u32 k = 0; k < l.num_sections && k < MOAT_LINK_MAX_SECTIONS; k++) {
+                const moat_link_section &sec = l.sections[k];
+                o << (k ? ", " : "") << "{";
+                num("phys", sec.phys);
+                num("ipa", sec.ipa);
+                num("size", sec.size);
+                num("owner", sec.owner, false);
+                o << "}";
+            }
+            o << "]}";
+        }
+        o << "]";
     }
     o << "}\n";
     return o.str();
@@ -456,6 +528,41 @@ void platform_from_json(const std::string &file, const JsonFields &f, moat_cell_
     p.hv_size = j.num("hv_size");
 }
 
+// A name of at most 31 characters into a NUL-padded field of MOAT_LINK_NAME_LEN bytes.
+void name_from_json(const JsonFields &f, const std::string &key, const std::string &name, char *dst)
+{
+    if (name.size() >= MOAT_LINK_NAME_LEN)
+        f.fail(key, "longer than 31 characters");
+    std::memcpy(dst, name.data(), name.size());
+}
+
+void links_from_json(const std::string &file, const JsonFields &f, moat_cell_links &out)
+{
+    const auto &links = f.array("links", MOAT_CELL_MAX_LINKS);
+    out.num_links = static_cast<u32>(links.size());
+    for (size_t i = 0; i < links.size(); i++) {
+        JsonFields j(file, links[i], "links[" + std::to_string(i) + "].");
+        moat_cell_link &l = out.link[i];
+        name_from_json(j, "name", j.str("name"), l.name);
+        l.self = j.num32("self");
+        l.doorbell_intid = j.num32("doorbell_intid");
+        l.regs_ipa = j.num("regs_ipa");
+        const auto &peers = j.array("peers", MOAT_LINK_MAX_PEERS);
+        l.num_peers = static_cast<u32>(peers.size());
+        for (size_t p = 0; p < peers.size(); p++) {
+            if (peers[p].kind != Json::Kind::String)
+                j.fail("peers", "entry " + std::to_string(p) + " is not a string");
+            name_from_json(j, "peers", peers[p].text, l.peers[p]);
+        }
+        const auto &sections = j.array("sections", MOAT_LINK_MAX_SECTIONS);
+        l.num_sections = static_cast<u32>(sections.size());
+        for (size_t k = 0; k < sections.size(); k++) {
+            JsonFields sj(file, sections[k], "links[" + std::to_string(i) + "].sections[" + std::to_string(k) + "].");
+            l.sections[k] = {sj.num("phys"), sj.num("ipa"), sj.num("size"), sj.num32("owner"), 0};
+        }
+    }
+}
+
 }  // namespace
 
 moat_cell_desc descriptor_from_json(const std::string &file, const std::string &text, bool validate)
@@ -494,6 +601,8 @@ moat_cell_desc descriptor_from_json(const std::string &file, const std::string &
     }
     if (f.has("platform"))
         platform_from_json(file, f, d.platform);
+    if (f.has("links"))
+        links_from_json(file, f, d.links);
     d.checksum = moat::cell_checksum(&d, sizeof(d));
     char err[256];
     if (validate && !moat::cell_validate(&d, sizeof(d), err, sizeof(err)))

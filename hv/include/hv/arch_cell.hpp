@@ -59,6 +59,13 @@ bool arch_cell_destroy(Cell &c, char *err, size_t errlen);
 // and make them what the cell sees with caches off; false if either cannot be mapped.
 bool arch_cell_load(u64 dst, u64 src, u64 size);
 
+// --- Links (hv/link.cpp) ---------------------------------------------------------------------
+// Set SPI `intid` pending in the distributor: a doorbell rung (its receiver owns it).
+void arch_link_doorbell(u32 intid);
+// Zero physical memory (a link section) and clean it to the point of coherency; false if it
+// cannot be mapped.
+bool arch_zero_phys(u64 pa, u64 size);
+
 // --- A cell's CPUs -------------------------------------------------------------------------
 // `cpu` enters its cell at `entry` next time it is powered on.
 void arch_cpu_prepare(u32 cpu, u64 entry);

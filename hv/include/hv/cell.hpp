@@ -76,6 +76,9 @@ bool cell_root_maps(u64 ipa, bool write, bool exec);
 // Write a refusal into the root's error buffer (a root IPA), under the cells lock.
 void cell_report_error(u64 root_ipa, const char *msg);
 
+// Cell `c` rings peer `peer` of its link endpoint `link` (hv/link.hpp), under the cells lock.
+u32 cell_link_ring(Cell &c, u32 link, u32 peer);
+
 // From cell `c`'s CPU `cpu`: cooperative shutdown (MOAT_HC_SHUTDOWN_NOTIFY/REPLY).
 s64 cell_shutdown_notify(Cell &c, u64 sgi);
 s64 cell_shutdown_reply(Cell &c, u32 cpu, u64 answer);

@@ -21,8 +21,9 @@ using MmioHandler = MmioResult (*)(void *ctx, MmioAccess &a);
 
 class MmioMap {
 public:
-    // The distributor, a cell's own redistributors (one per CPU), everyone else's, and spares.
-    static constexpr u32 MAX_REGIONS = 12;
+    // The distributor, a cell's own redistributors (one per CPU), everyone else's, the register
+    // page of each link (4), and spares.
+    static constexpr u32 MAX_REGIONS = 16;
     bool add(u64 base, u64 size, MmioHandler handler, void *ctx);
     void clear() { count_ = 0; }
     // DENIED when no region covers the whole access.

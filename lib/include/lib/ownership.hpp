@@ -25,7 +25,9 @@ bool root_layout_check(const moat_cell_desc &root, char *err, size_t errlen);
 //  - IO: wholly inside one of the root's device regions;
 //  - RAM: wholly inside one root region of RAM, of the cell pool or of root-shared memory; RAM
 //    the cell keeps to itself (neither SHARED nor ROOT_SHARED) not in memory the root shares;
-//  - clear of every region of every other cell, unless both regions are SHARED.
+//  - clear of every region of every other cell, unless both regions are SHARED;
+//  - shared memory that overlaps a link's section (of another cell or the root) only as a
+//    section of the same link, both descriptors naming each other as its peers.
 // False and one line naming the region, its owner and what to change otherwise.
 bool ownership_check(const moat_cell_desc &root, const moat_cell_desc *const *others, size_t num_others,
                      const moat_cell_desc &cell, char *err, size_t errlen);

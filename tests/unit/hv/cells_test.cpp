@@ -339,7 +339,7 @@ TEST_F(Cells, CreateRefusalsNameTheCause)
     }
     Result r = create(make({"c", 0x4, 0x7c400000, {}}), 100);
     EXPECT_EQ(r.status, MOAT_HC_INVALID);
-    EXPECT_EQ(r.err, "descriptor must be 2480 bytes within one page");
+    EXPECT_EQ(r.err, "descriptor must be 3736 bytes within one page");
     r = create(make({"c", 0x4, 0x7c400000, {}}), sizeof(moat_cell_desc), 0x7c000000);
     EXPECT_EQ(r.status, MOAT_HC_DENIED);
     EXPECT_EQ(r.err, "descriptor at 0x7c000000 is not in the root cell's RAM");

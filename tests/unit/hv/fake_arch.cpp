@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "hv/arch_cell.hpp"
+#include "hv/link.hpp"
 #include "lib/ownership.hpp"
 
 namespace fake {
@@ -76,12 +77,14 @@ moat_cell_desc root_desc()
     return r;
 }
 
-void reset()
+void reset() { reset_with_root(root_desc()); }
+
+void reset_with_root(const moat_cell_desc &r)
 {
     arch = Arch{};
     arch.phys.assign(0x10000, 0);
+    moat::links_reset();
     char err[256] = "";
-    moat_cell_desc r = root_desc();
     ASSERT_TRUE(moat::cells_init_root(r, err, sizeof(err))) << err;
 }
 
@@ -233,5 +236,13 @@ void arch_cpu_kick(u32 cpu)
 void arch_cpu_stop_on_return(u32 cpu) { arch.stop_request[cpu] = true; }
 void arch_cpu_clear_stop(u32 cpu) { arch.stop_request[cpu] = false; }
 void arch_cpu_send_sgi(u32 cpu, u32) { arch.sgi_to.push_back(cpu); }
+
+void arch_link_doorbell(u32 intid) { arch.doorbells.push_back(intid); }
+
+bool arch_zero_phys(u64 pa, u64 size)
+{
+    arch.link_zeroed.push_back({pa, size});
+    return true;
+}
 
 }  // namespace moat

@@ -48,6 +48,8 @@ struct Arch {
     bool booting[CPUS] = {};             // powered on, not arrived yet
     std::vector<std::pair<u64, u64>> loads;  // (dst, size)
     std::vector<u64> zeroed;             // phys of regions zeroed
+    std::vector<u32> doorbells;          // SPIs set pending by a link's doorbell, in order
+    std::vector<Region> link_zeroed;     // link sections zeroed (arch_zero_phys), in order
     std::string reported;                // last message to the root's error buffer
     std::vector<std::string> violations; // what the core should never have asked
     std::vector<unsigned char> phys;     // root RAM from DESC_PA, as the fake copies it
@@ -59,6 +61,8 @@ extern Arch arch;
 moat_cell_desc root_desc();
 // A fresh machine and core: the root cell made from root_desc().
 void reset();
+// The same with another root descriptor (e.g. one with links); its checksum is not checked.
+void reset_with_root(const moat_cell_desc &root);
 // Put bytes in the fake root RAM at `pa` (at least DESC_PA).
 void put(u64 pa, const void *bytes, size_t size);
 

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0
+// moat-link in the core (hv/link.cpp): who may ring whom, what each peer is told about the others,
+// and when a link's sections are zeroed. The register page a peer rings through is an emulated
+// device region of its address space; the state page a hypervisor page mapped read-only. The
+// arch maps both (arch_cell_create, the root's at enable) and sets a doorbell SPI pending
+// (arch_link_doorbell); the descriptors (include/moat/link.h) say where and which.
+#pragma once
+
+#include <moat/link.h>
+
+#include "hv/mmio.hpp"
+#include "lib/types.hpp"
+
+namespace moat {
+
+struct Cell;
+
+// The state page of cell slot `cell`'s link endpoint `link` (page aligned, 4 KiB). The arch maps
+// it read-only at the endpoint's regs_ipa + MOAT_LINK_STATE_OFFSET.
+const moat_link_state *link_state_page(u32 cell, u32 link);
+
+// The register page of cell `c`'s endpoint `link`: the handler and its context for MmioMap::add
+// (taken once, when the arch maps the endpoint: its status and state page start clean).
+MmioResult link_regs_handler(void *ctx, MmioAccess &a);
+void *link_regs_ctx(const Cell &c, u32 link);
+
+// Cell `from` rings peer `peer` of its endpoint `link` (a store to MOAT_LINK_REG_RING). Under the
+// cells lock (cell_link_ring takes it): the receiver must be a cell of that name that takes part
+// in the same link at that index and names `from` at `from`'s, and still own its doorbell SPI.
+// MOAT_LINK_RING_*.
+u32 link_ring_locked(Cell &from, u32 link, u32 peer);
+
+// Under the cells lock, after any change of cells: recompute every endpoint's state page and ring
+// the doorbell of each endpoint whose view changed (a peer came, went, or failed); at enable,
+// with `ring` false, only fill in the root's pages.
+void links_publish(bool ring = true);
+// Cell `c` failed (under its cpu_lock, not the cells lock): mark it failed in every endpoint that
+// names it and ring those endpoints' cells. links_publish later confirms it.
+void links_cell_failed(const Cell &c);
+// Cell `c`'s last CPU powered off (it shut itself down, or was stopped), under its cpu_lock:
+// likewise, marked down.
+void links_cell_shut_down(const Cell &c);
+// Under the cells lock. Cell `c` (not the root) was just created / was just destroyed: zero
+// each section of its links that no other cell but the root maps at this point (a link's data
+// never outlives its last cell peer nor reaches the next one; memory another cell still maps
+// is never touched).
+void links_zero_unshared(const Cell &c);
+
+// For the host tests: every state page back to zero.
+void links_reset();
+
+}  // namespace moat

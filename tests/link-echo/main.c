@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: MIT
+/*
+ * moat-link-echo: Linux's end of link "echo" (cells/qemu-virt-link), through the device moat.ko
+ * makes of it, /dev/moat-link-echo, with UIO's conventions: map N at offset N * page size (the
+ * sections: 0 shared, 1 ours, 2 the cell's; then 3 the doorbell register page, 4 the state
+ * page), read() blocks for the
+ * doorbell and returns the count, write() masks/unmasks or rings.
+ *
+ *   moat-link-echo echo N        N messages to the cell and back, contents checked, each one
+ *                                doorbell there (a store to the register page) and one back
+ *   moat-link-echo refusals      what the device refuses: a write mapping of the read-only
+ *                                section, a mapping beyond a section, a ring to no peer
+ *   moat-link-echo ask CMD       send CMD to the cell and print its answer (ring-stranger)
+ *   moat-link-echo write-ro      ask the cell to write our read-only section; wait for the
+ *                                doorbell that says the peer changed, print its state
+ *   moat-link-echo quit          tell the cell to stop
+ *   moat-link-echo state         print what the state page says about the cell
+ *   moat-link-echo wait-change   block until the hypervisor rings to say the cell's state
+ *                                changed (at most 20 s), then print it
+ *
+ * Exit status 0 when everything checked out; each line says what was seen.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <moat/link.h>
+#include <moat/link_queue.h>
+
+#define DEV "/dev/moat-link-echo"
+#define TO_CELL 0x0
+#define TO_LINUX 0x8000
+#define SHARED_SIZE 0x10000
+#define CELL_PEER 1
+#define RING_WRITE 0x80000000u /* moat.ko: write() of this | peer rings it */
+
+static int fd;
+static long page;
+static uint8_t *shared;
+static volatile uint32_t *regs;
+static volatile struct moat_link_state *state;
+
+static void *map(unsigned int index, size_t len, int prot)
+{
+	return mmap(NULL, len, prot, MAP_SHARED, fd, (off_t)index * page);
+}
+
+static int open_link(void)
+{
+	page = sysconf(_SC_PAGESIZE);
+	fd = open(DEV, O_RDWR);
+	if (fd < 0) {
+		printf("link-echo: cannot open %s: %s\n", DEV, strerror(errno));
+		return -1;
+	}
+	shared = map(0, SHARED_SIZE, PROT_READ | PROT_WRITE);
+	regs = map(3, page, PROT_READ | PROT_WRITE);
+	state = map(4, page, PROT_READ);
+	if (shared == MAP_FAILED || regs == MAP_FAILED || state == MAP_FAILED) {
+		printf("link-echo: cannot map the link: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Wait for the next doorbell (read() returns the total count), at most `ms`. */
+static int wait_doorbell(int ms, uint32_t *count)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	return read(fd, count, sizeof(*count)) == sizeof(*count) ? 0 : -1;
+}
+
+static void ring_cell(void)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	regs[MOAT_LINK_REG_RING / 4] = CELL_PEER; /* one store: one exit */
+}
+
+static int send(const char *msg, uint32_t len)
+{
+	if (moat_linkq_push((struct moat_linkq *)(shared + TO_CELL), msg, len)) {
+		printf("link-echo: the queue to the cell is full\n");
+		return -1;
+	}
+	ring_cell();
+	return 0;
+}
+
+static int receive(char *buf, uint32_t cap, int ms)
+{
+	uint32_t count;
+	int n;
+
+	for (;;) {
+		n = moat_linkq_pop((struct moat_linkq *)(shared + TO_LINUX), buf, cap);
+		if (n >= 0)
+			return n;
+		if (wait_doorbell(ms, &count))
+			return -1;
+	}
+}
+
+static int echo(unsigned int n)
+{
+	char msg[MOAT_LINKQ_MAX_MSG], back[MOAT_LINKQ_MAX_MSG];
+	unsigned int i, bad = 0, lost = 0;
+
+	printf("link-echo: peer %u of %u; the cell is %s\n", regs[MOAT_LINK_REG_SELF / 4],
+	       regs[MOAT_LINK_REG_PEERS / 4],
+	       state->peer_state[CELL_PEER] == MOAT_LINK_PEER_UP ? "up" : "not up");
+	for (i = 0; i < n; i++) {
+		/* Lengths from 1 to the largest message, contents from the index. */
+		uint32_t len = 1 + (i * 37) % MOAT_LINKQ_MAX_MSG, k;
+		int got;
+
+		for (k = 0; k < len; k++)
+			msg[k] = (char)('a' + (i + k) % 26);
+		if (send(msg, len))
+			return 1;
+		got = receive(back, sizeof(back), 5000);
+		if (got < 0) {
+			lost++;
+			break;
+		}
+		if ((uint32_t)got != len || memcmp(msg, back, len))
+			bad++;
+	}
+	printf("link-echo: %u round trips, %u mismatched, %u lost\n", i, bad, lost);
+	return bad || lost;
+}
+
+static int refusals(void)
+{
+	int failures = 0;
+	void *p;
+	uint32_t v;
+
+	p = map(2, page, PROT_READ | PROT_WRITE);
+	printf("link-echo: writable map of the cell's section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	failures += p != MAP_FAILED;
+	p = map(2, page, PROT_READ);
+	printf("link-echo: read-only map of the cell's section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	failures += p == MAP_FAILED;
+	p = map(1, page, PROT_READ | PROT_WRITE);
+	printf("link-echo: writable map of our own section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	failures += p == MAP_FAILED;
+	p = map(0, 2 * SHARED_SIZE, PROT_READ | PROT_WRITE);
+	printf("link-echo: map beyond the section: %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	failures += p != MAP_FAILED;
+	p = map(9, page, PROT_READ);
+	printf("link-echo: map 9 (there are 5): %s\n", p == MAP_FAILED ? strerror(errno) : "mapped");
+	failures += p != MAP_FAILED;
+	v = RING_WRITE | 5;
+	printf("link-echo: ring peer 5 through write(): %s\n", write(fd, &v, 4) < 0 ? strerror(errno) : "rung");
+	failures += regs[MOAT_LINK_REG_STATUS / 4] != MOAT_LINK_RING_NOT_PEER;
+	v = RING_WRITE | 0;
+	printf("link-echo: ring ourselves through write(): %s\n", write(fd, &v, 4) < 0 ? strerror(errno) : "rung");
+	failures += regs[MOAT_LINK_REG_STATUS / 4] != MOAT_LINK_RING_NOT_PEER;
+	printf("link-echo: refusals %s\n", failures ? "NOT all refused" : "all as expected");
+	return failures != 0;
+}
+
+static int ask(const char *cmd)
+{
+	char back[MOAT_LINKQ_MAX_MSG + 1];
+	int n;
+
+	if (send(cmd, (uint32_t)strlen(cmd)))
+		return 1;
+	n = receive(back, MOAT_LINKQ_MAX_MSG, 5000);
+	if (n < 0) {
+		printf("link-echo: no answer to %s\n", cmd);
+		return 1;
+	}
+	back[n] = 0;
+	printf("link-echo: answer: %s\n", back);
+	return 0;
+}
+
+static int write_ro(void)
+{
+	uint32_t gen = state->generation, count;
+
+	if (send("write-ro", 8))
+		return 1;
+	/* The hypervisor rings us when the peer's state changes. */
+	if (wait_doorbell(5000, &count)) {
+		printf("link-echo: no doorbell after the cell's write\n");
+		return 1;
+	}
+	printf("link-echo: doorbell %u; state generation %s; the cell is %s\n", count,
+	       state->generation != gen ? "changed" : "unchanged",
+	       state->peer_state[CELL_PEER] == MOAT_LINK_PEER_FAILED ? "failed" :
+	       state->peer_state[CELL_PEER] == MOAT_LINK_PEER_UP ? "up" : "down");
+	return state->peer_state[CELL_PEER] != MOAT_LINK_PEER_FAILED;
+}
+
+static const char *cell_state(void)
+{
+	switch (state->peer_state[CELL_PEER]) {
+	case MOAT_LINK_PEER_UP: return "up";
+	case MOAT_LINK_PEER_FAILED: return "failed";
+	default: return "down";
+	}
+}
+
+static int wait_change(void)
+{
+	uint32_t before = state->peer_state[CELL_PEER], count;
+
+	printf("link-echo: waiting; the cell is %s\n", cell_state());
+	fflush(stdout);
+	while (state->peer_state[CELL_PEER] == before)
+		if (wait_doorbell(20000, &count)) {
+			printf("link-echo: no change in 20 s\n");
+			return 1;
+		}
+	printf("link-echo: woken by doorbell %u: the cell is %s\n", count, cell_state());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || open_link())
+		return 2;
+	if (!strcmp(argv[1], "echo") && argc == 3)
+		return echo((unsigned int)strtoul(argv[2], NULL, 0));
+	if (!strcmp(argv[1], "refusals"))
+		return refusals();
+	if (!strcmp(argv[1], "ask") && argc == 3)
+		return ask(argv[2]);
+	if (!strcmp(argv[1], "write-ro"))
+		return write_ro();
+	if (!strcmp(argv[1], "state"))
+		return printf("link-echo: the cell is %s (generation %u)\n", cell_state(), state->generation) < 0;
+	if (!strcmp(argv[1], "wait-change"))
+		return wait_change();
+	if (!strcmp(argv[1], "quit"))
+		return send("quit", 4) != 0;
+	printf("usage: moat-link-echo echo N | refusals | ask CMD | write-ro | quit | state | wait-change\n");
+	return 2;
+}

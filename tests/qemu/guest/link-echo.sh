@@ -1,0 +1,83 @@
+# moat-link, root <-> bare-metal cell (cells/qemu-virt-link, a system of its own: enabled with
+# link-root.cell). Linux's end is /dev/moat-link-echo (moat.ko), the cell runs demos/link-echo.
+# N messages go to the cell and back with their contents checked, and the cell's exits are
+# counted exactly: one MMIO exit per doorbell it rings (none for the data), one IRQ exit per
+# doorbell it receives. Then what a peer may not do: the device refuses a writable map of the
+# read-only section, a map beyond a section and a ring to no peer; the hypervisor refuses the
+# cell's ring to a stranger; the cell's write to the section only Linux writes makes it fail, and
+# Linux is told (doorbell + state page).
+. /tests/lib.sh
+N=200
+check "insmod moat.ko" insmod /moat.ko
+check "moat enable (link-root.cell)" moat enable $CELLS/link-root.cell
+dmesg | grep 'moat: link'
+check "the link's device exists" test -c /dev/moat-link-echo
+check "sysfs: the link's peers" test "$(cat /sys/class/misc/moat-link-echo/peers)" = "linux echo"
+check "moat cell create echo" moat cell create $CELLS/echo.cell
+check "moat cell load" moat cell load echo $DEMOS/link-echo.bin
+check "moat cell start" moat cell start echo
+sleep 1
+cat /sys/class/misc/moat-link-echo/state
+check "sysfs: the link's state says the cell is up" grep -qx "echo up" /sys/class/misc/moat-link-echo/state
+cell_stats() { moat cell stats echo | awk 'NR > 1 { print $1, $2 }'; }
+cell_stats > /tmp/before
+check "echo $N messages" moat-link-echo echo $N
+cell_stats > /tmp/after
+paste /tmp/before /tmp/after | awk '{ print "cell exits during the echo: " $1, $4 - $2 }' | tee /tmp/delta
+check "the cell rang exactly once per message (mmio exits = $N)" grep -qx "cell exits during the echo: mmio $N" /tmp/delta
+check "the cell took exactly one doorbell per message (irq exits = $N)" grep -qx "cell exits during the echo: irq $N" /tmp/delta
+check "no hypercall exits for the data" grep -qx "cell exits during the echo: hypercall 0" /tmp/delta
+check "the device refuses what it must" moat-link-echo refusals
+moat-link-echo ask ring-stranger | tee /tmp/answer
+check "the hypervisor refused the cell's rings to a stranger and to itself" grep -q "peer 7 status 1, self status 1" /tmp/answer
+check "a write to the read-only section fails the cell; Linux is told" moat-link-echo write-ro
+moat cell list | tee /tmp/list
+check "the cell is failed" grep -q "echo *failed" /tmp/list
+check "moat cell destroy" moat cell destroy echo
+moat-link-echo state | tee /tmp/state
+check "the state page says the cell is down" grep -q "the cell is down" /tmp/state
+# A waiter is woken when its peer goes: Linux blocks in read() while the running cell is destroyed.
+hv_used() { moat info | sed -n 's/memory in use: *\([0-9]*\) KiB/\1/p'; }
+hv0=$(hv_used)
+moat cell create $CELLS/echo.cell >/dev/null && moat cell load echo $DEMOS/link-echo.bin >/dev/null &&
+	moat cell start echo >/dev/null
+sleep 1
+moat-link-echo wait-change > /tmp/waiter &
+waiter=$!
+sleep 1
+check "destroy the running peer" moat cell destroy echo
+wait $waiter; echo "waiter exit status $?"
+cat /tmp/waiter
+check "the waiter was woken and told the cell is down" grep -q "woken by doorbell .*: the cell is down" /tmp/waiter
+# Cycles: every new cell finds the link clean and working; nothing leaks.
+ok=0; i=1
+while [ $i -le 20 ]; do
+	if moat cell create $CELLS/echo.cell >/dev/null && moat cell load echo $DEMOS/link-echo.bin >/dev/null &&
+		moat cell start echo >/dev/null && sleep 0.2 && moat-link-echo echo 5 >/tmp/cycle &&
+		moat cell destroy echo >/dev/null && moat-link-echo state | grep -q "is down"; then
+		ok=$((ok + 1))
+	else
+		echo "cycle $i failed"; cat /tmp/cycle; moat cell list
+	fi
+	i=$((i + 1))
+done
+# A peer that ends by itself (the cell powers off after "quit"): the waiter is told too.
+moat cell create $CELLS/echo.cell >/dev/null && moat cell load echo $DEMOS/link-echo.bin >/dev/null &&
+	moat cell start echo >/dev/null
+sleep 1
+moat-link-echo wait-change > /tmp/waiter &
+waiter=$!
+sleep 1
+check "tell the cell to quit" moat-link-echo quit
+wait $waiter
+cat /tmp/waiter
+check "the waiter was told the cell that powered off is down" grep -q "woken by doorbell .*: the cell is down" /tmp/waiter
+check "destroy the cell that shut itself down" moat cell destroy echo
+hv1=$(hv_used)
+echo "link cycles passed: $ok/20; hypervisor memory in use: $hv0 KiB -> $hv1 KiB"
+check "20 create/echo/destroy cycles over the link" test $ok -eq 20
+check "hypervisor memory use unchanged" test "$hv0" = "$hv1"
+check "moat disable" moat disable
+check "the link's device is gone" test ! -e /dev/moat-link-echo
+check "dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace'"
+finish
