@@ -96,14 +96,21 @@ rpi4_boot() {
   # board's, which the root cell is compiled from: see docs/boards/rpi4.md).
   fdtput -t x "$tree" /memory@0 reg 0 0 0x3b400000 0 0x40000000 0x40000000 || return 1
   # Devices QEMU's raspi4b does not model: a driver touching them takes a synchronous external
-  # abort (the BCM2711's second-level interrupt controller panics the boot). QEMU removes the
-  # last four itself when it loads a tree (hw/arm/raspi4b.c); here QEMU loads no tree.
+  # abort (the BCM2711's second-level interrupt controller panics the boot, then the HDMI
+  # block's I2C). QEMU removes thermal, RNG200, PCIe and GENET itself when it loads a tree
+  # (hw/arm/raspi4b.c); here QEMU loads no tree. Nothing of the HDMI block at 0xfef00000 (its
+  # clock, both HDMI controllers and their I2C) is modelled.
   local node compat
   for node in "/soc/interrupt-controller@7ef00100 brcm,bcm2711-l2-intc" \
               "/soc/avs-monitor@7d5d2000/thermal brcm,bcm2711-thermal" \
               "/soc/rng@7e104000 brcm,bcm2711-rng200" \
               "/scb/pcie@7d500000 brcm,bcm2711-pcie" \
-              "/scb/ethernet@7d580000 brcm,bcm2711-genet-v5"; do
+              "/scb/ethernet@7d580000 brcm,bcm2711-genet-v5" \
+              "/soc/clock@7ef00000 brcm,brcm2711-dvp" \
+              "/soc/hdmi@7ef00700 brcm,bcm2711-hdmi0" \
+              "/soc/i2c@7ef04500 brcm,bcm2711-hdmi-i2c" \
+              "/soc/hdmi@7ef05700 brcm,bcm2711-hdmi1" \
+              "/soc/i2c@7ef09500 brcm,bcm2711-hdmi-i2c"; do
     compat=$(fdtget -t s "$tree" "${node% *}" compatible 2>/dev/null)
     [ "${compat%% *}" = "${node#* }" ] || { echo "qemu-run: $dtb: ${node% *} is not ${node#* } (the board tree changed: update rpi4_boot)" >&2; return 1; }
     fdtput -t s "$tree" "${node% *}" status disabled || return 1
@@ -226,8 +233,13 @@ if [ "$board" = rpi4 ]; then
   # The machine has its 4 Cortex-A72 and 2 GiB built in (board revision 1.5). No -kernel/-dtb:
   # QEMU would then boot Linux itself at EL2 with spin-table secondaries; with nothing to boot,
   # every CPU starts at 0 in EL3 (QEMU's boot.c), where BL31 is, as the Pi's armstub does.
-  qemu=(qemu-system-aarch64 -M raspi4b -nographic -nic none -audiodev none,id=snd0
-        -serial mon:stdio -serial "file:$uart1_log" "${rpi4_loaders[@]}")
+  # QEMU's BCM2838 builds its GIC-400 without the Security Extensions (hw/arm/bcm2838.c sets
+  # only the virtualization extensions); every real GIC-400 has them. BL31 then puts every
+  # interrupt in Group 1, which a GIC without them does not signal to a Linux that enables Group
+  # 0 only: no timer, no IPI, Linux idles for ever at its first wait. The -global gives the model
+  # what the board has (docs/boards/rpi4.md).
+  qemu=(qemu-system-aarch64 -M raspi4b -global arm_gic.has-security-extensions=on -nographic -nic none
+        -audiodev none,id=snd0 -serial mon:stdio -serial "file:$uart1_log" "${rpi4_loaders[@]}")
 fi
 else
   # EL1 only: QEMU's PSCI then answers HVC, and the demo starts at its ELF entry on CPU 0.
