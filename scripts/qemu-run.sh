@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one QEMU runner for the demo, the tests and the benchmarks.
 #
-#   qemu-run.sh [--build DIR] [--test NAME | --shell] [--board virt|zcu102] [--gic 3|2] [--cpus 4]
+#   qemu-run.sh [--build DIR] [--test NAME | --shell] [--board virt|zcu102|rpi4] [--gic 3|2] [--cpus 4]
 #               [--cpu-model cortex-a57]
 #               [--icount] [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
 #               [--expect FILE] [--log FILE] [--uboot] [--cache DIR] [--series 6.12]
@@ -27,6 +27,12 @@
 # lines. QEMU has no firmware behind the Cadence UART's clock, so ttyPS0 never binds: the kernel
 # prints through its early console (earlycon keep_bootcon) and the guest's /init sends what the
 # test prints to /dev/kmsg (printk.devkmsg=on: not rate-limited).
+# --board rpi4 boots QEMU's raspi4b (QEMU 9.0 or later; refused with exit 2 on an older one) the
+# way the board boots: arm-trusted-firmware's BL31 (Debian's rpi4/bl31.bin: $MOAT_RPI4_BL31, else
+# <cache>/tfa/rpi4/bl31.bin from scripts/fetch-tfa.sh, else /usr/lib/arm-trusted-firmware/) at 0
+# in EL3 on all 4 Cortex-A72, the kernel at 0x200000, build/dts/rpi4-moat.dtb with the harness's
+# fix-ups (docs/boards/rpi4.md); BL31 gives Linux PSCI and enters it at EL2. The PL011 (uart0) is
+# the console, the mini UART (uart1) goes to <log>-uart1.log as on the ZCU102.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MOAT_CACHE:-$top/.cache} build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0 series="" cpu_model=cortex-a57
@@ -51,7 +57,7 @@ while [ $# -gt 0 ]; do
     --uboot) uboot=1 ;;
     --cache) cache=$2; shift ;;
     --series) series=$2; shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -63,13 +69,95 @@ declare -A qemu_needed=([rpi4]="9.0")  # -M raspi4b came in QEMU 9.0
 if [ -n "${qemu_needed[$board]:-}" ]; then
   "$top/scripts/qemu-version.sh" --need "${qemu_needed[$board]}" "qemu-run --board $board" >/dev/null || exit 2
 fi
+
+# rpi4_boot KERNEL INITRD DTB CMDLINE WORKDIR: does for QEMU's raspi4b what the Pi 4's GPU
+# firmware (start4.elf) does before the ARM cores run, and sets rpi4_loaders to the -device loader
+# options that put the result in RAM. On the board the firmware loads the armstub (BL31, from
+# config.txt's armstub=) at 0, the kernel at kernel_address, the tree and the initramfs; it writes
+# the tree's /memory, /chosen bootargs and the initrd range, and tells BL31 where the kernel and
+# the tree are by clearing the stub magic at 0xf0 and writing their addresses at 0xf8 and 0xfc
+# (arm-trusted-firmware plat/rpi/rpi4, armstub8_header.S). BL31 then adds PSCI to the tree and
+# enters the kernel at EL2. The harness's fix-ups to the tree are in docs/boards/rpi4.md, each
+# with its reason.
+rpi4_boot() {
+  local kernel=$1 initrd=$2 dtb=$3 cmdline=$4 work=$5
+  rpi4_bl31_src=${MOAT_RPI4_BL31:-}
+  if [ -z "$rpi4_bl31_src" ]; then
+    for f in "$cache/tfa/rpi4/bl31.bin" /usr/lib/arm-trusted-firmware/rpi4/bl31.bin; do
+      [ -f "$f" ] && { rpi4_bl31_src=$f; break; }
+    done
+  fi
+  [ -f "$rpi4_bl31_src" ] || { echo "qemu-run: no rpi4/bl31.bin (Debian's arm-trusted-firmware): run scripts/fetch-tfa.sh, or set MOAT_RPI4_BL31" >&2; return 1; }
+  # The kernel where config.txt's kernel_address=0x200000 puts it (2 MiB aligned, above BL31's
+  # 512 KiB); the tree at the next 2 MiB boundary after the kernel's image_size (BL31 maps the
+  # tree's 2 MiB block and the next, and grows the tree in place to 1 MiB); the initramfs 2 MiB
+  # further. All below 0x3b40_0000, the end of the first RAM bank.
+  local kernel_addr=$((0x200000))
+  local image_size
+  image_size=$(od -An -tu8 -j16 -N8 "$kernel" | tr -d ' ')
+  [ "${image_size:-0}" -gt 0 ] || { echo "qemu-run: $kernel: no arm64 Image header (image_size)" >&2; return 1; }
+  local dtb_addr=$(( (kernel_addr + image_size + 0x1fffff) & ~0x1fffff ))
+  local initrd_addr=$((dtb_addr + 0x200000))
+  local initrd_end=$((initrd_addr + $(stat -c %s "$initrd")))
+  [ $initrd_end -lt $((0x3b400000)) ] || { echo "qemu-run: the initramfs does not fit below 0x3b400000" >&2; return 1; }
+
+  local tree=$work/rpi4.dtb
+  cp "$dtb" "$tree"
+  # QEMU has 2 GiB (its raspi4b is a 2 GB board, revision 1.5): the firmware would write the banks
+  # below the VideoCore's memory and from 1 GiB to 2 GiB (the committed fragment states a 4 GB
+  # board's, which the root cell is compiled from: see docs/boards/rpi4.md).
+  fdtput -t x "$tree" /memory@0 reg 0 0 0x3b400000 0 0x40000000 0x40000000 || return 1
+  # Devices QEMU's raspi4b does not model: a driver touching them takes a synchronous external
+  # abort (the BCM2711's second-level interrupt controller panics the boot, then the HDMI
+  # block's I2C). QEMU removes thermal, RNG200, PCIe and GENET itself when it loads a tree
+  # (hw/arm/raspi4b.c); here QEMU loads no tree. Nothing of the HDMI block at 0xfef00000 (its
+  # clock, both HDMI controllers and their I2C) is modelled.
+  local node compat
+  for node in "/soc/interrupt-controller@7ef00100 brcm,bcm2711-l2-intc" \
+              "/soc/avs-monitor@7d5d2000/thermal brcm,bcm2711-thermal" \
+              "/soc/rng@7e104000 brcm,bcm2711-rng200" \
+              "/scb/pcie@7d500000 brcm,bcm2711-pcie" \
+              "/scb/ethernet@7d580000 brcm,bcm2711-genet-v5" \
+              "/soc/clock@7ef00000 brcm,brcm2711-dvp" \
+              "/soc/hdmi@7ef00700 brcm,bcm2711-hdmi0" \
+              "/soc/i2c@7ef04500 brcm,bcm2711-hdmi-i2c" \
+              "/soc/hdmi@7ef05700 brcm,bcm2711-hdmi1" \
+              "/soc/i2c@7ef09500 brcm,bcm2711-hdmi-i2c"; do
+    compat=$(fdtget -t s "$tree" "${node% *}" compatible 2>/dev/null)
+    [ "${compat%% *}" = "${node#* }" ] || { echo "qemu-run: $dtb: ${node% *} is not ${node#* } (the board tree changed: update rpi4_boot)" >&2; return 1; }
+    fdtput -t s "$tree" "${node% *}" status disabled || return 1
+  done
+  fdtput -t s "$tree" /chosen bootargs "$cmdline" || return 1
+  fdtput -t x "$tree" /chosen linux,initrd-start "$(printf '%x' $initrd_addr)" || return 1
+  fdtput -t x "$tree" /chosen linux,initrd-end "$(printf '%x' $initrd_end)" || return 1
+
+  python3 - "$rpi4_bl31_src" "$work/bl31.bin" "$dtb_addr" "$kernel_addr" <<'PY' || return 1
+import struct, sys
+src, dst, dtb, kernel = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+image = bytearray(open(src, 'rb').read())
+magic = struct.unpack_from('<I', image, 0xf0)[0]
+if magic != 0x5afe570b:
+    sys.exit(f'qemu-run: {src}: no armstub magic at 0xf0 (0x{magic:08x}): not arm-trusted-firmware for the Pi 4')
+# stub_magic cleared (the firmware's "addresses valid"), stub_version, dtb_ptr32, kernel_entry32.
+struct.pack_into('<IIII', image, 0xf0, 0, 0, dtb, kernel)
+open(dst, 'wb').write(image)
+PY
+  rpi4_loaders=(-device "loader,file=$work/bl31.bin,addr=0x0,force-raw=on"
+                -device "loader,file=$kernel,addr=$(printf '0x%x' $kernel_addr),force-raw=on"
+                -device "loader,file=$tree,addr=$(printf '0x%x' $dtb_addr),force-raw=on"
+                -device "loader,file=$initrd,addr=$(printf '0x%x' $initrd_addr),force-raw=on")
+}
 case $board in
   virt) ;;
   zcu102)
     # Not (yet) for this board: firmware boot, bare-metal demos.
     [ $uboot -eq 0 ] || { echo "qemu-run: --uboot is for QEMU virt only (Debian has no ZynqMP U-Boot)" >&2; exit 2; }
     [ -z "$baremetal" ] || { echo "qemu-run: --baremetal is for QEMU virt only" >&2; exit 2; } ;;
-  *) echo "qemu-run: unknown board '$board': virt or zcu102" >&2; exit 2 ;;
+  rpi4)
+    [ $uboot -eq 0 ] || { echo "qemu-run: --uboot is for QEMU virt only (the Pi 4 boots BL31 and the kernel directly)" >&2; exit 2; }
+    [ -z "$baremetal" ] || { echo "qemu-run: --baremetal is for QEMU virt only" >&2; exit 2; }
+    ;;
+  *) echo "qemu-run: unknown board '$board': virt, zcu102 or rpi4" >&2; exit 2 ;;
 esac
 if [ -n "$baremetal" ]; then
   [ -f "$baremetal" ] || { echo "qemu-run: missing $baremetal" >&2; exit 2; }
@@ -82,6 +170,7 @@ abi=$(cat "$kdir/abi" 2>/dev/null) || { echo "qemu-run: no kernel in $kdir: run 
 kernel=$kdir/root/boot/vmlinuz-$abi-arm64
 dtb=$build/dts/qemu-virt-gicv$gic-moat.dtb
 [ "$board" = zcu102 ] && dtb=$build/dts/zcu102-moat.dtb
+[ "$board" = rpi4 ] && dtb=$build/dts/rpi4-moat.dtb
 if [ $uboot -eq 1 ]; then
   # Started by firmware, QEMU's virt has no PL061: the tree dumped with -bios (dts/*-fw.dts).
   dtb=$build/dts/qemu-virt-gicv$gic-fw-moat.dtb
@@ -111,6 +200,9 @@ cmdline="console=ttyAMA0 quiet"
 # No "quiet" on the ZCU102: the test's lines reach the console as kernel messages of the default
 # level, which "quiet" would hide.
 [ "$board" = zcu102 ] && cmdline="console=ttyPS0,115200 earlycon keep_bootcon printk.devkmsg=on"
+# The Pi 4: the PL011 (uart0, the tree's serial0), no "quiet" either: BL31's and the kernel's boot
+# lines (PSCI, EL2) are part of what the tests check.
+[ "$board" = rpi4 ] && cmdline="console=ttyAMA0,115200 earlycon=pl011,mmio32,0xfe201000"
 [ $kvm -eq 1 ] || cmdline="$cmdline kvm-arm.mode=none"
 [ $shell -eq 1 ] || [ -z "$test" ] || cmdline="$cmdline moat.test=$test"
 [ -n "$append" ] && cmdline="$cmdline $append"
@@ -146,6 +238,23 @@ if [ "$board" = zcu102 ]; then
   qemu=(qemu-system-aarch64 -M "$machine" -m 2G -nographic -nic none
         -audiodev none,id=snd0 -serial mon:stdio -serial "file:$uart1_log" "${boot[@]}")
 fi
+if [ "$board" = rpi4 ]; then
+  [ -n "$log" ] || log=$build/qemu-logs/${test:-shell}-rpi4.log
+  mkdir -p "$(dirname "$log")"
+  uart1_log=${log%.log}-uart1.log
+  rm -f "$uart1_log"
+  rpi4_boot "$kernel" "$initrd" "$dtb" "$cmdline" "$work" || exit 2
+  # The machine has its 4 Cortex-A72 and 2 GiB built in (board revision 1.5). No -kernel/-dtb:
+  # QEMU would then boot Linux itself at EL2 with spin-table secondaries; with nothing to boot,
+  # every CPU starts at 0 in EL3 (QEMU's boot.c), where BL31 is, as the Pi's armstub does.
+  # QEMU's BCM2838 builds its GIC-400 without the Security Extensions (hw/arm/bcm2838.c sets
+  # only the virtualization extensions); every real GIC-400 has them. BL31 then puts every
+  # interrupt in Group 1, which a GIC without them does not signal to a Linux that enables Group
+  # 0 only: no timer, no IPI, Linux idles for ever at its first wait. The -global gives the model
+  # what the board has (docs/boards/rpi4.md).
+  qemu=(qemu-system-aarch64 -M raspi4b -global arm_gic.has-security-extensions=on -nographic -nic none
+        -audiodev none,id=snd0 -serial mon:stdio -serial "file:$uart1_log" "${rpi4_loaders[@]}")
+fi
 else
   # EL1 only: QEMU's PSCI then answers HVC, and the demo starts at its ELF entry on CPU 0.
   qemu=(qemu-system-aarch64 -M "virt,gic-version=$gic" -cpu cortex-a57 -smp "$cpus" -m 1G
@@ -164,10 +273,12 @@ fi
 
 [ -n "$log" ] || log=$build/qemu-logs/$test-gicv$gic.log
 [ "$board" = zcu102 ] && echo "qemu-run: uart1 of the ZCU102 goes to $uart1_log"
+[ "$board" = rpi4 ] && echo "qemu-run: uart1 (mini UART) of the Pi 4 goes to $uart1_log"
 mkdir -p "$(dirname "$log")"
 {
   # What this run used, first in every log: failures must carry the versions of the day.
   [ -n "$baremetal" ] || echo "qemu-run: kernel: Debian linux-image-$abi-arm64 ($kernel)"
+  [ "$board" != rpi4 ] || echo "qemu-run: BL31: $rpi4_bl31_src"
   echo "qemu-run: $("${qemu[0]}" --version | head -n1)"
   echo "qemu-run: ${qemu[*]}"
 } | tee "$log"
@@ -177,7 +288,7 @@ if [ "$qrc" = 124 ]; then
   echo "qemu-run: TIMEOUT after ${timeout}s (log: $log)"
   exit 124
 fi
-if [ "$board" = zcu102 ] && [ -s "$uart1_log" ]; then
+if [ "$board" != virt ] && [ -s "$uart1_log" ]; then
   # What went out of the second UART (a cell that owns it), for --expect to check.
   tr -d '\r' < "$uart1_log" | sed 's/^/qemu-run: uart1: /' | tee -a "$log"
 fi

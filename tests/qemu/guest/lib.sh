@@ -58,6 +58,7 @@ show_hv_console() {
 board_name() {
 	case $(tr '\0' ' ' < /proc/device-tree/compatible) in
 	*xlnx,zynqmp-zcu102*) echo zcu102 ;;
+	*raspberrypi,4-model-b*) echo rpi4 ;;
 	*linux,dummy-virt*) echo virt ;;
 	*) echo unknown ;;
 	esac
