@@ -40,6 +40,17 @@
 
 #include "moat.h"
 
+/* Drivers change a mapping's flags through vm_flags_clear() where the kernel has it (Kbuild
+ * probes the headers); before it, vm_flags was written directly. */
+static void moat_vma_clear_flags(struct vm_area_struct *vma, unsigned long flags)
+{
+#ifdef MOAT_HAVE_VM_FLAGS_CLEAR
+	vm_flags_clear(vma, flags);
+#else
+	vma->vm_flags &= ~flags;
+#endif
+}
+
 #define MOAT_LINK_WRITE_RING 0x80000000u
 #define MOAT_LINK_MAX_FILES 16
 
@@ -263,9 +274,9 @@ static int link_mmap(struct file *file, struct vm_area_struct *vma)
 	if (!writable) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
-		vma->vm_flags &= ~VM_MAYWRITE;
+		moat_vma_clear_flags(vma, VM_MAYWRITE);
 	}
-	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
+	/* remap_pfn_range() marks the mapping VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP. */
 	return remap_pfn_range(vma, vma->vm_start, base >> PAGE_SHIFT, len, vma->vm_page_prot);
 }
 

@@ -9,5 +9,6 @@ cd "$top"
 ./scripts/install-deps.sh
 ./scripts/fetch-kernel.sh
 ./scripts/fetch-kernel.sh --series 6.12
+./scripts/fetch-tfa.sh    # the Raspberry Pi 4's BL31, for qemu-run.sh --board rpi4
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build
