@@ -11,7 +11,7 @@ check "moat cell load" moat cell load ctl-loop $DEMOS/ctl-loop.bin
 check "moat cell start" moat cell start ctl-loop
 sleep 3
 moat cell list | tee /tmp/list
-check "the cell is running" grep -q "ctl-loop *running *3" /tmp/list
+check "the cell is running" grep -q "ctl-loop *running *trapped *3" /tmp/list
 check "Linux works beside the cell" workload
 moat cell stats ctl-loop | tee /tmp/cstats
 check "the cell's interrupts are counted" sh -c "awk '/^  irq / { exit !(\$2 > 1000) }' /tmp/cstats"

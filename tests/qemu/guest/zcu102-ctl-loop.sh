@@ -11,7 +11,7 @@ check "moat cell load" moat cell load ctl-loop /extra/ctl-loop.bin
 check "moat cell start" moat cell start ctl-loop
 sleep 4
 moat cell list | tee /tmp/list
-check "the cell is running" grep -q "ctl-loop *running *3" /tmp/list
+check "the cell is running" grep -q "ctl-loop *running *trapped *3" /tmp/list
 moat cell stats ctl-loop | tee /tmp/cstats
 check "the cell's timer interrupts are counted (> 20000 in 4 s)" sh -c "awk '/^  irq / { exit !(\$2 > 20000) }' /tmp/cstats"
 # GIC-400: the cell's PPI set-up goes through the trapped distributor (a dozen accesses at start).

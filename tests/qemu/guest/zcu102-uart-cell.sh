@@ -25,7 +25,7 @@ check "moat cell load" moat cell load ctl-loop /extra/uart-direct.bin
 check "moat cell start" moat cell start ctl-loop
 sleep 1
 moat cell list | tee /tmp/list
-check "the cell is running" grep -q "ctl-loop *running *3" /tmp/list
+check "the cell is running" grep -q "ctl-loop *running *trapped *3" /tmp/list
 moat console > /tmp/console
 check "the cell reports through the hypervisor that it wrote to its UART" \
 	grep -q '^\[ctl-loop\] uart-direct: wrote one line to the UART it owns' /tmp/console
