@@ -11,6 +11,7 @@
 #include "hv/cell.hpp"
 #include "hv/console.hpp"
 #include "hv/string.hpp"
+#include "lib/ownership.hpp"
 
 namespace moat {
 
@@ -36,29 +37,18 @@ RegsCtx regs_ctx[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 last_ring[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 refusals_logged[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 
-bool same_name(const char *a, const char *b)
-{
-    for (u32 i = 0; i < MOAT_LINK_NAME_LEN; i++) {
-        if (a[i] != b[i])
-            return false;
-        if (!a[i])
-            return true;
-    }
-    return true;
-}
-
 bool owns_irq(const Cell &c, u32 intid) { return (c.irqs[intid / 32] >> (intid % 32)) & 1; }
 
 // The endpoint of cell `c` that is peer `index` of the link `l` names, agreeing with `l` about
 // the link (name, peer count) and about `l`'s own cell at `l.self`; nullptr otherwise.
 const moat_cell_link *matching_endpoint(const Cell &c, const moat_cell_link &l, u32 index)
 {
-    if (!same_name(c.desc.name, l.peers[index]))
+    if (!same_link_name(c.desc.name, l.peers[index]))
         return nullptr;
     for (u32 i = 0; i < c.desc.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
         const moat_cell_link &o = c.desc.links.link[i];
-        if (same_name(o.name, l.name) && o.num_peers == l.num_peers && o.self == index &&
-            same_name(o.peers[l.self], l.peers[l.self]))
+        if (same_link_name(o.name, l.name) && o.num_peers == l.num_peers && o.self == index &&
+            same_link_name(o.peers[l.self], l.peers[l.self]))
             return &o;
     }
     return nullptr;

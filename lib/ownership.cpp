@@ -174,17 +174,6 @@ const moat_cell_link *link_over(const moat_cell_desc &d, u64 pa, u64 size)
     return nullptr;
 }
 
-bool same_link_name(const char *a, const char *b)
-{
-    for (u32 i = 0; i < MOAT_LINK_NAME_LEN; i++) {
-        if (a[i] != b[i])
-            return false;
-        if (!a[i])
-            return true;
-    }
-    return true;
-}
-
 // Two endpoints of one link that name each other: `a` of cell `an` and `b` of cell `bn`.
 bool peers_of_one_link(const moat_cell_link &a, const char *an, const moat_cell_link &b, const char *bn)
 {
@@ -232,6 +221,17 @@ bool check_other_cell(const moat_cell_desc &cell, const moat_cell_desc &o, u32 i
 }
 
 }  // namespace
+
+bool same_link_name(const char *a, const char *b)
+{
+    for (u32 i = 0; i < MOAT_LINK_NAME_LEN; i++) {
+        if (a[i] != b[i])
+            return false;
+        if (!a[i])
+            return true;
+    }
+    return true;
+}
 
 bool root_layout_check(const moat_cell_desc &root, char *err, size_t errlen)
 {

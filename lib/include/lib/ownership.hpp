@@ -36,4 +36,7 @@ bool ownership_check(const moat_cell_desc &root, const moat_cell_desc *const *ot
 // cell's stage 2? True for the cell's own RAM carved out of the root's RAM and for its devices.
 bool region_taken_from_root(const moat_cell_desc &root, const moat_cell_mem_region &m);
 
+// Two link names (MOAT_LINK_NAME_LEN bytes, NUL-terminated when shorter) are the same.
+bool same_link_name(const char *a, const char *b);
+
 }  // namespace moat
