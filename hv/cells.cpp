@@ -298,6 +298,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     c->cpu_mask = mask;
     c->num_cpus = 0;
     mem_copy(c->irqs, c->desc.irq_bitmap, sizeof(c->irqs));
+    cell_console_ring_clear(c->id);  // before the cell can map it
     st = arch_cell_create(*c, err, errlen);
     if (st != MOAT_HC_OK) {
         give_cpus_to_root(mask);
@@ -380,7 +381,9 @@ s64 cell_start(u32 id, char *err, size_t errlen)
         return fail(err, errlen, MOAT_HC_INVALID, "cell \"%s\": its first CPU %u is not its own", name_of(*c), cpu);
     }
     // Its first CPU counts as the cell's from here on: a stop or destroy now waits for it.
-    arch_cpu_prepare(cpu, c->desc.entry);
+    // x0 at entry: where its console ring is (0: none), learned without an exit.
+    arch_cpu_prepare(cpu, c->desc.entry,
+                     c->desc.console.type == MOAT_CELL_CONSOLE_RING ? c->desc.console.base : 0);
     stats_reset(cpu);
     c->shutdown.reset();
     s64 r = arch_cpu_power_on(cpu);
@@ -460,6 +463,7 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
     if (!arch_cell_destroy(*c, err, errlen))
         return MOAT_HC_DENIED;
     links_zero_unshared(*c);
+    cell_console_ring_clear(c->id);  // unmapped from the cell above: nothing rewrites it
     give_to_root(*c);
     log("cell \"%s\" destroyed: memory zeroed, CPUs %#x and its interrupts back to the root cell",
         name_of(*c), c->cpu_mask);

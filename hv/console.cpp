@@ -2,6 +2,7 @@
 #include "hv/console.hpp"
 
 #include <moat/abi.h>
+#include <moat/cell_ring.h>
 
 #include "lib/format.hpp"
 #include "hv/spinlock.hpp"
@@ -13,6 +14,9 @@ ConsolePutc console_putc;
 SpinLock console_lock;
 // Page aligned: the root cell gets exactly these pages, read-only, for `moat console`.
 alignas(4096) moat_console_ring ring;
+// Cells' console rings (include/moat/cell_ring.h): read-only in the root, read-write in the one
+// cell of the slot whose overlay asks for a ring. Nothing else shares these pages.
+alignas(4096) moat_cell_ring cell_rings[MOAT_MAX_CELLS];
 
 // Every character of the console goes through here (under console_lock).
 void out(char c)
@@ -26,6 +30,13 @@ constexpr size_t LINE_MAX = 200;
 
 void console_set_output(ConsolePutc putc) { console_putc = putc; }
 const void *console_ring() { return &ring; }
+void *cell_console_ring(u32 id) { return &cell_rings[id % MOAT_MAX_CELLS]; }
+void cell_console_ring_clear(u32 id)
+{
+    volatile char *p = reinterpret_cast<volatile char *>(&cell_rings[id % MOAT_MAX_CELLS]);
+    for (size_t i = 0; i < sizeof(moat_cell_ring); i++)
+        p[i] = 0;
+}
 
 void log(const char *fmt, ...)
 {

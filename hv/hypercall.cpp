@@ -103,6 +103,7 @@ void console_info_call(const HypercallContext &, const u64 *, HypercallResult &r
 {
     r.ret[0] = reinterpret_cast<u64>(console_ring());
     r.ret[1] = sizeof(moat_console_ring);
+    r.ret[2] = reinterpret_cast<u64>(cell_console_ring(0));
 }
 
 // A cell learns nothing about the rest of the machine: only its own CPU count.

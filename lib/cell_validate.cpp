@@ -197,6 +197,15 @@ bool check_irqs(const moat_cell_desc &d, Reporter &r)
     return true;
 }
 
+// Index of the first region whose IPA range overlaps [ipa, ipa + size), or -1.
+int ipa_overlapping(const moat_cell_desc &d, u64 ipa, u64 size)
+{
+    for (u32 i = 0; i < d.num_mem_regions; i++)
+        if (ranges_overlap(d.mem_regions[i].virt_start, d.mem_regions[i].size, ipa, size))
+            return static_cast<int>(i);
+    return -1;
+}
+
 // Index of the region whose IPA range holds addr and has all of `need`, or -1.
 int region_holding(const moat_cell_desc &d, u64 addr, u32 need)
 {
@@ -223,6 +232,11 @@ bool check_console(const char *field, const moat_cell_console &c, Reporter &r)
         if (!c.base || !is_page_aligned(c.base))
             return r.fail("%s.base: 0x%llx is not a page-aligned PL011 address", field, ull(c.base));
         return true;
+    case MOAT_CELL_CONSOLE_RING:
+        if (!c.base || !is_page_aligned(c.base) || c.base + MOAT_CELL_PAGE_SIZE < c.base)
+            return r.fail("%s.base: 0x%llx is not a page-aligned IPA for the console ring (console-ring "
+                          "in the overlay)", field, ull(c.base));
+        return true;
     default:
         return r.fail("%s.type: unknown console type %u", field, c.type);
     }
@@ -236,6 +250,14 @@ bool check_entry_and_console(const moat_cell_desc &d, bool root, Reporter &r)
         region_holding(d, d.console.base, MOAT_CELL_MEM_IO) < 0)
         return r.fail("console.base: 0x%llx is not inside one of the cell's IO regions",
                       ull(d.console.base));
+    if (d.console.type == MOAT_CELL_CONSOLE_RING) {
+        if (root)
+            return r.fail("console.type: the root cell cannot have a console ring (it reads the cells')");
+        int i = ipa_overlapping(d, d.console.base, MOAT_CELL_PAGE_SIZE);
+        if (i >= 0)
+            return r.fail("console.base: the console ring at IPA 0x%llx overlaps mem_regions[%d]; "
+                          "move console-ring to a page no region of the cell covers", ull(d.console.base), i);
+    }
     if (root) {
         if (d.entry)
             return r.fail("entry: 0x%llx, must be 0 for the root cell (Linux keeps running)",
@@ -490,6 +512,10 @@ bool check_link(const moat_cell_desc &d, bool root, u32 l, Reporter &r)
                            MOAT_LINK_REGS_SIZE))
             return r.fail("links.link[%u].regs_ipa: 0x%llx overlaps links.link[%u]'s doorbell pages",
                           l, ull(e.regs_ipa), o);
+    if (d.console.type == MOAT_CELL_CONSOLE_RING &&
+        ranges_overlap(d.console.base, MOAT_CELL_PAGE_SIZE, e.regs_ipa, MOAT_LINK_REGS_SIZE))
+        return r.fail("links.link[%u].regs_ipa: 0x%llx overlaps the console ring at 0x%llx; move one of them",
+                      l, ull(e.regs_ipa), ull(d.console.base));
     if (e.num_sections < 1 || e.num_sections > MOAT_LINK_MAX_SECTIONS)
         return r.fail("links.link[%u].num_sections: %u, must be 1..%d", l, e.num_sections,
                       MOAT_LINK_MAX_SECTIONS);

@@ -174,6 +174,8 @@ int moat_cell_create(struct moat_file *f, void __user *uarg)
 	s->flags = desc->flags;
 	strscpy(s->name, desc->name, sizeof(s->name));
 	pr_info("moat: cell \"%s\" created (id %u)\n", s->name, s->id);
+	if (desc->console.type == MOAT_CELL_CONSOLE_RING && moat_ring_attach(s->id, s->name))
+		pr_warn("moat: cell \"%s\": its console ring cannot be drained (no memory or not mapped)\n", s->name);
 	s->last_state = MOAT_CELL_STATE_STOPPED;
 	moat_cells_watch();
 	goto out;
@@ -329,6 +331,9 @@ static int destroy_cell(struct moat_file *f, struct moat_cell_slot *s, u32 flags
 	struct arm_smccc_res res;
 	int err = stop_cell(f, s, flags, timeout_ms, errbuf);
 
+	/* What it printed up to its stop, before the hypervisor zeroes its ring. */
+	if (!err)
+		moat_ring_drain(s->id);
 	/* PENDING: a CPU of the cell is still stopping; it gets there by itself. */
 	while (!err) {
 		err = cell_call(f, "cell destroy", MOAT_HC_CELL_DESTROY, s->id, 0, 0, 0, errbuf, &res);
@@ -339,6 +344,7 @@ static int destroy_cell(struct moat_file *f, struct moat_cell_slot *s, u32 flags
 	if (err)
 		return err;
 	give_back_cpus(s);
+	moat_ring_detach(s->id);
 	pr_info("moat: cell \"%s\" destroyed\n", s->name);
 	memset(s, 0, sizeof(*s));
 	return 0;
@@ -408,6 +414,8 @@ static void watch_cells(struct work_struct *work)
 	for (i = 0; again && i < MOAT_MAX_CELLS; i++) {
 		struct moat_cell_slot *s = &slots[i];
 
+		if (s->used)
+			moat_ring_drain(s->id);
 		if (!s->used || cell_state(s, &state, &on) || state == s->last_state)
 			continue;
 		if (state == MOAT_CELL_STATE_FAILED)

@@ -442,6 +442,8 @@ int moat_hv_enable(struct moat_file *f, const void *image, size_t size, const vo
 	free_cpumask_var(entered);
 	/* A link whose device cannot be set up is logged; the hypervisor runs all the same. */
 	moat_links_create(desc);
+	if (moat_rings_map())
+		pr_warn("moat: the cells' console rings could not be mapped: cells with console = \"ring\" print nothing\n");
 	return 0;
 
 out_unmap:
@@ -468,6 +470,7 @@ int moat_hv_disable(struct moat_file *f)
 	if (!ok)
 		return moat_fail(f, EIO, "some CPUs did not leave the hypervisor cleanly (see dmesg); it stays enabled");
 	hv.enabled = false;
+	moat_rings_unmap();
 	memunmap(hv.virt);
 	hv.virt = NULL;
 	module_put(THIS_MODULE);

@@ -201,6 +201,10 @@ static long moat_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = moat_hv_enabled() ? moat_hv_console(f, uarg) :
 			moat_fail(f, EINVAL, "the hypervisor is not enabled: no console to read");
 		break;
+	case MOAT_CELL_CONSOLE:
+		ret = moat_hv_enabled() ? moat_rings_console(f, uarg) :
+			moat_fail(f, EINVAL, "the hypervisor is not enabled: no cell console to read");
+		break;
 	case MOAT_STATS:
 		if (!moat_hv_enabled()) {
 			ret = moat_fail(f, EINVAL, "the hypervisor is not enabled: no statistics (run 'moat enable')");

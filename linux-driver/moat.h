@@ -40,6 +40,16 @@ bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *siz
 
 int moat_hv_console(struct moat_file *f, void __user *uarg);
 
+/* console.c: the cells' console rings, mapped while enabled; a reader per cell with
+ * console = "ring", by cell id. Serialised by the caller (moat_lock). */
+int moat_rings_map(void);
+void moat_rings_unmap(void);
+int moat_ring_attach(u32 id, const char *name);
+void moat_ring_detach(u32 id);
+void moat_ring_drain(u32 id);            /* its new lines to the kernel log */
+void moat_rings_drain_all(void);
+int moat_rings_console(struct moat_file *f, void __user *uarg); /* MOAT_CELL_CONSOLE */
+
 /* The MPIDR of Linux CPU `cpu`, as handed to the hypervisor. */
 u64 moat_hv_cpu_mpidr(unsigned int cpu);
 

@@ -195,6 +195,18 @@ bool add_links(Cell &c)
     return true;
 }
 
+// A cell with console = "ring": its slot's ring page (the hypervisor's, holding nothing else)
+// read-write at the IPA its descriptor names, normal cacheable memory, never executable. The
+// validator made sure no region of the cell covers that page; the map refuses a link's pages.
+bool add_console_ring(Cell &c)
+{
+    if (c.desc.console.type != MOAT_CELL_CONSOLE_RING)
+        return true;
+    u64 page = reinterpret_cast<u64>(cell_console_ring(c.id));  // identity-mapped image
+    return cell_arch(c).s2.table.map(c.desc.console.base, page, MOAT_CELL_PAGE_SIZE,
+                                     stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE)) == PtError::OK;
+}
+
 }  // namespace
 
 CellArch &cell_arch(const Cell &c) { return arch_cells[c.id]; }
@@ -306,7 +318,7 @@ bool build_address_space(Cell &c)
         ok = a.s2.table.map(f.ipa + f.trapped, f.pa + f.trapped, f.size - f.trapped, io_attrs()) == PtError::OK;
         shared_frame_mapped |= !f.exclusive;
     }
-    return ok && add_links(c);
+    return ok && add_links(c) && add_console_ring(c);
 }
 
 // Take the cell's memory and GIC frames from the root, make every CPU forget them, and zero what
@@ -480,13 +492,13 @@ bool arch_cell_load(u64 dst, u64 src, u64 size)
     return true;
 }
 
-void arch_cpu_prepare(u32 cpu, u64 entry)
+void arch_cpu_prepare(u32 cpu, u64 entry, u64 x0)
 {
     PerCpu *pc = cpu_data(cpu);
     // A cell stopped by taking its stage 2 away starts again with it (none of its CPUs is on).
     restore_stage2(cell_arch(*pc->cell));
     pc->on_entry = entry;
-    pc->on_context = 0;
+    pc->on_context = x0;
     pc->stop_request = 0;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // Entering and leaving the hypervisor on a CPU.
 #include <moat/abi.h>
+#include <moat/cell_ring.h>
 
 #include "arch/affinity.hpp"
 #include "arch/cpu.hpp"
@@ -189,6 +190,11 @@ u32 init_root_cell(const moat_cell_desc &desc)
     }
     u64 ring = addr(console_ring());
     if (cell_arch(cell_root()).s2.table.map(ring, ring, sizeof(moat_console_ring),
+                                            stage2_region_attrs(MOAT_CELL_MEM_READ)) != PtError::OK)
+        return MOAT_ENTRY_ENOMEM;
+    // The cells' console rings, read-only: the driver drains them without an exit.
+    u64 rings = addr(cell_console_ring(0));
+    if (cell_arch(cell_root()).s2.table.map(rings, rings, MOAT_MAX_CELLS * sizeof(moat_cell_ring),
                                             stage2_region_attrs(MOAT_CELL_MEM_READ)) != PtError::OK)
         return MOAT_ENTRY_ENOMEM;
     return MOAT_ENTRY_OK;

@@ -43,9 +43,12 @@ typedef uint64_t moat_u64;
  * MOAT_CELL_DESTROY take struct moat_cell_stop_args.
  * 3.0: a cell descriptor ends with its link endpoints (struct moat_cell_links, link.h), 3736
  * bytes; the doorbell register and state pages of a link (link.h); MOAT_CELL_FLAG_DIRECT_IRQ in
- * a cell descriptor; struct moat_cell_status (MOAT_CELL_LIST) ends with the cell's flags. */
+ * a cell descriptor; struct moat_cell_status (MOAT_CELL_LIST) ends with the cell's flags.
+ * 3.1: console type MOAT_CELL_CONSOLE_RING (cell.h): a console ring page per cell
+ * (cell_ring.h), its IPA in x0 of the cell's first CPU at entry; MOAT_HC_CONSOLE_INFO also
+ * answers where the cells' rings are (x3). */
 #define MOAT_ABI_MAJOR MOAT_U(3)
-#define MOAT_ABI_MINOR MOAT_U(0)
+#define MOAT_ABI_MINOR MOAT_U(1)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
 #define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)
 #define MOAT_ABI_VERSION_MINOR(v) ((v) & 0xffff)
@@ -135,8 +138,11 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 					    bytes, little-endian: one exit for up to 40 chars */
 #define MOAT_CONSOLE_WRITE_MAX 40
 #define MOAT_HC_CONSOLE_INFO MOAT_HC(7)  /* root only -> x1 = physical address of the console
-					    ring (struct moat_console_ring), x2 = its size; the
-					    root cell may read it, never write it */
+					    ring (struct moat_console_ring), x2 = its size; x3 =
+					    physical address of the cells' console rings
+					    (struct moat_cell_ring, cell_ring.h), MOAT_MAX_CELLS
+					    pages, the one of cell id i at x3 + i * 4096; the
+					    root cell may read them all, never write them */
 /*
  * Cooperative shutdown, from an isolated cell. A cell that calls MOAT_HC_SHUTDOWN_NOTIFY is asked
  * before it is stopped: `moat cell shutdown|destroy` sends it the SGI it named, and it answers

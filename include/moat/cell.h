@@ -57,6 +57,10 @@
 #define MOAT_CELL_CONSOLE_NONE MOAT_CONSOLE_NONE
 #define MOAT_CELL_CONSOLE_PL011 MOAT_CONSOLE_PL011
 #define MOAT_CELL_CONSOLE_HYPERCALL 2 /* output through MOAT_HC_CONSOLE_PUTC, base is 0 */
+/* A console ring page (cell_ring.h) mapped at IPA base, which no region of the cell may cover;
+ * the hypercall console works too (early boot). The cell's first CPU enters with x0 = base.
+ * Not for the root cell. Since ABI 3.1. */
+#define MOAT_CELL_CONSOLE_RING 3
 
 /* moat_cell_platform.psci_method */
 #define MOAT_CELL_PSCI_SMC 1

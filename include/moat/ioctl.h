@@ -121,5 +121,8 @@ struct moat_console_args {
 	moat_u64 size; /* sizeof(struct moat_console_ring) */
 };
 #define MOAT_CONSOLE _IOW(MOAT_IOCTL_TYPE, 6, struct moat_console_args)
+/* MOAT_CELL_CONSOLE: the lines moat.ko drained from the cells' console rings (cell_ring.h), as
+ * "[name] text\r\n", in the same struct moat_console_ring form; drained first. Since ABI 3.1. */
+#define MOAT_CELL_CONSOLE _IOW(MOAT_IOCTL_TYPE, 7, struct moat_console_args)
 
 #endif /* MOAT_IOCTL_H */

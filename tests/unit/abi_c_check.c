@@ -4,6 +4,7 @@
 
 #include <moat/abi.h>
 #include <moat/cell.h>
+#include <moat/cell_ring.h>
 #include <moat/ioctl.h>
 #include <moat/link.h>
 

@@ -299,8 +299,19 @@ void read_console(const Tree &t, const Board &b, int node, Cell &c)
         c.console_type = type == "none" ? MOAT_CELL_CONSOLE_NONE : MOAT_CELL_CONSOLE_HYPERCALL;
         return;
     }
+    if (type == "ring") {
+        if (!t.has(node, "console-ring"))
+            throw Error(t.at(node, "console"), "console = \"ring\" needs console-ring = <0x0 0x41000000>; the IPA "
+                                               "of a page no region of the cell covers");
+        c.console_type = MOAT_CELL_CONSOLE_RING;
+        c.console_base = read_address(t, node, "console-ring", "console-ring = <0x0 0x41000000>;");
+        return;
+    }
+    if (t.has(node, "console-ring"))
+        throw Error(t.at(node, "console-ring"), "console-ring is only for console = \"ring\"; remove it");
     if (type != "pl011")
-        throw Error(t.at(node, "console"), "\"" + type + "\" is not one of \"none\", \"hypercall\", \"pl011\"");
+        throw Error(t.at(node, "console"),
+                    "\"" + type + "\" is not one of \"none\", \"hypercall\", \"ring\", \"pl011\"");
     auto dev = phandle_list(t, node, "console-device");
     if (dev.size() != 1 || !t.compatible(dev[0], "arm,pl011"))
         throw Error(t.at(node, "console-device"), "console = \"pl011\" needs console-device = <&uartN>; naming an "

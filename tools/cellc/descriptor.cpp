@@ -139,7 +139,7 @@ void fill_regions(moat_cell_desc &d, const Cell &c, const Board &b)
         d.mem_regions[i] = {all[i].phys, all[i].virt, all[i].size, all[i].flags, 0};
 }
 
-constexpr const char *CONSOLE_NAMES[] = {"none", "pl011", "hypercall"};
+constexpr const char *CONSOLE_NAMES[] = {"none", "pl011", "hypercall", "ring"};
 
 const char *console_name(u32 type)
 {
@@ -147,6 +147,7 @@ const char *console_name(u32 type)
     case MOAT_CELL_CONSOLE_NONE: return "none";
     case MOAT_CELL_CONSOLE_PL011: return "pl011";
     case MOAT_CELL_CONSOLE_HYPERCALL: return "hypercall";
+    case MOAT_CELL_CONSOLE_RING: return "ring";
     default: return "unknown";
     }
 }
@@ -298,7 +299,7 @@ std::string dump_text(const moat_cell_desc &d)
     o << "  entry " << hex(d.entry) << "\n";
     o << "  irq delivery " << ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) ? "direct" : "trapped") << "\n";
     o << "  console " << console_name(d.console.type);
-    if (d.console.type == MOAT_CELL_CONSOLE_PL011)
+    if (d.console.type == MOAT_CELL_CONSOLE_PL011 || d.console.type == MOAT_CELL_CONSOLE_RING)
         o << " at " << hex(d.console.base);
     o << "\n  cpus (MPIDR):";
     for (u32 i = 0; i < d.num_cpus; i++)
@@ -487,10 +488,10 @@ private:
 u32 console_type(const JsonFields &f, const char *key)
 {
     const std::string &name = f.str(key);
-    for (u32 i = 0; i < 3; i++)
+    for (u32 i = 0; i < 4; i++)
         if (name == CONSOLE_NAMES[i])
             return i;
-    f.fail(key, "\"" + name + "\" is not one of \"none\", \"pl011\", \"hypercall\"");
+    f.fail(key, "\"" + name + "\" is not one of \"none\", \"pl011\", \"hypercall\", \"ring\"");
 }
 
 moat_cell_console console_from_json(const std::string &file, const JsonFields &parent, const char *key)

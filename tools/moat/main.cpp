@@ -296,6 +296,22 @@ bool cell_list(int fd, moat_cell_list &list)
     return true;
 }
 
+// The text of a console ring snapshot (the last min(written, size) bytes), without '\r'.
+std::string ring_text(const moat_console_ring &ring)
+{
+    const std::uint64_t size = sizeof(ring.buf);
+    std::uint64_t n = ring.written < size ? ring.written : size;
+    std::string out;
+    for (std::uint64_t i = ring.written - n; i < ring.written; i++) {
+        char c = ring.buf[i % size];
+        if (c != '\r')
+            out.push_back(c);
+    }
+    return out;
+}
+
+// The hypervisor's console, then what moat.ko drained from the cells' console rings (cells with
+// console = "ring" print there without an exit; their lines are not in the hypervisor's).
 int cmd_console()
 {
     int fd = open_device();
@@ -309,16 +325,19 @@ int cmd_console()
         close(fd);
         return 1;
     }
-    close(fd);
-    const std::uint64_t size = sizeof(ring->buf);
-    std::uint64_t n = ring->written < size ? ring->written : size;
-    std::string out;
-    for (std::uint64_t i = ring->written - n; i < ring->written; i++) {
-        char c = ring->buf[i % size];
-        if (c != '\r')
-            out.push_back(c);
-    }
+    std::string out = ring_text(*ring);
     std::fwrite(out.data(), 1, out.size(), stdout);
+    if (ioctl(fd, MOAT_CELL_CONSOLE, &args) != 0) {
+        report_failure(fd, "console (the cells' console rings)", errno);
+        close(fd);
+        return 1;
+    }
+    close(fd);
+    out = ring_text(*ring);
+    if (!out.empty()) {
+        std::printf("moat: the cells' console rings, as moat.ko drained them:\n");
+        std::fwrite(out.data(), 1, out.size(), stdout);
+    }
     return 0;
 }
 

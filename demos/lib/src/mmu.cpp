@@ -55,6 +55,12 @@ constexpr uint64_t kDeviceBlock = PTE_BLOCK | (uint64_t{kMairDevice} << PTE_ATTR
 
 bool enabled() { return arch::read_sctlr() & SCTLR_EL1_M; }
 
+bool normal(uintptr_t addr, size_t size)
+{
+    return enabled() && size && addr + size > addr && block_of(addr) == kImageBlock &&
+           block_of(addr + size - 1) == kImageBlock;
+}
+
 void enable()
 {
     if (enabled())

@@ -14,7 +14,7 @@ extern "C" {
 using InitFunction = void (*)();
 extern InitFunction __init_array_start[];
 extern InitFunction __init_array_end[];
-[[noreturn]] void demo_start();
+[[noreturn]] void demo_start(uint64_t entry_x0);
 [[noreturn]] void demo_unexpected_exception(const uint64_t *frame, uint64_t kind);
 }
 
@@ -69,13 +69,18 @@ void exit(int status)
 
 }  // namespace demo
 
-void demo_start()
+void demo_start(uint64_t entry_x0)
 {
 #if DEMO_MMU
     demo::mmu::enable();
 #endif
     demo::run_constructors();
     demo::console_init();
+    // A cell's first CPU gets its console ring's IPA in x0 (0: none); QEMU's loader gives a
+    // bare-metal demo something else there.
+    if (demo::kInCell && entry_x0 && !demo::console_use_ring(entry_x0))
+        demo::printf("%s: console ring at %#llx is not Normal memory in the demo's map: printing through "
+                     "hypercalls\n", demo::program_name, static_cast<unsigned long long>(entry_x0));
     demo::gic::init_distributor();
     if (!demo::gic::init_cpu())
         demo::printf("%s: no GIC interface for this CPU (MPIDR %#llx): interrupts will not work\n",

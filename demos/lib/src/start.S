@@ -10,6 +10,8 @@
 _start:
 	/* Nothing may interrupt us before the vectors and the stack exist. */
 	msr	daifset, #DAIF_IMM_ALL
+	/* x0 at entry: in a cell with console = "ring", the ring's IPA (demo_start's argument). */
+	mov	x19, x0
 	/* Run on SP_EL1, the stack the exception vectors expect ("current EL with SPx"). */
 	msr	spsel, #1
 	adrp	x0, __stack_top
@@ -36,6 +38,7 @@ _start:
 	stp	xzr, xzr, [x0], #16
 	b	1b
 2:
+	mov	x0, x19
 	bl	demo_start
 	/* demo_start does not return; if it ever did, stop here. */
 3:	wfi

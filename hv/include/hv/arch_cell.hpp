@@ -67,8 +67,8 @@ void arch_link_doorbell(u32 intid);
 bool arch_zero_phys(u64 pa, u64 size);
 
 // --- A cell's CPUs -------------------------------------------------------------------------
-// `cpu` enters its cell at `entry` next time it is powered on.
-void arch_cpu_prepare(u32 cpu, u64 entry);
+// `cpu` enters its cell at `entry`, with `x0` in x0, next time it is powered on.
+void arch_cpu_prepare(u32 cpu, u64 entry, u64 x0);
 // Power `cpu` on through the firmware; the PSCI status.
 s64 arch_cpu_power_on(u32 cpu);
 // Make `cpu` (on, another CPU) park: it takes an interrupt to the hypervisor and stops.

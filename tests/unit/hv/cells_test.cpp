@@ -13,6 +13,9 @@
 #include "fake_arch.hpp"
 #include "hv/arch_cell.hpp"
 #include "hv/cell.hpp"
+#include "hv/console.hpp"
+#include <moat/cell_ring.h>
+#include <algorithm>
 #include "lib/cell_validate.hpp"
 #include "hv/psci.hpp"
 
@@ -313,6 +316,40 @@ TEST_F(Cells, CreateLoadStartShutdownDestroy)
     ASSERT_EQ(destroy(1), MOAT_HC_OK);
     EXPECT_EQ(cell_get(1), nullptr);
     check_all_returned();
+}
+
+// console = "ring": the first CPU enters with x0 = the ring's IPA (a cell without one: 0); the
+// slot's ring page is empty when the cell starts and again once it is destroyed, whatever the
+// cell wrote (the root reads every slot's page).
+TEST_F(Cells, ConsoleRingIsEmptyAtCreateAndDestroyAndItsIpaIsInX0)
+{
+    constexpr u64 RING_IPA = 0x7c100000;  // just past the cell's 1 MiB
+    moat_cell_desc d = make(A);
+    d.console = {MOAT_CELL_CONSOLE_RING, 0, RING_IPA};
+    d.checksum = moat_cell_checksum(&d, sizeof(d));
+    char why[200];
+    ASSERT_TRUE(cell_validate(&d, sizeof(d), why, sizeof(why))) << why;
+
+    auto *ring = static_cast<moat_cell_ring *>(cell_console_ring(1));
+    std::memset(ring, 0x5a, sizeof(*ring));  // what a previous cell of the slot left
+    Result r = create(d);
+    ASSERT_EQ(r.status, MOAT_HC_OK) << r.err;
+    ASSERT_EQ(r.id, 1u);
+    EXPECT_EQ(ring->head, 0u);
+    EXPECT_EQ(ring->data[0], 0);
+    ASSERT_EQ(start(1), MOAT_HC_OK);
+    EXPECT_EQ(arch.entry_x0[1], RING_IPA);
+    m.arrive(1);
+    moat_cell_ring_write(ring, "left behind\n", 12);
+    EXPECT_EQ(shutdown(1, true), MOAT_HC_OK);
+    m.deliver_kicks();
+    ASSERT_EQ(destroy(1), MOAT_HC_OK);
+    const auto *bytes = reinterpret_cast<const unsigned char *>(ring);
+    EXPECT_EQ(std::count(bytes, bytes + sizeof(*ring), 0), static_cast<long>(sizeof(*ring)));
+
+    ASSERT_EQ(create(A).status, MOAT_HC_OK);
+    ASSERT_EQ(start(1), MOAT_HC_OK);
+    EXPECT_EQ(arch.entry_x0[1], 0u);  // no ring, nothing in x0
 }
 
 TEST_F(Cells, CreateRefusalsNameTheCause)

@@ -215,7 +215,11 @@ bool arch_cell_load(u64 dst, u64, u64 size)
     return true;
 }
 
-void arch_cpu_prepare(u32 cpu, u64) { arch.stop_request[cpu] = false; }
+void arch_cpu_prepare(u32 cpu, u64, u64 x0)
+{
+    arch.stop_request[cpu] = false;
+    arch.entry_x0[cpu] = x0;
+}
 
 s64 arch_cpu_power_on(u32 cpu)
 {

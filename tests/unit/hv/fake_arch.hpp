@@ -45,6 +45,7 @@ struct Arch {
     std::set<u32> created;               // cells with an address space
     std::vector<u32> powered_on, kicked, sgi_to;
     bool stop_request[CPUS] = {};
+    u64 entry_x0[CPUS] = {};             // x0 the CPU enters its cell with
     bool booting[CPUS] = {};             // powered on, not arrived yet
     std::vector<std::pair<u64, u64>> loads;  // (dst, size)
     std::vector<u64> zeroed;             // phys of regions zeroed

@@ -8,11 +8,18 @@
 // the image's gigabyte; mmu.cpp checks that at compile time against the board header).
 #pragma once
 
+#include <stddef.h>
+#include <stdint.h>
+
 namespace demo::mmu {
 
 // Builds the table and turns on the MMU and both caches. Call once, early, from one CPU.
 void enable();
 
 bool enabled();
+
+// Whether [addr, addr + size) is Normal cacheable memory in the map (the MMU on, the image's
+// gigabyte): memory another CPU reads with its caches on must be written so.
+bool normal(uintptr_t addr, size_t size);
 
 }  // namespace demo::mmu
