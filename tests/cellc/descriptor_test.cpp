@@ -211,6 +211,17 @@ TEST(CellValidate, CellFields)
     EXPECT_EQ(verdict(d, [](auto &x) { x.console.type = 7; }), "console.type: unknown console type 7");
     EXPECT_EQ(verdict(d, [](auto &x) { x.console = {MOAT_CELL_CONSOLE_PL011, 0, 0x40000000}; }),
               "console.base: 0x40000000 is not inside one of the cell's IO regions");
+    // A console ring: a page of its own, outside every region of the cell.
+    EXPECT_EQ(verdict(d, [](auto &x) { x.console = {MOAT_CELL_CONSOLE_RING, 0, 0x41000000}; }), "valid");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.console = {MOAT_CELL_CONSOLE_RING, 0, 0x40fff000}; }),
+              "console.base: the console ring at IPA 0x40fff000 overlaps mem_regions[0]; move console-ring to a page "
+              "no region of the cell covers");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.console = {MOAT_CELL_CONSOLE_RING, 0, 0x41000800}; }),
+              "console.base: 0x41000800 is not a page-aligned IPA for the console ring (console-ring in the overlay)");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.console = {MOAT_CELL_CONSOLE_RING, 0, 0}; }),
+              "console.base: 0x0 is not a page-aligned IPA for the console ring (console-ring in the overlay)");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.console = {MOAT_CELL_CONSOLE_RING, 0, 0xfffffffffffff000ull}; }),
+              "console.base: 0xfffffffffffff000 is not a page-aligned IPA for the console ring (console-ring in the overlay)");
     EXPECT_EQ(verdict(d, [](auto &x) { x.platform.gic_version = 3; }),
               "platform: must be all zero in a cell that is not the root cell");
     EXPECT_EQ(verdict(d, [](auto &x) { x.mem_regions[0].flags = MOAT_CELL_MEM_READ | MOAT_CELL_MEM_WRITE; }),

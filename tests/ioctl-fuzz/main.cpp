@@ -54,7 +54,7 @@ int main(int argc, char **argv)
     void *bad = reinterpret_cast<void *>(0x10);
     for (unsigned long req : {MOAT_ENABLE, MOAT_INFO, MOAT_STATS, MOAT_CELL_CREATE, MOAT_CELL_LOAD,
                               MOAT_CELL_START, MOAT_CELL_SHUTDOWN, MOAT_CELL_DESTROY, MOAT_CELL_LIST,
-                              MOAT_CONSOLE})
+                              MOAT_CONSOLE, MOAT_CELL_CONSOLE})
         expect_refused(fd, req, bad, "a request with an unmapped argument pointer");
     // A cell descriptor of garbage, one with a good header but garbage after it, wrong sizes.
     for (unsigned i = 0; i < iterations; i++) {
