@@ -197,7 +197,8 @@ bool add_links(Cell &c)
 
 // A cell with console = "ring": its slot's ring page (the hypervisor's, holding nothing else)
 // read-write at the IPA its descriptor names, normal cacheable memory, never executable. The
-// validator made sure no region of the cell covers that page; the map refuses a link's pages.
+// validator made sure no region and no link page of the cell covers that page; anything else
+// mapped there (its GIC frame, say) the cell would only take away from itself.
 bool add_console_ring(Cell &c)
 {
     if (c.desc.console.type != MOAT_CELL_CONSOLE_RING)
