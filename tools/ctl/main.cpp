@@ -196,17 +196,18 @@ int watch(Link &link, std::uint32_t hz, unsigned count)
     while (meter.messages < count && link.receive(m, wait_ms)) {
         if (m.type != MOAT_CTL_TELEMETRY)
             continue;
-        meter.add(m.u.telemetry, m.seq);
+        meter.add(m.u.telemetry, m.seq, Link::now_ms());
         std::printf("moat-ctl: %s\n", moat_ctl::telemetry_line(m).c_str());
     }
     const bool complete = meter.messages == count;
     rc = command(link, moat_ctl::rate_command(link.next_seq(), 0));
     const double rate = meter.hz(kCellRateHz);
-    std::printf("moat-ctl: %llu telemetry messages, %.1f per second of cell time (asked: %u), %llu sequence gaps,"
-                " %llu deadline misses in their windows, %u invalid messages ignored\n",
-                static_cast<unsigned long long>(meter.messages), rate, hz,
+    std::printf("moat-ctl: %llu telemetry messages, %.1f per second of cell time (asked: %u), %.1f per second of"
+                " Linux time, %llu sequence gaps, deadline misses: %llu in the windows, %llu by the totals,"
+                " %u invalid messages ignored\n",
+                static_cast<unsigned long long>(meter.messages), rate, hz, meter.linux_hz(),
                 static_cast<unsigned long long>(meter.gaps), static_cast<unsigned long long>(meter.window_misses),
-                link.refused());
+                static_cast<unsigned long long>(meter.total_misses()), link.refused());
     if (!complete)
         std::fprintf(stderr, "moat-ctl: only %llu of %u telemetry messages arrived\n",
                      static_cast<unsigned long long>(meter.messages), count);

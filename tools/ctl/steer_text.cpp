@@ -143,17 +143,29 @@ std::string ack_line(const moat_ctl_msg &m)
     return buf;
 }
 
-void RateMeter::add(const moat_ctl_telemetry &t, std::uint32_t seq)
+void RateMeter::add(const moat_ctl_telemetry &t, std::uint32_t seq, long long now_ms)
 {
-    if (messages == 0)
+    if (messages == 0) {
         first_period = t.period;
-    else if (seq != last_seq + 1)
+        first_misses = t.misses;
+        first_ms = now_ms;
+    } else if (seq != last_seq + 1) {
         gaps++;
-    else
+    }
+    if (messages)
         window_misses += t.window_misses;
     last_period = t.period;
+    last_misses = t.misses;
+    last_ms = now_ms;
     last_seq = seq;
     messages++;
+}
+
+double RateMeter::linux_hz() const
+{
+    if (messages < 2 || last_ms <= first_ms)
+        return 0.0;
+    return static_cast<double>(messages - 1) * 1000.0 / static_cast<double>(last_ms - first_ms);
 }
 
 double RateMeter::hz(std::uint64_t periods_per_second) const

@@ -31,14 +31,21 @@ std::string telemetry_line(const moat_ctl_msg &m);
 // One line for an answer (decoded and valid).
 std::string ack_line(const moat_ctl_msg &m);
 
-// Telemetry rate as the cell's own clock measures it: messages after the first over the
-// control periods between first and last, at `periods_per_second`.
+// Telemetry rate as the cell's own clock measures it (messages after the first over the control
+// periods between first and last, at `periods_per_second`) and as Linux's clock does (over the
+// time between their arrivals); deadline misses two ways: the windows' counts after the first
+// message, and the growth of the total between first and last, which must agree.
 struct RateMeter {
     std::uint64_t first_period = 0, last_period = 0, messages = 0, window_misses = 0, gaps = 0;
+    std::uint64_t first_misses = 0, last_misses = 0;
+    long long first_ms = 0, last_ms = 0;
     std::uint32_t last_seq = 0;
-    void add(const moat_ctl_telemetry &t, std::uint32_t seq);
+    void add(const moat_ctl_telemetry &t, std::uint32_t seq, long long now_ms = 0);
     // Messages per second of cell time, 0 with fewer than two messages.
     double hz(std::uint64_t periods_per_second) const;
+    // Messages per second of Linux time, 0 with fewer than two messages.
+    double linux_hz() const;
+    std::uint64_t total_misses() const { return last_misses - first_misses; }
 };
 
 }  // namespace moat_ctl

@@ -94,10 +94,14 @@ TEST(MoatCtl, RateMeterUsesTheCellsClock)
     moat_ctl_telemetry t{};
     for (std::uint32_t i = 1; i <= 5; i++) {
         t.period = 500 * i;
-        t.window_misses = 0;
-        meter.add(t, i);
+        t.window_misses = i == 3 ? 2 : i == 1 ? 7 : 0;  // the first window is before the first message
+        t.misses = 10 + (i >= 3 ? 2 : 0);
+        meter.add(t, i, 1000 + 50 * i);
     }
     EXPECT_DOUBLE_EQ(meter.hz(10000), 20.0);
+    EXPECT_DOUBLE_EQ(meter.linux_hz(), 20.0);
+    EXPECT_EQ(meter.window_misses, 2u);
+    EXPECT_EQ(meter.total_misses(), 2u);
     EXPECT_EQ(meter.gaps, 0u);
     t.period = 4000;
     meter.add(t, 8);
