@@ -42,7 +42,7 @@ say "moat-ctl set 200: a new speed setpoint from Linux, and the motor follows"
 moat-ctl set 200
 sleep 0.5
 moat-ctl watch --rate 4 --count 3 | grep telemetry | tee /tmp/steer
-check "the motor follows the setpoint from Linux" sh -c "grep -c 'speed=\(19[89]\|20[01]\)\.[0-9]* setpoint=200.000' /tmp/steer | grep -qx 3"
+check "the motor follows the setpoint from Linux" sh -c "grep -cE 'speed=(19[89]|20[01])\.[0-9]+ setpoint=200\.000' /tmp/steer | grep -qx 3"
 check "moat cell destroy (ctl-steer)" moat cell destroy ctl-loop
 say "moat disable  (EL2 goes back to the kernel's hyp-stub)"
 check "moat disable" moat disable
