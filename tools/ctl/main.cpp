@@ -3,8 +3,9 @@
 // of the link is /dev/moat-link-ctl (moat.ko, UIO's conventions): map 0 is the shared section
 // with the two queues of include/moat/ctl_link.h, map 1 the doorbell register page, map 2 the
 // state page; write() of 0x80000000 | peer rings a peer, poll()/read() wait for our doorbell.
-// The cell polls its queue every control period, so our ring costs us one exit and the cell
-// none; the cell rings us once per answer and never for telemetry.
+// The cell polls its queue every control period, so our ring costs the cell no exit (and us two:
+// moat.ko's store to the register page and its read of the ring's status, which lets write()
+// fail when the cell is not there); the cell rings us once per answer, never for telemetry.
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/file.h>
@@ -96,7 +97,7 @@ public:
         return n;
     }
 
-    // Push and ring: one exit here, none in the cell (it polls).
+    // Push and ring: no exit in the cell (it polls).
     bool send(const void *msg, std::uint32_t len)
     {
         if (moat_linkq_push(to_cell_, msg, len)) {

@@ -82,7 +82,7 @@ class Link:
         return U32.unpack_from(self.state, 8 + 4 * CELL)[0] == PEER_UP  # moat_link_state
 
     def ring(self):
-        os.write(self.fd, U32.pack(RING | CELL))  # one exit; the cell polls, so none there
+        os.write(self.fd, U32.pack(RING | CELL))  # no exit in the cell: it polls
 
     def wait(self, timeout_s):
         """Sleep until the cell rings (it does for answers) or timeout_s passes."""
