@@ -2,8 +2,10 @@
 # The main demo on QEMU: Debian's arm64 kernel as the root Linux on QEMU virt (GICv3, 4 CPUs),
 # moat.ko loaded, `moat enable` moves every CPU under the hypervisor, a 10 kHz control loop runs
 # in an isolated cell on CPU 3 beside Linux with live statistics (direct interrupt delivery and a
-# console ring: 0 exits a second on its CPU), then everything goes back to Linux and the machine
-# powers off. Add --shell for an interactive shell
+# console ring: 0 exits a second on its CPU); as a separate last step the same loop, built as
+# ctl-steer, is steered from Linux over link "ctl" (moat-ctl set 200: the motor follows;
+# docs/steering.md); then everything goes back to Linux and the machine powers off. Add --shell
+# for an interactive shell
 # instead (then: insmod /moat.ko; moat enable; ...; Ctrl-A X quits QEMU).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)

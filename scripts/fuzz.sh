@@ -8,6 +8,7 @@
 # fuzz-board:    a board .dtb under the QEMU virt cells -> moat-cellc check + compile
 # fuzz-json:     JSON for moat-cellc pack (the inverse of dump --json)
 # fuzz-ownership: cell descriptor bytes -> the validator, then lib/ownership.cpp against QEMU virt
+# fuzz-steer:    messages from Linux (split at 0xff) -> the ctl-loop cell's steering
 # Seeds are the committed cells (compiled here) and the regression inputs. A crash leaves its
 # input in build-fuzz/crashes/<target>/; copy it to tests/fuzz/regressions/<target>/ so that
 # cellc_tests replays it from then on. Exit status: 0 if no fuzzer found anything.
@@ -42,7 +43,7 @@ done
 
 # Seeds for each target.
 seeds=$out/seeds
-mkdir -p "$seeds/validate" "$seeds/overlay" "$seeds/board" "$seeds/json" "$seeds/ownership"
+mkdir -p "$seeds/validate" "$seeds/overlay" "$seeds/board" "$seeds/json" "$seeds/ownership" "$seeds/steer"
 for dtbo in $cells; do
 	name=$(basename "$dtbo" .dtbo)
 	cp "$dtbo" "$seeds/overlay/"
@@ -77,16 +78,17 @@ cp "$seeds/validate/"*.cell "$seeds/ownership/" 2>/dev/null || true
 overlay_context="$trees/root.dtbo:$trees/shmem.dtbo"
 board_overlays="$trees/qemu-virt-moat.dtbo$(for c in $cells; do printf ':%s' "$c"; done)"
 
-per=$((total / 5))
+per=$((total / 6))
 [ "$per" -ge 1 ] || per=1
 status=0
-for target in validate overlay board json ownership; do
+for target in validate overlay board json ownership steer; do
 	case $target in
 	validate) max_len=4096 ;;
 	overlay) max_len=4096 ;;
 	board) max_len=16384 ;;
 	json) max_len=8192 ;;
 	ownership) max_len=3736 ;;
+	steer) max_len=2048 ;;
 	esac
 	mkdir -p "$out/corpus/$target" "$out/crashes/$target"
 	echo "fuzz-$target: $per s"

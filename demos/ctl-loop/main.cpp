@@ -10,6 +10,12 @@
 // CPU the cell owns alone, waking from WFI costs latency for nothing (timer-latency measures
 // both); build with -DCTL_LOOP_IDLE_WFI=1 to sleep instead.
 //
+// Built with CTL_LOOP_LINK=1 (the ctl-steer image, cells/qemu-virt-steer/ctl-steer.dtso) it is
+// steerable from Linux over link "ctl" (steering.hpp, docs/steering.md): every period, after
+// the control job, it polls the command queue (at most one command) and pushes telemetry at the
+// rate Linux chose. Its doorbell stays masked, so Linux's rings cost the cell no exit; the cell
+// rings Linux once per answer, from the main thread, never from the 10 kHz path.
+//
 // In a cell it asks to be asked before shutdown (demo/shutdown.hpp): when the root requests it,
 // the controller brakes the motor to rest first and only then approves, so that the plant is
 // never left spinning with nobody in control.
@@ -29,6 +35,13 @@
 #ifndef CTL_LOOP_IDLE_WFI
 #define CTL_LOOP_IDLE_WFI 0
 #endif
+#ifndef CTL_LOOP_LINK
+#define CTL_LOOP_LINK 0
+#endif
+#if CTL_LOOP_LINK
+#include "demo/link.hpp"
+#include "steering.hpp"
+#endif
 
 namespace {
 
@@ -40,6 +53,11 @@ constexpr uint64_t kStartDelayNs = 1'000'000;
 constexpr double kMilli = 1000.0;
 // The SGI through which the hypervisor asks for shutdown (any of 0..14 the demo does not use).
 constexpr uint32_t kShutdownSgi = 8;
+#if CTL_LOOP_LINK
+// ctl-steer.dtso: link "ctl"'s 64 KiB section at IPA 0x50000000, then its register and state
+// pages; the cell's doorbell is INTID 243 (never enabled: the queue is polled).
+constexpr demo::link::Layout kLinkLayout{0x50000000, 0x50010000, 243};
+#endif
 
 // Shutdown as the handlers see it; the main thread reports each step.
 enum class Stop : uint32_t { Running, Braking, AtRest };
@@ -71,6 +89,9 @@ struct Loop {
 };
 
 Loop loop;
+#if CTL_LOOP_LINK
+ctl::Steering *steering = nullptr;
+#endif
 
 // The periodic job: one control step per timer interrupt.
 void on_tick(uint32_t, uint64_t, void *)
@@ -96,6 +117,11 @@ void on_tick(uint32_t, uint64_t, void *)
         w.misses++;
         loop.total_misses++;
     }
+#if CTL_LOOP_LINK
+    // After the job and the next release are set: the link's bounded share of the period.
+    steering->period(loop.control, {!job.first, job.period_jitter, job.latency, static_cast<int64_t>(end - start), !met},
+                     loop.total_misses);
+#endif
     if (w.periods == kRateHz) {
         w.second++;
         w.speed = loop.control.speed();
@@ -133,6 +159,10 @@ const char *milli(char (&buf)[32], double v)
 void print_report(const Report &r)
 {
     char speed[32], setpoint[32], voltage[32], load[32];
+#if CTL_LOOP_LINK
+    demo::printf("ctl-loop: link accepted=%u refused=%u dropped=%u telemetry=%uHz\n", steering->accepted(),
+                 steering->refused(), steering->dropped(), steering->rate_hz());
+#endif
     demo::printf("ctl-loop: t=%llus periods=%llu misses=%llu jitter_min=%lldns jitter_avg=%lldns jitter_max=%lldns"
                  " latency_max=%lldns exec_max=%lldns speed=%s setpoint=%s voltage=%s load=%s settled=%d\n",
                  static_cast<unsigned long long>(r.second), static_cast<unsigned long long>(r.periods),
@@ -160,11 +190,30 @@ void follow_shutdown(Stop &reported)
     reported = now;
 }
 
+#if CTL_LOOP_LINK
+// Ring Linux when answers were pushed since the last ring: one exit per ring, outside the tick.
+void ring_for_answers(const demo::link::Endpoint &link)
+{
+    static uint32_t rung = 0;
+    const uint32_t answers = steering->answers();
+    if (answers != rung) {
+        rung = answers;
+        link.ring(MOAT_CTL_PEER_LINUX);
+    }
+}
+#endif
+
 Report wait_for_report(uint64_t &seen)
 {
     static Stop reported = Stop::Running;
+#if CTL_LOOP_LINK
+    static const demo::link::Endpoint link(kLinkLayout);
+#endif
     while (loop.seq == seen) {
         follow_shutdown(reported);
+#if CTL_LOOP_LINK
+        ring_for_answers(link);
+#endif
         if (kIdleWfi)
             demo::arch::wfi();
     }
@@ -198,6 +247,14 @@ int demo_main()
         demo::printf("ctl-loop: shutdown requests come as SGI %u; the motor is brought to rest before approving\n",
                      kShutdownSgi);
 
+#if CTL_LOOP_LINK
+    static ctl::Steering steer(reinterpret_cast<moat_linkq *>(kLinkLayout.first_section + MOAT_CTL_QUEUE_TO_CELL),
+                               reinterpret_cast<moat_linkq *>(kLinkLayout.first_section + MOAT_CTL_QUEUE_TO_LINUX),
+                               kRateHz, demo::timer::frequency());
+    steering = &steer;
+    demo::printf("ctl-loop: steerable over link \"%s\": commands polled every period, protocol version %u\n",
+                 MOAT_CTL_LINK_NAME, MOAT_CTL_VERSION);
+#endif
     loop.task = demo::PeriodicTask(demo::timer::now() + demo::timer::from_ns(kStartDelayNs), period);
     demo::timer::arm_at(loop.task.next_release());
     demo::arch::irq_enable();

@@ -47,12 +47,22 @@ public:
     void step()
     {
         const uint64_t second = (period_ / periods_per_second_) % kProfileSeconds;
-        setpoint_ = braking_ ? 0.0 : second < kSetpointStepSecond ? kSetpointLow : kSetpointHigh;
+        setpoint_ = braking_ ? 0.0 : holding_ ? held_ : second < kSetpointStepSecond ? kSetpointLow : kSetpointHigh;
         load_ = !braking_ && second >= kLoadOnSecond && second < kLoadOffSecond ? kLoadTorque : 0.0;
         voltage_ = pid_.update(setpoint_, motor_.speed());
         motor_.step(voltage_, period_s_, load_);
         period_++;
     }
+
+    // Steering (steering.hpp): hold `setpoint` from the next period on instead of the profile's
+    // (the load profile goes on: it is the plant's, not the controller's); or back to the profile.
+    void hold(double setpoint)
+    {
+        held_ = setpoint;
+        holding_ = true;
+    }
+    void follow_profile() { holding_ = false; }
+    bool holding() const { return holding_; }
 
     // From now on: setpoint 0, no load, until the motor is at rest (and stays there).
     void brake() { braking_ = true; }
@@ -67,7 +77,7 @@ public:
     bool settled() const
     {
         const double error = speed() - setpoint_;
-        return (error < 0 ? -error : error) <= kSettleTolerance * setpoint_;
+        return (error < 0 ? -error : error) <= kSettleTolerance * (setpoint_ < 0 ? -setpoint_ : setpoint_);
     }
 
 private:
@@ -80,6 +90,8 @@ private:
     double load_ = 0.0;
     double voltage_ = 0.0;
     bool braking_ = false;
+    bool holding_ = false;
+    double held_ = 0.0;
 };
 
 }  // namespace ctl

@@ -64,6 +64,12 @@ TEST(CellcFuzzRegressions, Json)
         moat_fuzz::pack_json(in.data(), in.size());
 }
 
+TEST(CellcFuzzRegressions, Steer)
+{
+    for (const auto &in : inputs("steer"))
+        moat_fuzz::steer_messages(in.data(), in.size());
+}
+
 TEST(CellcFuzzRegressions, Ownership)
 {
     for (const auto &in : inputs("ownership"))

@@ -45,6 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     moat_fuzz::compile_board(overlays, data, size);
 #elif MOAT_FUZZ_TARGET == 5
     moat_fuzz::check_ownership(data, size);
+#elif MOAT_FUZZ_TARGET == 6
+    moat_fuzz::steer_messages(data, size);
 #else
     moat_fuzz::pack_json(data, size);
 #endif

@@ -6,6 +6,7 @@
 
 #include "lib/cell_validate.hpp"
 #include "lib/ownership.hpp"
+#include "ctl-loop/steering.hpp"
 
 namespace moat_fuzz {
 
@@ -235,6 +236,47 @@ void compile_board(const std::vector<cellc::Blob> &overlays, const std::uint8_t 
         cellc::CompileResult r = cellc::compile_cell(board, order);
         require_valid(r.descriptor);
     }
+}
+
+// The ctl-loop's steering (include/moat/ctl_link.h, demos/ctl-loop/steering.hpp): the bytes
+// as messages of a hostile Linux, split at 0xff bytes (each piece one queue message), through
+// the cell's end while it streams telemetry at the highest rate. Whatever comes in, the
+// controller's setpoint stays in range, every message the cell sends passes Linux's check, and
+// every command gets exactly one answer.
+void steer_messages(const std::uint8_t *data, std::size_t size)
+{
+    static moat_linkq in, out;
+    std::memset(&in, 0, sizeof(in));
+    std::memset(&out, 0, sizeof(out));
+    ctl::MotorControl control(10000);
+    ctl::Steering steering(&in, &out, 10000, 62500000);
+    moat_ctl_msg rate = moat_ctl_new(MOAT_CTL_RATE, 1);
+    rate.u.rate.hz = MOAT_CTL_RATE_MAX;
+    require(moat_linkq_push(&in, &rate, sizeof(rate)) == 0);
+    std::uint32_t commands = 1;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= size && commands < MOAT_LINKQ_SLOTS; i++) {
+        if (i == size || data[i] == 0xff) {
+            const std::size_t len = i - start < MOAT_LINKQ_MAX_MSG ? i - start : MOAT_LINKQ_MAX_MSG;
+            require(moat_linkq_push(&in, data + start, static_cast<std::uint32_t>(len)) == 0);
+            commands++;
+            start = i + 1;
+        }
+    }
+    std::uint32_t answers = 0;
+    for (std::uint32_t period = 0; period < commands + 20; period++) {
+        control.step();
+        require(control.setpoint() >= -MOAT_CTL_SETPOINT_MAX / 1000.0 && control.setpoint() <= MOAT_CTL_SETPOINT_MAX / 1000.0);
+        steering.period(control, {period > 0, static_cast<std::int64_t>(period) - 5, 7, 100, period % 3 == 0}, period / 3);
+        std::uint8_t buf[MOAT_LINKQ_MAX_MSG];
+        int n;
+        while ((n = moat_linkq_pop(&out, buf, sizeof(buf))) >= 0) {
+            moat_ctl_msg m;
+            require(moat_ctl_decode(buf, static_cast<std::uint32_t>(n), MOAT_CTL_TO_LINUX, &m) == MOAT_CTL_OK);
+            answers += m.type == MOAT_CTL_ACK;
+        }
+    }
+    require(answers == commands && steering.accepted() + steering.refused() == commands && steering.dropped() == 0);
 }
 
 }  // namespace moat_fuzz

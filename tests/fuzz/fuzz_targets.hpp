@@ -32,4 +32,8 @@ void compile_overlay(const cellc::Blob &board, const std::vector<cellc::Blob> &c
 // Bytes as a board tree with `overlays` (moat fragment and cells) on top: check and compile.
 void compile_board(const std::vector<cellc::Blob> &overlays, const std::uint8_t *data, std::size_t size);
 
+// Bytes as messages from Linux to the ctl-loop cell, split at 0xff: the cell's end of the
+// steering protocol must keep its setpoint in range and answer each with a valid message.
+void steer_messages(const std::uint8_t *data, std::size_t size);
+
 }  // namespace moat_fuzz

@@ -1,6 +1,6 @@
 # Host unit tests of the demos' portable logic: printf formatting, statistics, tick/ns
 # conversion, periodic-task book-keeping, PID controller, DC motor model and the closed loop of
-# ctl-loop, the GIC register packing and GICv2 encodings; and the board header generator on the
+# ctl-loop and its steering over link "ctl", the GIC register packing and GICv2 encodings; and the board header generator on the
 # board trees in dts/. The sources under test are the very files the aarch64 demos are built from.
 # Included from the host test CMakeLists; paths are relative to this file.
 get_filename_component(moat_demos_dir ${CMAKE_CURRENT_LIST_DIR}/../../demos ABSOLUTE)
@@ -17,8 +17,9 @@ add_executable(demo_tests
   ${CMAKE_CURRENT_LIST_DIR}/demos/control_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/demos/gicr_walk_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/demos/gic_fields_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/demos/steering_test.cpp
   ${moat_demos_dir}/lib/src/format.cpp)
-target_include_directories(demo_tests PRIVATE ${moat_demos_dir}/lib/include ${moat_demos_dir})
+target_include_directories(demo_tests PRIVATE ${moat_demos_dir}/lib/include ${moat_demos_dir} ${moat_demos_dir}/../include)
 target_compile_features(demo_tests PRIVATE cxx_std_20)
 target_link_libraries(demo_tests PRIVATE GTest::gtest_main)
 gtest_discover_tests(demo_tests TEST_PREFIX demos. DISCOVERY_MODE PRE_TEST PROPERTIES LABELS host)

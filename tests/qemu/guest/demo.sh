@@ -5,9 +5,10 @@
 say() { echo; echo "### $*"; }
 say "Linux is up on $(nproc) CPUs: $(uname -r)"
 dmesg | grep -m1 'started at EL2'
-say "insmod moat.ko; moat enable $ROOT_CELL  (every CPU enters the hypervisor)"
+# steer-root.cell: the root cell with link "ctl" to the steerable loop (last step).
+say "insmod moat.ko; moat enable $CELLS/steer-root.cell  (every CPU enters the hypervisor)"
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable $ROOT_CELL
+check "moat enable" moat enable $CELLS/steer-root.cell
 moat info
 say "moat cell create $CELLS/direct.cell  (CPU 3 leaves Linux, RAM and IRQs leave the root)"
 # The control loop with direct interrupt delivery and a console ring (cells/qemu-virt-direct/):
@@ -41,6 +42,18 @@ say "moat cell destroy direct  (asked first: the loop brakes its motor; then zer
 check "moat cell destroy" moat cell destroy direct
 moat console | grep "^\[direct\] ctl-loop: \(shutdown\|motor\)"
 echo "Linux CPUs online now: $(cat /sys/devices/system/cpu/online)"
+say "Steering from Linux: the same loop built as ctl-steer, with link \"ctl\" to Linux (moat-ctl)"
+check "moat cell create (ctl-steer)" moat cell create $CELLS/ctl-steer.cell
+check "moat cell load ctl-steer" moat cell load ctl-loop $DEMOS/ctl-steer.bin
+check "moat cell start ctl-steer" moat cell start ctl-loop
+sleep 1
+moat-ctl watch --rate 4 --count 2 | grep telemetry
+say "moat-ctl set 200: a new speed setpoint from Linux, and the motor follows"
+moat-ctl set 200
+sleep 0.5
+moat-ctl watch --rate 4 --count 3 | grep telemetry | tee /tmp/steer
+check "the motor follows the setpoint from Linux" sh -c "grep -cE 'speed=(19[89]|20[01])\.[0-9]+ setpoint=200\.000' /tmp/steer | grep -qx 3"
+check "moat cell destroy (ctl-steer)" moat cell destroy ctl-loop
 say "moat disable  (EL2 goes back to the kernel's hyp-stub)"
 check "moat disable" moat disable
 check "rmmod moat" rmmod moat
