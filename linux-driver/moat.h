@@ -40,6 +40,16 @@ bool moat_hv_memory(struct moat_file *f, phys_addr_t *base, resource_size_t *siz
 
 int moat_hv_console(struct moat_file *f, void __user *uarg);
 
+struct device_node;
+/* The GIC node of the running device tree (a reference to put) and its version; NULL if none. */
+struct device_node *moat_gic_node(u32 *version);
+
+/* live.c: descriptors against the running system (its System RAM, the tree it booted with).
+ * 0, or -errno with the mismatch and its fix recorded in f. Serialised by the caller. */
+struct moat_cell_desc;
+int moat_live_check_root(struct moat_file *f, const struct moat_cell_desc *root);
+int moat_live_check_cell(struct moat_file *f, const struct moat_cell_desc *cell);
+
 /* The MPIDR of Linux CPU `cpu`, as handed to the hypervisor. */
 u64 moat_hv_cpu_mpidr(unsigned int cpu);
 
