@@ -76,7 +76,6 @@ void moat_sysfs_cell_changed(const char *name); /* wakes pollers of cells/NAME/s
 
 /* link.c: the root cell's link endpoints as /dev/moat-link-NAME (created after enable, gone
  * before disable; every user mapping torn down). Serialised by the caller. */
-struct moat_cell_desc;
 int moat_links_create(const struct moat_cell_desc *root);
 void moat_links_destroy(void);
 
