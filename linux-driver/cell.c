@@ -145,6 +145,10 @@ int moat_cell_create(struct moat_file *f, void __user *uarg)
 				MOAT_MAX_CPUS);
 		goto out;
 	}
+	/* Before any CPU leaves Linux: memory Linux uses, or its console, stay Linux's. */
+	err = moat_live_check_cell(f, desc);
+	if (err)
+		goto out;
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < desc->num_cpus; i++) {
 		cpu = cpu_of_mpidr(desc->cpu_mpidr[i]);

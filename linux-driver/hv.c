@@ -270,21 +270,28 @@ static bool leave_cpus(const struct cpumask *cpus)
  * A root.cell built for another board can place the hypervisor at the same address and still
  * be wrong everywhere else: its interrupt controller must be the one this kernel runs on.
  */
-static bool desc_matches_board(struct moat_file *f, const struct moat_cell_desc *d)
+struct device_node *moat_gic_node(u32 *version)
 {
 	static const struct { const char *compatible; u32 version; } gics[] = {
 		{ "arm,gic-v3", 3 }, { "arm,gic-400", 2 }, { "arm,cortex-a15-gic", 2 },
 	};
 	struct device_node *np = NULL;
-	struct resource gicd;
 	unsigned int i;
-	u32 version = 0;
-	bool ok;
 
 	for (i = 0; i < ARRAY_SIZE(gics) && !np; i++) {
 		np = of_find_compatible_node(NULL, NULL, gics[i].compatible);
-		version = gics[i].version;
+		*version = gics[i].version;
 	}
+	return np;
+}
+
+static bool desc_matches_board(struct moat_file *f, const struct moat_cell_desc *d)
+{
+	u32 version = 0;
+	struct device_node *np = moat_gic_node(&version);
+	struct resource gicd;
+	bool ok;
+
 	if (!np) {
 		moat_fail(f, ENODEV, "this device tree has no GICv2 or GICv3 node: moat cannot run on it");
 		return false;
@@ -323,7 +330,8 @@ static int check_root_desc(struct moat_file *f, const void *desc, size_t size)
 		return moat_fail(f, EINVAL,
 				 "root.cell expects the hypervisor at %#llx+%#llx but this device tree reserves %pa+%#llx: the descriptor was built for another board tree",
 				 d->platform.hv_base, d->platform.hv_size, &hv.base, (unsigned long long)hv.size);
-	return 0;
+	/* The same board, but is it the tree this kernel booted with? (live.c) */
+	return moat_live_check_root(f, d);
 }
 
 /* Map the reserved memory, put the image and the root descriptor in it, fill the header's

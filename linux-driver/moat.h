@@ -50,6 +50,16 @@ void moat_ring_drain(u32 id);            /* its new lines to the kernel log */
 void moat_rings_drain_all(void);
 int moat_rings_console(struct moat_file *f, void __user *uarg); /* MOAT_CELL_CONSOLE */
 
+struct device_node;
+/* The GIC node of the running device tree (a reference to put) and its version; NULL if none. */
+struct device_node *moat_gic_node(u32 *version);
+
+/* live.c: descriptors against the running system (its System RAM, the tree it booted with).
+ * 0, or -errno with the mismatch and its fix recorded in f. Serialised by the caller. */
+struct moat_cell_desc;
+int moat_live_check_root(struct moat_file *f, const struct moat_cell_desc *root);
+int moat_live_check_cell(struct moat_file *f, const struct moat_cell_desc *cell);
+
 /* The MPIDR of Linux CPU `cpu`, as handed to the hypervisor. */
 u64 moat_hv_cpu_mpidr(unsigned int cpu);
 
@@ -76,7 +86,6 @@ void moat_sysfs_cell_changed(const char *name); /* wakes pollers of cells/NAME/s
 
 /* link.c: the root cell's link endpoints as /dev/moat-link-NAME (created after enable, gone
  * before disable; every user mapping torn down). Serialised by the caller. */
-struct moat_cell_desc;
 int moat_links_create(const struct moat_cell_desc *root);
 void moat_links_destroy(void);
 

@@ -10,5 +10,6 @@ cd "$top"
 ./scripts/fetch-kernel.sh
 ./scripts/fetch-kernel.sh --series 6.12
 ./scripts/fetch-tfa.sh    # the Raspberry Pi 4's BL31, for qemu-run.sh --board rpi4
+./scripts/fetch-libfdt.sh # libfdt for arm64: moat-cellc for the target
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build

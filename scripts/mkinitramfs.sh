@@ -6,14 +6,15 @@
 # Usage: mkinitramfs.sh --out OUT.cpio.gz --busybox BUSYBOX --cli MOAT --hv MOAT_HV_BIN
 #                       --tests GUEST_TEST_DIR [--module X.ko]... [--cell X.cell]...
 #                       [--cell-gicv2 X.cell]... [--board-cell BOARD:X.cell]... [--demo X.bin]...
-#                       [--demo-gicv2 X.bin]...
+#                       [--demo-gicv2 X.bin]... [--bin X]... [--file SRC:/DEST]...
 # Modules land in /, cells in /cells/ (compiled for the board with GICv3), --cell-gicv2 cells
 # (the same overlays compiled for the board's GICv2 variant) in /cells/gicv2/, --board-cell
 # cells of another board (e.g. zcu102:build/cells/zcu102/root.cell) in /cells/BOARD/, demos in
-# /demos/ and the same demos built for the GICv2 variant in /demos/gicv2/.
+# /demos/ and the same demos built for the GICv2 variant in /demos/gicv2/, --bin programs in
+# /bin/, and --file any file at the absolute path DEST (e.g. overlays for moat-cellc on the guest).
 set -euo pipefail
 out="" busybox="" cli="" hv="" tests=""
-modules=() cells=() cells_v2=() board_cells=() demos=() demos_v2=() bins=()
+modules=() cells=() cells_v2=() board_cells=() demos=() demos_v2=() bins=() files=()
 while [ $# -gt 0 ]; do
   case $1 in
     --out) out=$2 ;;
@@ -28,6 +29,7 @@ while [ $# -gt 0 ]; do
     --demo) demos+=("$2") ;;
     --demo-gicv2) demos_v2+=("$2") ;;
     --bin) bins+=("$2") ;;
+    --file) files+=("$2") ;;
     *) echo "mkinitramfs: unknown option $1" >&2; exit 2 ;;
   esac
   shift 2
@@ -38,7 +40,13 @@ for bc in "${board_cells[@]}"; do
     *) echo "mkinitramfs: --board-cell takes BOARD:FILE, got '$bc'" >&2; exit 2 ;;
   esac
 done
-for f in "$busybox" "$cli" "$hv" "${modules[@]}" "${cells[@]}" "${cells_v2[@]}" "${board_cells[@]#*:}" "${demos[@]}" "${demos_v2[@]}"; do
+for sd in "${files[@]}"; do
+  case $sd in
+    ?*:/?*) ;;
+    *) echo "mkinitramfs: --file takes SRC:/DEST, got '$sd'" >&2; exit 2 ;;
+  esac
+done
+for f in "${files[@]%%:*}" "$busybox" "$cli" "$hv" "${modules[@]}" "${cells[@]}" "${cells_v2[@]}" "${board_cells[@]#*:}" "${demos[@]}" "${demos_v2[@]}"; do
   [ -f "$f" ] || { echo "mkinitramfs: missing $f" >&2; exit 1; }
 done
 stage=$(mktemp -d)
@@ -56,6 +64,7 @@ for bc in "${board_cells[@]}"; do install -D -m 0644 "${bc#*:}" "$stage/cells/${
 for d in "${demos[@]}"; do install -m 0644 "$d" "$stage/demos/"; done
 for d in "${demos_v2[@]}"; do install -m 0644 "$d" "$stage/demos/gicv2/"; done
 for b in "${bins[@]}"; do install -m 0755 "$b" "$stage/bin/"; done
+for sd in "${files[@]}"; do install -D -m 0644 "${sd%%:*}" "$stage${sd#*:}"; done
 # Debian's virtio modules (disk and network for the root-cell workload), if the cache has them.
 kmods=$(dirname "$busybox")/../lib/modules
 if [ -d "$kmods" ]; then

@@ -5,7 +5,9 @@
 # naming the owner; cells that use up the hypervisor's page pool leave `moat cell load` working.
 # The hypervisor answers, logs and runs cells normally afterwards.
 . /tests/lib.sh
-check "insmod moat.ko" insmod /moat.ko
+# skip_live_checks: the driver's checks against the running system would refuse several of
+# these first (RAM Linux uses, its console); the hypervisor's own are the ones under test.
+check "insmod moat.ko" insmod /moat.ko skip_live_checks=1
 check "insmod moat_probe.ko" insmod /moat_probe.ko
 check "moat enable" moat enable $ROOT_CELL
 HELLO=$CELLS/hello.cell
