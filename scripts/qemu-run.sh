@@ -31,7 +31,9 @@
 # way the board boots: arm-trusted-firmware's BL31 (Debian's rpi4/bl31.bin: $MOAT_RPI4_BL31, else
 # <cache>/tfa/rpi4/bl31.bin from scripts/fetch-tfa.sh, else /usr/lib/arm-trusted-firmware/) at 0
 # in EL3 on all 4 Cortex-A72, the kernel at 0x200000, build/dts/rpi4-moat.dtb with the harness's
-# fix-ups (docs/boards/rpi4.md); BL31 gives Linux PSCI and enters it at EL2. The PL011 (uart0) is
+# fix-ups (docs/boards/rpi4.md); BL31 gives Linux PSCI and enters it at EL2. BL31 is loaded as a
+# copy with the firmware's header filled in and CPU_OFF's warm reset, which QEMU ignores, done by
+# a branch (docs/boards/rpi4.md, fix-up 5). The PL011 (uart0) is
 # the console, the mini UART (uart1) goes to <log>-uart1.log as on the ZCU102.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
