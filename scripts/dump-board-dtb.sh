@@ -9,7 +9,7 @@
 # Labels (those of the kernel's own .dts sources where they exist):
 #   both boards: cpu0..cpuN (/cpus/cpu@N), uartN (aliases serialN), gic (the GIC node),
 #                memory (device_type "memory"), timer (arm,armv8-timer), rtc (alias rtc0, if any)
-#   rpi4:        system_timer (brcm,bcm2835-system-timer), uart2..uart5 (the other PL011s, in
+#   rpi4:        system_timer (brcm,bcm2835-system-timer), aux (brcm,bcm2835-aux), uart2..uart5 (the other PL011s, in
 #                address order, as bcm2711.dtsi numbers them), emmc2, genet, pcie0
 #   zcu102:      ttc0..ttc3 (cdns,ttc in address order), gem3 (alias ethernet0), sdhci1 (alias mmc0)
 set -euo pipefail
@@ -115,6 +115,7 @@ if "rtc0" in aliases:
 
 if board == "rpi4":
     label(only("brcm,bcm2835-system-timer"), "system_timer")
+    label(only("brcm,bcm2835-aux"), "aux")  # the mini UART's page: its enable register
     # bcm2711.dtsi: uart2..uart5 are the PL011s after uart0, in address order.
     others = [p for p in by_compatible("arm,pl011") if p not in labels]
     for n, p in enumerate(others):

@@ -31,7 +31,9 @@
 # way the board boots: arm-trusted-firmware's BL31 (Debian's rpi4/bl31.bin: $MOAT_RPI4_BL31, else
 # <cache>/tfa/rpi4/bl31.bin from scripts/fetch-tfa.sh, else /usr/lib/arm-trusted-firmware/) at 0
 # in EL3 on all 4 Cortex-A72, the kernel at 0x200000, build/dts/rpi4-moat.dtb with the harness's
-# fix-ups (docs/boards/rpi4.md); BL31 gives Linux PSCI and enters it at EL2. The PL011 (uart0) is
+# fix-ups (docs/boards/rpi4.md); BL31 gives Linux PSCI and enters it at EL2. BL31 is loaded as a
+# copy with the firmware's header filled in and CPU_OFF's warm reset, which QEMU ignores, done by
+# a branch (docs/boards/rpi4.md, fix-up 5). The PL011 (uart0) is
 # the console, the mini UART (uart1) goes to <log>-uart1.log as on the ZCU102.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -132,7 +134,7 @@ rpi4_boot() {
   fdtput -t x "$tree" /chosen linux,initrd-end "$(printf '%x' $initrd_end)" || return 1
 
   python3 - "$rpi4_bl31_src" "$work/bl31.bin" "$dtb_addr" "$kernel_addr" <<'PY' || return 1
-import struct, sys
+import re, struct, sys
 src, dst, dtb, kernel = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 image = bytearray(open(src, 'rb').read())
 magic = struct.unpack_from('<I', image, 0xf0)[0]
@@ -140,6 +142,31 @@ if magic != 0x5afe570b:
     sys.exit(f'qemu-run: {src}: no armstub magic at 0xf0 (0x{magic:08x}): not arm-trusted-firmware for the Pi 4')
 # stub_magic cleared (the firmware's "addresses valid"), stub_version, dtb_ptr32, kernel_entry32.
 struct.pack_into('<IIII', image, 0xf0, 0, 0, dtb, kernel)
+# PSCI CPU_OFF ends in BL31's rpi3_pwr_down_wfi: RMR_EL3 = 3 (AArch64, RR: request a warm reset),
+# then wfi forever. On the board the core resets and starts at 0 (b to BL31's entry), where BL31
+# puts it back in its holding pen to wait for CPU_ON. QEMU ignores the RMR_EL3 write (a constant
+# register), so the core would stay in that wfi for good. This copy does what the reset does
+# instead: interrupts masked, MMU and caches off (SCTLR_EL3 = 0; BL31's entry sets the rest), and
+# on to the reset vector 0; only with the MMU off, as after a reset: BL31's own tables do not
+# let it execute page 0. Found by its encoding, which must occur exactly once
+# (docs/boards/rpi4.md, "CPU_OFF and the warm reset").
+pwr_down = struct.pack('<4I', 0xd2800060,   # mov x0, #3
+                              0xd51ec040,   # msr rmr_el3, x0
+                              0xd503207f,   # wfi
+                              0x17ffffff)   # b .-4
+hits = [m.start() for m in re.finditer(re.escape(pwr_down), bytes(image))]
+if len(hits) != 1 or hits[0] % 4:
+    sys.exit(f'qemu-run: {src}: the power-down sequence (mov x0, #3; msr rmr_el3, x0; wfi; b .-4) '
+             f'occurs {len(hits)} times, not once: not a BL31 whose CPU_OFF the harness knows how to '
+             'complete under QEMU; use Debian\'s arm-trusted-firmware 2.8 rpi4/bl31.bin (scripts/fetch-tfa.sh)')
+at = hits[0]
+branch_to_0 = 0x14000000 | ((-(at + 12) >> 2) & 0x3ffffff)
+struct.pack_into('<4I', image, at, 0xd5034fdf,   # msr daifset, #0xf
+                                   0xd51e101f,   # msr sctlr_el3, xzr
+                                   0xd5033fdf,   # isb
+                                   branch_to_0)  # b 0x0
+with open(f'{dst}.note', 'w') as note:
+    note.write(f'BL31 CPU_OFF at 0x{at:x}: the warm reset QEMU ignores is done by a branch to 0 with the MMU off\n')
 open(dst, 'wb').write(image)
 PY
   rpi4_loaders=(-device "loader,file=$work/bl31.bin,addr=0x0,force-raw=on"
@@ -278,7 +305,7 @@ mkdir -p "$(dirname "$log")"
 {
   # What this run used, first in every log: failures must carry the versions of the day.
   [ -n "$baremetal" ] || echo "qemu-run: kernel: Debian linux-image-$abi-arm64 ($kernel)"
-  [ "$board" != rpi4 ] || echo "qemu-run: BL31: $rpi4_bl31_src"
+  [ "$board" != rpi4 ] || echo "qemu-run: BL31: $rpi4_bl31_src; $(cat "$work/bl31.bin.note")"
   echo "qemu-run: $("${qemu[0]}" --version | head -n1)"
   echo "qemu-run: ${qemu[*]}"
 } | tee "$log"

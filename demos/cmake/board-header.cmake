@@ -4,14 +4,16 @@
 #   cmake -DDTB=<board.dtb> -DOUT=<board.hpp> [-DCONSOLE=<node path or alias>]
 #         [-DFACTS=<board-facts.cmake>] [-DFDTGET=fdtget] -P board-header.cmake
 #
-# Reads: the console UART (CONSOLE if given, else /chosen stdout-path; an arm,pl011 or a Cadence
-# UART), the GIC (compatible "arm,gic-v3": distributor and first redistributor region; or a GICv2
-# "arm,gic-400"/"arm,cortex-a15-gic"/"arm,cortex-a7-gic": distributor and CPU interface), the
+# Reads: the console UART (CONSOLE if given, else /chosen stdout-path; an arm,pl011, a Cadence
+# UART or the BCM2835 mini UART), the GIC (compatible "arm,gic-v3": distributor and first
+# redistributor region; or a GICv2 "arm,gic-400"/"arm,cortex-a15-gic"/"arm,cortex-a7-gic":
+# distributor and CPU interface), the
 # architected timer (compatible "arm,armv8-timer": the virtual timer is the third interrupt per
 # the binding) and /psci (method "hvc" or "smc", PSCI 0.2 or later for SYSTEM_OFF). Device nodes
-# may sit under / or under a simple-bus with an identity `ranges` (the ZynqMP's /axi).
+# may sit under / or under a simple-bus; their addresses are translated through its `ranges` (the
+# ZynqMP's /axi maps 1:1, the Pi 4's /soc does not).
 # FACTS receives what the build needs to pick the library's sources: BOARD_GIC_VERSION (2 or 3)
-# and BOARD_UART_DRIVER (pl011 or cadence).
+# and BOARD_UART_DRIVER (pl011, cadence or miniuart).
 cmake_minimum_required(VERSION 3.20)
 if(NOT FDTGET)
   set(FDTGET fdtget)
@@ -105,25 +107,63 @@ function(cells_to_number out_var cells index count)
   set(${out_var} ${value} PARENT_SCOPE)
 endfunction()
 
+# A bus address of `bus`'s children as its parent sees it, through the bus's `ranges` (child
+# address, parent address, size; an empty `ranges` maps 1:1). A bus without `ranges` does not
+# make its children's addresses visible to the CPU.
+function(translate_through out_var bus addr)
+  fdt_optional(ranges x ${bus} ranges has_ranges)
+  if(NOT has_ranges)
+    message(FATAL_ERROR "board-header: ${bus} has no ranges: its children have no CPU address")
+  endif()
+  if(ranges STREQUAL "")
+    set(${out_var} ${addr} PARENT_SCOPE)
+    return()
+  endif()
+  get_filename_component(up ${bus} DIRECTORY)
+  fdt(child_cells u ${bus} "#address-cells")
+  fdt(parent_cells u ${up} "#address-cells")
+  fdt(size_cells u ${bus} "#size-cells")
+  math(EXPR stride "${child_cells} + ${parent_cells} + ${size_cells}")
+  list(LENGTH ranges total)
+  set(at 0)
+  while(at LESS total)
+    math(EXPR parent_at "${at} + ${child_cells}")
+    math(EXPR size_at "${parent_at} + ${parent_cells}")
+    cells_to_number(child "${ranges}" ${at} ${child_cells})
+    cells_to_number(parent "${ranges}" ${parent_at} ${parent_cells})
+    cells_to_number(size "${ranges}" ${size_at} ${size_cells})
+    # Compared as decimal numbers (if() does not read hexadecimal).
+    math(EXPR a "${addr}")
+    math(EXPR c "${child}")
+    math(EXPR end "${child} + ${size}")
+    if(a GREATER_EQUAL c AND a LESS end)
+        math(EXPR cpu "${addr} - ${child} + ${parent}" OUTPUT_FORMAT HEXADECIMAL)
+        set(${out_var} ${cpu} PARENT_SCOPE)
+        return()
+    endif()
+    math(EXPR at "${at} + ${stride}")
+  endwhile()
+  message(FATAL_ERROR "board-header: ${addr} is in none of ${bus}'s ranges")
+endfunction()
+
 # The index-th (base, size) pair of a node's reg, as a CPU address: the cell counts are the
-# parent's, and a parent other than / must map its children 1:1 (an empty `ranges`).
+# parent's, and the address is translated through the ranges of every bus up to / (the Pi 4's
+# /soc maps bus address 0x7e00_0000 to the CPU's 0xfe00_0000).
 function(reg_entry base_var size_var node index)
   get_filename_component(parent ${node} DIRECTORY)
   fdt(addr_cells u ${parent} "#address-cells")
   fdt(size_cells u ${parent} "#size-cells")
-  if(NOT parent STREQUAL "/")
-    fdt_optional(ranges x ${parent} ranges has_ranges)
-    if(NOT has_ranges OR NOT ranges STREQUAL "")
-      message(FATAL_ERROR "board-header: ${node}: its parent ${parent} does not map it 1:1 "
-                          "(no empty ranges); address translation is not supported")
-    endif()
-  endif()
   fdt(reg x ${node} reg)
   math(EXPR stride "${addr_cells} + ${size_cells}")
   math(EXPR first "${index} * ${stride}")
   math(EXPR size_first "${first} + ${addr_cells}")
   cells_to_number(base "${reg}" ${first} ${addr_cells})
   cells_to_number(size "${reg}" ${size_first} ${size_cells})
+  set(bus ${parent})
+  while(NOT bus STREQUAL "/")
+    translate_through(base ${bus} ${base})
+    get_filename_component(bus ${bus} DIRECTORY)
+  endwhile()
   set(${base_var} ${base} PARENT_SCOPE)
   set(${size_var} ${size} PARENT_SCOPE)
 endfunction()
@@ -148,9 +188,13 @@ if("arm,pl011" IN_LIST uart_compat)
 elseif("cdns,uart-r1p12" IN_LIST uart_compat OR "xlnx,xuartps" IN_LIST uart_compat)
   set(uart_driver cadence)
   set(uart_kind "a Cadence UART")
+elseif("brcm,bcm2835-aux-uart" IN_LIST uart_compat)
+  set(uart_driver miniuart)
+  set(uart_kind "a BCM2835 mini UART")
 else()
-  message(FATAL_ERROR "board-header: the console ${uart_node} (${uart_why}) is neither an arm,pl011 "
-                      "nor a Cadence UART (cdns,uart-r1p12, xlnx,xuartps): ${uart_compat}")
+  message(FATAL_ERROR "board-header: the console ${uart_node} (${uart_why}) is neither an arm,pl011, "
+                      "a Cadence UART (cdns,uart-r1p12, xlnx,xuartps) nor a BCM2835 mini UART "
+                      "(brcm,bcm2835-aux-uart): ${uart_compat}")
 endif()
 reg_entry(uart_base uart_size ${uart_node} 0)
 

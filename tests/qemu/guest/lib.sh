@@ -22,12 +22,46 @@ gic_version() {
 	*) echo 2 ;;
 	esac
 }
-# The first address of a node's reg, as "0x..." (lower case, no leading zeros: the way the
-# kernel's %#llx prints it), with the parent's #address-cells.
+# The 32-bit cells of a device-tree property, one hex word a line.
+dt_cells() {
+	od -An -v -tx1 "$1" | tr -s ' \n' '\n\n' | grep . | awk '{ w = w $0 } NR % 4 == 0 { print w; w = "" }'
+}
+# A node's #address-cells or #size-cells (the defaults of the devicetree specification: 2, 1).
+dt_ncells() {
+	if [ -f "$1/#$2-cells" ]; then printf '%d' "0x$(dt_cells "$1/#$2-cells")"; elif [ "$2" = address ]; then echo 2; else echo 1; fi
+}
+# COUNT cells from line FIRST (1-based) of a cell list, as one number.
+dt_number() {
+	n=0
+	for w in $(echo "$1" | sed -n "$2,$(($2 + $3 - 1))p"); do n=$(((n << 32) | 0x$w)); done
+	echo $n
+}
+# The first address of a node's reg as the CPU sees it, as "0x..." (lower case, no leading
+# zeros: the way the kernel's %#llx prints it): the reg address is in the parent bus's address
+# space, translated through every bus's `ranges` up to the root (the Pi 4's /soc maps bus
+# addresses 0x7e.../0x4004_1000 to the CPU's 0xfe.../0xff84_1000; an empty `ranges` is 1:1).
 dt_reg_addr() {
-	cells=$(od -An -tu1 "$(dirname "$1")/#address-cells" | awk '{ print $NF }')
-	hex=$(od -An -tx1 -N $((cells * 4)) "$1/reg" | tr -d ' \n' | sed 's/^0*//')
-	echo "0x${hex:-0}"
+	bus=$(dirname "$1")
+	addr=$(dt_number "$(dt_cells "$1/reg")" 1 "$(dt_ncells "$bus" address)")
+	while [ "$bus" != /proc/device-tree ] && [ -s "$bus/ranges" ]; do
+		up=$(dirname "$bus")
+		ca=$(dt_ncells "$bus" address) pa=$(dt_ncells "$up" address) sz=$(dt_ncells "$bus" size)
+		ranges=$(dt_cells "$bus/ranges")
+		total=$(echo "$ranges" | wc -l) entry=$((ca + pa + sz)) i=1 mapped=
+		while [ $i -le "$total" ]; do
+			child=$(dt_number "$ranges" $i "$ca")
+			parent=$(dt_number "$ranges" $((i + ca)) "$pa")
+			size=$(dt_number "$ranges" $((i + ca + pa)) "$sz")
+			if [ "$addr" -ge "$child" ] && [ "$addr" -lt $((child + size)) ]; then
+				mapped=$((addr - child + parent))
+				break
+			fi
+			i=$((i + entry))
+		done
+		[ -n "$mapped" ] || { echo "dt_reg_addr: $1: $(printf '%#x' "$addr") is in no range of $bus" >&2; echo 0x0; return 1; }
+		addr=$mapped bus=$up
+	done
+	printf '0x%x\n' "$addr"
 }
 # The hypervisor's reserved memory ("moat,hypervisor") and the GIC distributor, from the tree.
 hv_node() {

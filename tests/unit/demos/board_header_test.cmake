@@ -84,9 +84,11 @@ expect_lines(zcu102-serial1 "Console: /axi/serial@ff010000 (the build's CONSOLE)
 expect_ok(zcu102-path ${zcu102} -DCONSOLE=/axi/serial@ff010000)
 expect_lines(zcu102-path "kUartBase = 0xff010000;")
 
-# A console that is no UART the library drives, and a bus that would need address translation.
-expect_refused(not-a-uart "neither an arm,pl011 nor a Cadence UART" ${v3} -DCONSOLE=/pl061@9030000)
-file(WRITE ${WORK}/translated.dts "/dts-v1/;
+# A console that is no UART the library drives; a bus whose ranges translate addresses (as the
+# Pi 4's /soc does), with a mini UART; an address outside every range.
+expect_refused(not-a-uart "neither an arm,pl011, a Cadence UART" ${v3} -DCONSOLE=/pl061@9030000)
+function(translated_dtb name serial_reg)
+  file(WRITE ${WORK}/${name}.dts "/dts-v1/;
 / {
 	#address-cells = <2>; #size-cells = <2>;
 	chosen { stdout-path = \"/soc/serial@1000\"; };
@@ -95,16 +97,25 @@ file(WRITE ${WORK}/translated.dts "/dts-v1/;
 	soc {
 		compatible = \"simple-bus\"; #address-cells = <1>; #size-cells = <1>;
 		ranges = <0x0 0x0 0x10000000 0x100000>;
-		serial@1000 { compatible = \"arm,pl011\"; reg = <0x1000 0x1000>; };
+		serial@1000 { compatible = \"arm,pl011\"; reg = <${serial_reg} 0x1000>; };
+		serial@2040 { compatible = \"brcm,bcm2835-aux-uart\"; reg = <0x2040 0x40>; };
 		gic@20000 { compatible = \"arm,gic-400\"; #interrupt-cells = <3>; reg = <0x20000 0x1000 0x30000 0x2000>; };
 	};
 };
 ")
-execute_process(COMMAND dtc -q -I dts -O dtb -o ${WORK}/translated.dtb ${WORK}/translated.dts RESULT_VARIABLE rc)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "dtc translated.dts failed")
-endif()
-expect_refused(translated "address translation is not supported" ${WORK}/translated.dtb)
+  execute_process(COMMAND dtc -q -I dts -O dtb -o ${WORK}/${name}.dtb ${WORK}/${name}.dts RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "dtc ${name}.dts failed")
+  endif()
+endfunction()
+translated_dtb(translated 0x1000)
+expect_ok(translated ${WORK}/translated.dtb)
+expect_lines(translated "kUartBase = 0x10001000;" "kGicdBase = 0x10020000;" "kGiccBase = 0x10030000;"
+  "set(BOARD_UART_DRIVER pl011)")
+expect_ok(miniuart ${WORK}/translated.dtb -DCONSOLE=/soc/serial@2040)
+expect_lines(miniuart "kUartBase = 0x10002040;" "a BCM2835 mini UART" "set(BOARD_UART_DRIVER miniuart)")
+translated_dtb(outside 0x200000)
+expect_refused(outside "0x200000 is in none of /soc's ranges" ${WORK}/outside.dtb)
 
 if(failures GREATER 0)
   message(FATAL_ERROR "board-header: ${failures} check(s) failed")
