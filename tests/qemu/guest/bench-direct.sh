@@ -42,14 +42,14 @@ check "destroy" moat cell destroy direct
 # msr daifset, #0xf; b .
 printf '\337\117\003\325\000\000\000\024' > /tmp/masked.bin
 for mode in trapped direct; do
-	[ $mode = trapped ] && desc=ctl-loop || desc=direct
+	[ $mode = trapped ] && stop_cell=ctl-loop || stop_cell=direct
 	for round in 1 2 3; do
-		check "create ($mode)" moat cell create $CELLS/$desc.cell
-		check "load ($mode)" moat cell load $desc /tmp/masked.bin
-		check "start ($mode)" moat cell start $desc
+		check "create ($mode)" moat cell create $CELLS/$stop_cell.cell
+		check "load ($mode)" moat cell load $stop_cell /tmp/masked.bin
+		check "start ($mode)" moat cell start $stop_cell
 		sleep 1
 		echo "BENCH phase stop-$mode begin"
-		check "destroy --force ($mode)" timed stop-$mode timeout 20 moat cell destroy --force $desc
+		check "destroy --force ($mode)" timed stop-$mode timeout 20 moat cell destroy --force $stop_cell
 		echo "BENCH phase stop-$mode end"
 	done
 done

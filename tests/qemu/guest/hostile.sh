@@ -12,7 +12,7 @@
 # interrupt for a root interrupt).
 . /tests/lib.sh
 cell=hostile
-desc=hostile  # the descriptor of the pass: hostile (trapped) or hostile-direct
+cell_desc=hostile  # the descriptor of the pass: hostile (trapped) or hostile-direct
 # Attacks that show a hypervisor bug: run, reported, not counted as failures (see the notes
 # below and in hostile.expect).
 known_bugs=" ${HOSTILE_KNOWN_BUGS-} "
@@ -30,9 +30,9 @@ mode_file() { printf "$(printf '\\%03o\\000\\000\\000\\%03o\\000\\000\\000' "$1"
 # already the cell's then).
 run_attack() {
 	n=$1
-	echo "=== attack $n ($pass) ==="
+	echo "=== attack $n ($delivery) ==="
 	mode_file "$n" "${means:-0}"
-	check "attack $n: create" moat cell create $CELLS/$desc.cell
+	check "attack $n: create" moat cell create $CELLS/$cell_desc.cell
 	check "attack $n: load image" moat cell load $cell $DEMOS/$cell.bin
 	check "attack $n: load attack number" moat cell load $cell /tmp/mode.bin --address 0x40000000
 	$before_start
@@ -113,7 +113,7 @@ dmesg -c > /dev/null
 cpu1_group_before=$(probe_read32_cpu1 $cpu1_igroupr0)
 
 all_attacks() {
-echo "===== pass: $pass interrupt delivery ($desc.cell)"
+echo "===== pass: $delivery interrupt delivery ($cell_desc.cell)"
 # 0: no attack, the baseline: the cell runs and stops cleanly, nothing is refused.
 run_attack 0
 expect_stat 0 abort_denied -eq 0
@@ -356,14 +356,20 @@ echo "attack 24: the root's GICD_ISACTIVER1: $irq48_before before the start, $ir
 echo "write32 $icactiver1 $irq48" > /proc/moat_probe
 expect_stat 24 abort_denied -eq 0
 check "attack 24: the root marked INTID 48 active" test -n "$irq48_before" -a "$((irq48_before & irq48))" -ne 0
-check "attack 24: the root's INTID 48 is still active after the cell's end of interrupt" \
-	test -n "$irq48_after" -a "$((irq48_after & irq48))" -ne 0
+still_active() { test -n "$irq48_after" -a "$((irq48_after & irq48))" -ne 0; }
+if [ "$delivery" = trapped ] || still_active; then
+	check "attack 24: the root's INTID 48 is still active after the cell's end of interrupt" still_active
+else
+	# A direct cell's end of interrupt reaches the physical GIC, which deactivates by INTID: a
+	# known gap (docs/security.md), pinned by hostile.expect so that a change is noticed.
+	echo "KNOWN-GAP: attack 24 ($delivery): the cell's end of interrupt deactivated the root's INTID 48 (docs/security.md, Known gaps)"
+fi
 end_attack 24
 }
 
-pass=trapped desc=hostile
+delivery=trapped cell_desc=hostile
 all_attacks
-pass=direct desc=hostile-direct
+delivery=direct cell_desc=hostile-direct
 all_attacks
 
 check "moat disable" moat disable
