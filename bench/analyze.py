@@ -198,7 +198,9 @@ def main():
         add("Root cell overhead (Linux on CPU 1, ns = instructions)", f"workload {w}", on, "ns", off,
             "hypervisor not enabled", goal="ratio <= 1.02", met=r is not None and r <= 1.02)
 
-    result = {"meta": meta, "figures": fig,
+    direct = direct_figures(run, add, bm, cell_idle, ri, rs)
+
+    result = {"meta": meta, "figures": fig, "direct": direct,
               "latency": {"baremetal": bm, "cell_idle": cell_idle, "cell_stress": cell_stress},
               "el2_trace": trace, "exit_rates": rates, "ctl_loop": {"idle": ctl_idle, "stress": ctl_stress},
               "times": t, "root_times": rt, "memory_kib": mem, "size": {"text": text_b, "data": data_b, "bss": bss_b},
@@ -209,6 +211,68 @@ def main():
         f.write(markdown(result))
     plots(result, plot_dir)
     print(markdown(result))
+
+
+STOP_RE = re.compile(r"moat: CPU (\d+) stopped (\d+) us after the request \((direct delivery|management SGI)")
+
+
+def direct_figures(run, add, bm, cell_idle, trapped_idle, trapped_stress):
+    """Direct interrupt delivery (bench-direct.sh, bench-trace-direct.sh) beside the trapped figures."""
+    g = "Direct interrupt delivery (cell takes its IRQs at EL1; trapped figures as baseline)"
+    text = read(run, "direct.log")
+    ph = phases(text)
+    lat = latency(ph.get("latency-direct-idle", []))
+    for mode in ("busy", "wfi"):
+        for what in ("entry", "handler"):
+            for stat in ("min", "avg"):
+                v, b = lat[mode][what][stat], bm[mode][what][stat]
+                add(g, f"timer latency {mode} {what} {stat}", v, "ticks", b, "bare metal",
+                    goal="= bare metal" if mode == "busy" else None, met=(v == b) if mode == "busy" else None,
+                    note=f"trapped: {cell_idle[mode][what][stat]}" + ("; each WFI traps (HCR_EL2.TWI)" if mode == "wfi" else ""))
+    rates = {}
+    for phase in ("idle", "stress"):
+        el = re.search(rf"^BENCH exits-direct-{phase} elapsed_ns (\d+)", text, re.M)
+        secs = int(el.group(1)) / 1e9 if el else None
+        counts = {m.group(1): int(m.group(2)) for m in re.finditer(rf"^BENCH exits-direct-{phase} (\w+) (\d+)$", text, re.M)
+                  if m.group(1) != "elapsed_ns"}
+        rates[phase] = {k: round(v / secs, 1) for k, v in counts.items()} if secs else {}
+    for phase, trapped in (("idle", trapped_idle), ("stress", trapped_stress)):
+        r = rates[phase]
+        non_console = sum(v for k, v in r.items() if k != "hypercall")
+        add(g, f"ctl-loop exits/s but console hypercalls, Linux {phase}", non_console, "1/s",
+            sum(v for k, v in trapped.items() if k != "hypercall"), "trapped", goal="0", met=non_console == 0,
+            note=f"irq {r.get('irq')}/s; console hypercalls {r.get('hypercall')}/s (trapped: {trapped.get('hypercall')}/s)")
+    tr = json.loads(read(run, "el2trace-direct.json"))
+    traps = tr.get("cell_cpu_traps", {})
+    irq_traps = {k: v for k, v in traps.items() if k.startswith("irq")}
+    irq_insns = sum(v["instructions"] for v in irq_traps.values())
+    samples = sum(lat[m]["entry"]["samples"] for m in ("busy", "wfi"))
+    trapped_irq = json.loads(read(run, "el2trace.json")).get("cell_irq") or {}
+    # The cell's own irq exit counter (hv_trap_irq counts every IRQ trap for the CPU's owner) is
+    # the measure; the trace's window on the cell's CPU ends only when Linux powers that CPU on
+    # again, so it also holds a few of Linux's IRQs after the cell's CPU_OFF (the trapped run
+    # shows the same: 2006 IRQ traps for 2000 samples).
+    m = re.search(r"^BENCH trace-direct-exits irq (\d+)", read(run, "trace-direct.log"), re.M)
+    irq_exits = int(m.group(1)) if m else None
+    per_irq = irq_exits * (trapped_irq.get("median") or 0) / samples if irq_exits is not None and samples else None
+    add(g, "EL2 instructions per cell timer IRQ", per_irq, "instructions",
+        trapped_irq.get("median"), "trapped (median)", goal="0", met=irq_exits == 0,
+        note=f"{irq_exits} irq exits of the cell over {samples} timer IRQs (its exit counters); the trace window "
+             f"shows {sum(v['count'] for v in irq_traps.values())} IRQ traps ({irq_insns} instructions) on that CPU, "
+             "Linux's after the cell's CPU_OFF")
+    wfi = traps.get("sys: WFI (direct-delivery cell)")
+    if wfi:
+        add(g, "EL2 instructions per trapped WFI (the WFI round's only exits)", round(wfi["instructions"] / wfi["count"], 1),
+            "instructions", note=f"{wfi['count']} WFIs")
+    stops = {"management SGI": [], "direct delivery": []}
+    for m in STOP_RE.finditer(text):
+        stops[m.group(3)].append(int(m.group(2)))
+    t = times(text)
+    add(g, "forced stop, request to CPU parked (median of 3)", med(stops["direct delivery"]), "us",
+        med(stops["management SGI"]), "trapped (management SGI)",
+        note=f"stage 2 taken away; moat cell destroy --force {fmt(med(t.get('stop-direct', [])))} ns "
+             f"(trapped {fmt(med(t.get('stop-trapped', [])))} ns)")
+    return {"latency": lat, "exit_rates": rates, "el2_trace": tr, "stops_us": stops, "times": t}
 
 
 def fmt(v):

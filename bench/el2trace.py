@@ -11,7 +11,8 @@ moat-hv.elf, linked at 0, run at its load address).
 
 Usage: el2trace.py TRACE.log moat-hv.elf LOAD_ADDRESS [--objdump PROG] [--cell-cpu N]
                    [--window BEGIN END]   (instruction-count window: not used by default)
-Prints JSON: per kind, count/min/median/mean/max instructions, plus the cell CPU's IRQs alone.
+Prints JSON: per kind, count/min/median/mean/max instructions, plus the cell CPU's IRQs alone and
+every trap of the cell's CPU while the cell ran (count and instructions per kind).
 """
 import bisect
 import json
@@ -63,6 +64,8 @@ def classify(vector, funcs):
         return "dabt: MMIO emulated (GICD)"
     if "gicv3_send_sgi" in f:
         return "sys: ICC_SGI1R_EL1 (SGI)"
+    if "handle_wfi" in f:
+        return "sys: WFI (direct-delivery cell)"
     if "inject_undefined" in f:
         return "sys: unhandled, UNDEF injected"
     return "sync: other (set/way, ...)"
@@ -92,6 +95,7 @@ def main():
     line_re = re.compile(r"^Trace (\d+): \S+ \[[0-9a-f]+/([0-9a-f]+)/")
     open_traps = {}  # cpu -> [vector, count, last pc, {function: instructions}]
     kinds, cell_irq = {}, []
+    cell_traps = {}  # kind -> instructions of each trap the cell's CPU made while the cell ran
     cell_started = False  # the cell's first console character: from then on CPU N is the cell's
     breakdown = {}  # function -> instructions, summed over the cell's IRQs
     cell_done = False
@@ -130,6 +134,8 @@ def main():
                 kinds.setdefault(kind, []).append(t[1])
                 if cpu == cell_cpu and kind.startswith("hvc: CONSOLE") and not cell_done:
                     cell_started = True
+                if cpu == cell_cpu and cell_started:
+                    cell_traps.setdefault(kind, []).append(t[1])
                 if t[0] == "irq" and cpu == cell_cpu and cell_started:
                     cell_irq.append(t[1])
                     for fn, n in t[3].items():
@@ -137,6 +143,7 @@ def main():
                 del open_traps[cpu]
     result = {"kinds": {k: summary(v) for k, v in sorted(kinds.items())},
               "cell_cpu": cell_cpu, "cell_irq": summary(cell_irq),
+              "cell_cpu_traps": {k: {"count": len(v), "instructions": sum(v)} for k, v in sorted(cell_traps.items())},
               "cell_irq_histogram": {str(k): cell_irq.count(k) for k in sorted(set(cell_irq))},
               "cell_irq_breakdown": {fn: round(n / len(cell_irq), 1) for fn, n in
                                      sorted(breakdown.items(), key=lambda x: -x[1])} if cell_irq else {}}

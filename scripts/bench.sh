@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark on QEMU under icount and compares each figure with a baseline measured in
-# the same run (GitHub issue 7). Not part of the test run. About 3-4 minutes after the build.
+# the same run (GitHub issue 7). Not part of the test run. About 5-6 minutes after the build.
 #
 #   bench.sh [--build DIR] [--no-build] [--no-docs]
 #
@@ -46,7 +46,9 @@ declare -A figures=(
   [exits]="exits per second of the 10 kHz control loop"
   [costs]="cost of moat enable and of the cell operations"
   [root]="overhead on Linux itself"
-  [trace]="EL2 instructions per trap (instruction trace)")
+  [direct]="direct delivery: timer latency, exits of the ctl-loop, forced-stop time"
+  [trace]="EL2 instructions per trap (instruction trace)"
+  [trace-direct]="EL2 instructions of a direct-delivery cell (instruction trace)")
 qrun() { # qrun NAME runner-args...: one QEMU run, console log in $run/NAME.log
   local name=$1; shift
   echo "bench: $name"
@@ -65,27 +67,36 @@ qrun latency-cell --test bench-latency
 qrun exits --test bench-exits
 qrun costs --test bench-costs
 qrun root --test bench-root
+qrun direct --test bench-direct
 
 # The EL2 instruction trace: one instruction per translation block, every block the hypervisor's
 # memory executes logged, streamed through a FIFO into the counter (the full log is ~1 GB).
+# traced NAME SCRIPT: the run of tests/qemu/guest/SCRIPT.sh traced, counts in $run/NAME.json.
 hv_elf=$build/aarch64/arch/arm64/moat-hv.elf
 hv_base=$(sed -n 's/.*hypervisor@\([0-9a-f]*\).*/0x\1/p' dts/qemu-virt-moat.dtso)
 hv_size=$(sed -n 's/.*reg = <0x0 0x7fc00000 0x0 \(0x[0-9a-f]*\)>.*/\1/p' dts/qemu-virt-moat.dtso)
-fifo=$(mktemp -u)
-mkfifo "$fifo"
-$py bench/el2trace.py "$fifo" "$hv_elf" "$hv_base" > "$run/el2trace.json" &
-tracer=$!
-# If the trace run fails (qrun exits), the counter would wait on the FIFO forever, holding what
-# bench.sh held (a caller's lock among them): end it with the script.
-trap 'kill $tracer 2>/dev/null; rm -f "$fifo"' EXIT
 # One instruction per translation block, so that every EL2 instruction is logged: QEMU 8.1 renamed
 # -singlestep to -accel tcg,one-insn-per-tb=on, and QEMU 10 no longer has -singlestep.
 onestep=-singlestep
 ./scripts/qemu-version.sh --need 8.1 "one-insn-per-tb" > /dev/null 2>&1 && onestep="-accel tcg,one-insn-per-tb=on"
-QEMU_EXTRA="$QEMU_EXTRA $onestep -d exec,nochain -dfilter $hv_base+${hv_size:-0x400000} -D $fifo" qrun trace --test bench-trace
-wait $tracer
-trap - EXIT
-rm -f "$fifo"
+traced() {
+  local name=$1 script=$2 fifo tracer
+  fifo=$(mktemp -u)
+  mkfifo "$fifo"
+  $py bench/el2trace.py "$fifo" "$hv_elf" "$hv_base" > "$run/$name.json" &
+  tracer=$!
+  # If the trace run fails (qrun exits), the counter would wait on the FIFO forever, holding what
+  # bench.sh held (a caller's lock among them): end it with the script.
+  trap "kill $tracer 2>/dev/null; rm -f '$fifo'" EXIT
+  QEMU_EXTRA="$QEMU_EXTRA $onestep -d exec,nochain -dfilter $hv_base+${hv_size:-0x400000} -D $fifo" qrun "$name" --test "$script"
+  wait $tracer
+  trap - EXIT
+  rm -f "$fifo"
+}
+traced trace bench-trace
+mv "$run/trace.json" "$run/el2trace.json"
+traced trace-direct bench-trace-direct
+mv "$run/trace-direct.json" "$run/el2trace-direct.json"
 
 aarch64-linux-gnu-size "$hv_elf" > "$run/size.txt"
 bench/loc.sh > "$run/loc.json"

@@ -2,7 +2,8 @@
 // hostile: an inmate that attacks what it does not own, one attack per run, and reports what
 // happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
 // loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
-// starts there, 1 MiB below the image. Attacks 1-12 and 14-21 are what tests/qemu/guest/hostile.sh runs;
+// starts there, 1 MiB below the image. Attacks 1-12 and 14-24 are what tests/qemu/guest/hostile.sh runs
+// (twice: with trapped and with direct interrupt delivery);
 // 13 (SGI 2, Linux's CPU stop IPI, to the root's CPUs) is tests/qemu/guest/hostile-sgi-stop.sh.
 //
 // Output, one line each, for tests/qemu/guest/hostile.sh to check:
@@ -11,7 +12,8 @@
 //   hostile: attack N: contained                  or "hostile: attack N: BREACH: why" and
 //                                                 "hostile: attack N: NOT CONTAINED"
 //   hostile: exit status S                        0 contained, 1 not contained, 2 bad mode
-// For the SGI attacks (5, 13, 20) and the interrupts handed back (21) only the root can tell the
+// For the SGI attacks (5, 13, 20), the interrupts handed back (21), the CPU interface left broken
+// (23) and the end of a root interrupt (24) only the root can tell the
 // outcome ("done; only the root can tell"). Attacks 12 and 19 never end by themselves: the root
 // must shut the cell down.
 // Touching memory the cell does not own (attacks 1, 2, 3, 9) ends the cell: the hypervisor marks
@@ -56,6 +58,13 @@ void hostile_sgi1r(uint64_t value);
 void hostile_sgi0r(uint64_t value);
 void hostile_asgi1r(uint64_t value);
 void hostile_ap0r0(uint64_t value);
+uint64_t hostile_iar1();
+void hostile_eoir1(uint64_t intid);
+void hostile_dir(uint64_t intid);
+void hostile_bpr1(uint64_t value);
+void hostile_igrpen1(uint64_t value);
+void hostile_ap1r0(uint64_t value);
+uint64_t hostile_read_ap1r0();
 int64_t hostile_smc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
 int64_t hostile_hvc(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3);
 void hostile_dc_isw(uint64_t setway);
@@ -86,6 +95,9 @@ constexpr uint64_t GICR_ISENABLER0 = GICR_SGI + 0x0100, GICR_ICENABLER0 = GICR_S
 constexpr uint64_t GICD_ITARGETSR = 0x0800, GICD_SGIR = 0x0f00;
 constexpr unsigned GICD_SGIR_TARGETS_SHIFT = 16;  // TargetListFilter (bits 25:24) 0: the list
 constexpr uint64_t GICC_CTLR = 0x0000, GICH_HCR = 0x0000;
+constexpr uint64_t GICC_PMR = 0x0004, GICC_BPR = 0x0008, GICC_IAR = 0x000c, GICC_EOIR = 0x0010;
+constexpr uint64_t GICC_APR0 = 0x00d0, GICC_DIR = 0x1000;
+constexpr uint32_t GICC_CTLR_ENABLE = 1u << 0, GICC_CTLR_EOIMODE_NS = 1u << 9;
 #endif
 constexpr uint32_t kRootIrq = 33;  // the PL011's SPI: Linux's console
 // virtio31's SPI: the root's scratch disk (/dev/vda), which this cell takes with the 4 KiB page
@@ -122,7 +134,7 @@ const char *kNames[] = {
     "root hypercalls",
     "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
     "ignore shutdown", "LPI tables",      "stop SGI",        "group 0 SGIs",  "IRQs back broken",
-    "GICR past last",
+    "GICR past last", "CPU if left broken", "EOI foreign IRQ",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -745,6 +757,106 @@ void attack_gicr_past_last()
 void attack_gicr_past_last() { printf("hostile: attack %u (%s): no redistributors on GICv2\n", attack, kNames[attack]); }
 #endif
 
+constexpr uint32_t kSpurious = 1023;
+constexpr uint32_t kOwnSgi = 1;  // an SGI of this CPU's that the cell may send itself
+// A root interrupt the root marks active before attack 24 (virtio0's SPI: no device behind it
+// in the tests, so the active state touches nothing of Linux's).
+constexpr uint32_t kRootActiveIrq = 48;
+
+// Sends SGI kOwnSgi to this CPU, enabled, and acknowledges it with every exception masked
+// (polling, no handler). Returns the INTID acknowledged (kSpurious if none came).
+uint32_t acknowledge_own_sgi()
+{
+    asm volatile("msr daifset, #0xf" ::: "memory");
+    const uint64_t p = private_regs();
+    if (p)
+        demo::mmio::write32(p + GICD_ISENABLER, 1u << kOwnSgi);
+#if DEMO_GIC_VERSION == 3
+    hostile_igrpen1(1);
+#else
+    const uint64_t c = demo::board::kGiccBase;
+    demo::mmio::write32(c + GICC_CTLR, demo::mmio::read32(c + GICC_CTLR) | GICC_CTLR_ENABLE);
+    demo::mmio::write32(c + GICC_PMR, 0xff);
+#endif
+    send_sgi(kOwnSgi, own_target_bit());
+    for (unsigned i = 0; i < 100000; i++) {
+#if DEMO_GIC_VERSION == 3
+        const uint32_t intid = static_cast<uint32_t>(hostile_iar1()) & 0xffffff;
+#else
+        const uint32_t intid = demo::mmio::read32(c + GICC_IAR) & demo::gic::kGiccIarIntidMask;
+#endif
+        if (intid != kSpurious)
+            return intid;
+    }
+    return kSpurious;
+}
+
+// (23) The CPU interface left broken: with direct delivery the cell owns this CPU's physical
+// CPU interface (GICv3: the Group 1 registers; GICv2: the whole GICC). It acknowledges an SGI and
+// never ends it, marks every Group 1 priority active, sets the coarsest binary point, then
+// switches Group 1 (GICv2: the interface) off and, on a GICv2, masks every priority; then it
+// ends. The root must get this CPU back with its interrupts working (hostile.sh checks CPU 1's
+// timer interrupts, IPIs and active bits after destroy).
+void attack_cpu_interface_left_broken()
+{
+    const uint32_t intid = acknowledge_own_sgi();
+    printf("hostile: attack %u (%s): acknowledged INTID %u, never ended\n", attack, kNames[attack], intid);
+    if (intid != kOwnSgi)
+        breach("its own SGI did not come");
+#if DEMO_GIC_VERSION == 3
+    hostile_ap1r0(0xffffffff);
+    hostile_bpr1(7);
+    hostile_igrpen1(0);
+    printf("hostile: attack %u (%s): ICC_AP1R0_EL1 = %#llx, ICC_BPR1_EL1 = 7, ICC_IGRPEN1_EL1 = 0\n", attack,
+           kNames[attack], static_cast<ull>(hostile_read_ap1r0()));
+#else
+    const uint64_t c = demo::board::kGiccBase;
+    demo::mmio::write32(c + GICC_APR0, 0xffffffff);
+    demo::mmio::write32(c + GICC_BPR, 7);
+    demo::mmio::write32(c + GICC_PMR, 0);
+    demo::mmio::write32(c + GICC_CTLR, 0);
+    printf("hostile: attack %u (%s): GICC_APR0 = %#x, GICC_BPR = 7, GICC_PMR = 0, GICC_CTLR = %#x\n", attack,
+           kNames[attack], demo::mmio::read32(c + GICC_APR0), demo::mmio::read32(c + GICC_CTLR));
+#endif
+}
+
+// (24) An end of interrupt for a root interrupt: INTID 48, which the root marked active before
+// the start. With one of its own interrupts active (so that there is a priority to drop), the
+// cell writes 48 to the end-of-interrupt register and (GICv2, after switching its interface to
+// split EOI, which it may: GICC_CTLR is its own) to the deactivate register. The GIC deactivates
+// by INTID: whether 48 is still active only the root can tell (hostile.sh). Its own SGI is ended
+// properly afterwards.
+void attack_eoi_foreign()
+{
+    const uint32_t intid = acknowledge_own_sgi();
+    printf("hostile: attack %u (%s): acknowledged INTID %u; end of interrupt for INTID %u\n", attack, kNames[attack],
+           intid, kRootActiveIrq);
+    if (intid != kOwnSgi)
+        breach("its own SGI did not come");
+#if DEMO_GIC_VERSION == 3
+    hostile_eoir1(kRootActiveIrq);
+    hostile_dir(kRootActiveIrq);
+    hostile_eoir1(intid);
+#else
+    const uint64_t c = demo::board::kGiccBase;
+    demo::mmio::write32(c + GICC_EOIR, kRootActiveIrq);
+    demo::mmio::write32(c + GICC_EOIR, intid);
+    // Split EOI: a second acknowledged SGI's priority dropped, then a deactivate of 48.
+    demo::mmio::write32(c + GICC_CTLR, demo::mmio::read32(c + GICC_CTLR) | GICC_CTLR_EOIMODE_NS);
+    const uint32_t again = acknowledge_own_sgi();
+    demo::mmio::write32(c + GICC_EOIR, again);
+    printf("hostile: attack %u (%s): split EOI, deactivating INTID %u through GICC_DIR\n", attack, kNames[attack],
+           kRootActiveIrq);
+    uint64_t before = arm();
+    hostile_write32(c + GICC_DIR, kRootActiveIrq);
+    hostile_write32(c + GICC_DIR, again);
+    disarm();
+    report_fault(before, nullptr);
+    demo::mmio::write32(c + GICC_CTLR, demo::mmio::read32(c + GICC_CTLR) & ~GICC_CTLR_EOIMODE_NS);
+#endif
+    printf("hostile: attack %u (%s): sent without a fault\n", attack, kNames[attack]);
+}
+
 }  // namespace
 
 int demo_main()
@@ -789,12 +901,14 @@ int demo_main()
     case 20: attack_group0_sgis(); break;
     case 21: attack_irqs_back_broken(); break;
     case 22: attack_gicr_past_last(); break;
+    case 23: attack_cpu_interface_left_broken(); break;
+    case 24: attack_eoi_foreign(); break;
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);
         return 1;
     }
-    if (attack == 5 || attack == 13 || attack == 20 || attack == 21)
+    if (attack == 5 || attack == 13 || attack == 20 || attack == 21 || attack == 23 || attack == 24)
         printf("hostile: attack %u: done; only the root can tell whether it was contained\n", attack);
     else
         printf("hostile: attack %u: contained\n", attack);

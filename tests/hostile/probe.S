@@ -143,6 +143,43 @@ hostile_ap0r0:
 	isb
 	ret
 
+/* The Group 1 CPU interface registers (attacks 23, 24): with direct delivery the physical ones,
+ * otherwise the virtual ones (HCR_EL2.IMO). ICC_DIR_EL1 is always the virtual one for a cell
+ * (HCR_EL2.FMO stays set). */
+	.global	hostile_iar1
+hostile_iar1:			/* uint64_t hostile_iar1(void): ICC_IAR1_EL1 */
+	mrs	x0, S3_0_C12_C12_0
+	ret
+	.global	hostile_eoir1
+hostile_eoir1:			/* void hostile_eoir1(uint64_t intid): ICC_EOIR1_EL1 */
+	msr	S3_0_C12_C12_1, x0
+	isb
+	ret
+	.global	hostile_dir
+hostile_dir:			/* void hostile_dir(uint64_t intid): ICC_DIR_EL1 */
+	msr	S3_0_C12_C11_1, x0
+	isb
+	ret
+	.global	hostile_bpr1
+hostile_bpr1:			/* void hostile_bpr1(uint64_t value): ICC_BPR1_EL1 */
+	msr	S3_0_C12_C12_3, x0
+	isb
+	ret
+	.global	hostile_igrpen1
+hostile_igrpen1:		/* void hostile_igrpen1(uint64_t value): ICC_IGRPEN1_EL1 */
+	msr	S3_0_C12_C12_7, x0
+	isb
+	ret
+	.global	hostile_ap1r0
+hostile_ap1r0:			/* void hostile_ap1r0(uint64_t value): ICC_AP1R0_EL1 */
+	msr	S3_0_C12_C9_0, x0
+	isb
+	ret
+	.global	hostile_read_ap1r0
+hostile_read_ap1r0:		/* uint64_t hostile_read_ap1r0(void) */
+	mrs	x0, S3_0_C12_C9_0
+	ret
+
 /* int64_t hostile_smc(uint64_t x0, x1, x2, x3): SMC #0, SMCCC; returns x0 */
 	.global	hostile_smc
 hostile_smc:

@@ -5,8 +5,14 @@
 # throughout. Touching memory the cell does not own fails the cell instead: the hypervisor parks
 # its CPU and marks it failed, and destroy still gives everything back. The cell's and the
 # hypervisor's console lines are checked by hostile.expect.
+# Every attack runs twice in the same boot: first with the cell's interrupts trapped (the
+# hostile descriptor), then with direct delivery (hostile-direct, cells/qemu-virt-direct/), where
+# the cell owns its physical CPU interface. The verdicts must be the same; attacks 23 and 24 go
+# for what direct delivery hands the cell (its CPU interface left broken for the root; an end of
+# interrupt for a root interrupt).
 . /tests/lib.sh
 cell=hostile
+cell_desc=hostile  # the descriptor of the pass: hostile (trapped) or hostile-direct
 # Attacks that show a hypervisor bug: run, reported, not counted as failures (see the notes
 # below and in hostile.expect).
 known_bugs=" ${HOSTILE_KNOWN_BUGS-} "
@@ -24,9 +30,9 @@ mode_file() { printf "$(printf '\\%03o\\000\\000\\000\\%03o\\000\\000\\000' "$1"
 # already the cell's then).
 run_attack() {
 	n=$1
-	echo "=== attack $n ==="
+	echo "=== attack $n ($delivery) ==="
 	mode_file "$n" "${means:-0}"
-	check "attack $n: create" moat cell create $CELLS/$cell.cell
+	check "attack $n: create" moat cell create $CELLS/$cell_desc.cell
 	check "attack $n: load image" moat cell load $cell $DEMOS/$cell.bin
 	check "attack $n: load attack number" moat cell load $cell /tmp/mode.bin --address 0x40000000
 	$before_start
@@ -86,11 +92,28 @@ known_or_check() {
 	else fail "$desc (command: $*)"; fi
 }
 
+# CPU 1's SGI/PPI registers as the root sees them (GICv3: its redistributor's SGI_base frame;
+# GICv2: the distributor's banked words, read on CPU 1), and Linux's timer interrupts there.
+if [ "$GIC_VERSION" = 2 ]; then cpu1_igroupr0=0x8000080 cpu1_isactiver0=0x8000300
+else cpu1_igroupr0=0x80d0080 cpu1_isactiver0=0x80d0300; fi
+probe_read32_cpu1() {
+	taskset -c 1 sh -c "echo 'read32 $1' > /proc/moat_probe"
+	dmesg | sed -n "s/.*moat_probe: read32 $1 = //p" | tail -1
+}
+timer_irqs_cpu1() { awk '/arch_timer/ { print $3; exit }' /proc/interrupts; }
+# The root interrupt attack 24 ends for the root: INTID 48 (virtio0, no device behind it), bit
+# 16 of GICD_ISACTIVER1 / GICD_ICACTIVER1.
+isactiver1=0x8000304 icactiver1=0x8000384 irq48=0x10000
+mark_irq48_active() { echo "write32 $isactiver1 $irq48" > /proc/moat_probe; irq48_before=$(probe_read32 $isactiver1); }
+
 check "insmod moat.ko" insmod /moat.ko
 check "insmod moat_probe.ko" insmod /moat_probe.ko
 check "moat enable" moat enable $ROOT_CELL
 dmesg -c > /dev/null
+cpu1_group_before=$(probe_read32_cpu1 $cpu1_igroupr0)
 
+all_attacks() {
+echo "===== pass: $delivery interrupt delivery ($cell_desc.cell)"
 # 0: no attack, the baseline: the cell runs and stops cleanly, nothing is refused.
 run_attack 0
 expect_stat 0 abort_denied -eq 0
@@ -305,6 +328,49 @@ run_attack 22
 expect_stat 22 abort_denied -eq 0
 end_attack 22
 fi
+
+# 23: the CPU interface left broken (an SGI acknowledged and never ended, every Group 1
+# priority active, Group 1 off; GICv2 also PMR 0, interface off), then the cell ends: CPU 1 must
+# come back to Linux with nothing active, its groups as Linux had them, its timer ticking.
+run_attack 23
+expect_stat 23 abort_denied -eq 0
+end_attack 23
+group_after=$(probe_read32_cpu1 $cpu1_igroupr0)
+active_after=$(probe_read32_cpu1 $cpu1_isactiver0)
+echo "attack 23: CPU 1's SGIs and PPIs after: IGROUPR0 $group_after (before the cells: $cpu1_group_before), ISACTIVER0 $active_after"
+check "attack 23: CPU 1's SGIs and PPIs back in Linux's groups" test -n "$group_after" -a "$group_after" = "$cpu1_group_before"
+check "attack 23: nothing of the cell's active on CPU 1" test -n "$active_after" -a "$((active_after))" -eq 0
+t0=$(timer_irqs_cpu1)
+taskset -c 1 sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done'
+sleep 1
+t1=$(timer_irqs_cpu1)
+echo "attack 23: Linux's timer interrupts on CPU 1: $t0 -> $t1"
+check "attack 23: Linux's interrupts on CPU 1 work" test "$t1" -gt "$t0"
+
+# 24: an end of interrupt for INTID 48, which the root marked active just before the start.
+before_start=mark_irq48_active
+run_attack 24
+before_start=
+irq48_after=$(probe_read32 $isactiver1)
+echo "attack 24: the root's GICD_ISACTIVER1: $irq48_before before the start, $irq48_after after the cell"
+echo "write32 $icactiver1 $irq48" > /proc/moat_probe
+expect_stat 24 abort_denied -eq 0
+check "attack 24: the root marked INTID 48 active" test -n "$irq48_before" -a "$((irq48_before & irq48))" -ne 0
+still_active() { test -n "$irq48_after" -a "$((irq48_after & irq48))" -ne 0; }
+if [ "$delivery" = trapped ] || still_active; then
+	check "attack 24: the root's INTID 48 is still active after the cell's end of interrupt" still_active
+else
+	# A direct cell's end of interrupt reaches the physical GIC, which deactivates by INTID: a
+	# known gap (docs/security.md), pinned by hostile.expect so that a change is noticed.
+	echo "KNOWN-GAP: attack 24 ($delivery): the cell's end of interrupt deactivated the root's INTID 48 (docs/security.md, Known gaps)"
+fi
+end_attack 24
+}
+
+delivery=trapped cell_desc=hostile
+all_attacks
+delivery=direct cell_desc=hostile-direct
+all_attacks
 
 check "moat disable" moat disable
 check "Linux works after disable" workload
