@@ -43,9 +43,10 @@ typedef uint64_t moat_u64;
  * MOAT_CELL_DESTROY take struct moat_cell_stop_args.
  * 3.0: a cell descriptor ends with its link endpoints (struct moat_cell_links, link.h), 3736
  * bytes; the doorbell register and state pages of a link (link.h); MOAT_CELL_FLAG_DIRECT_IRQ in
- * a cell descriptor; struct moat_cell_status (MOAT_CELL_LIST) ends with the cell's flags. */
+ * a cell descriptor; struct moat_cell_status (MOAT_CELL_LIST) ends with the cell's flags.
+ * 3.1: a ring may answer MOAT_LINK_RING_THROTTLED (link.h: the doorbell budget). */
 #define MOAT_ABI_MAJOR MOAT_U(3)
-#define MOAT_ABI_MINOR MOAT_U(0)
+#define MOAT_ABI_MINOR MOAT_U(1)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
 #define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)
 #define MOAT_ABI_VERSION_MINOR(v) ((v) & 0xffff)
