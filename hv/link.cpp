@@ -37,9 +37,9 @@ RegsCtx regs_ctx[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 last_ring[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 refusals_logged[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 
-// Each sender endpoint's doorbell budget (RING_BUDGET signals per RING_WINDOW_US): when its
-// window began and the doorbells it set pending in it. Coalesced rings are not counted: they
-// cost the receiver nothing.
+// Each sender endpoint's doorbell budget (LINK_RING_BUDGET signals per LINK_RING_WINDOW_US): when
+// its window began and the doorbells it set pending in it, less one for each doorbell a peer set
+// pending at it. Coalesced rings are not counted: they cost the receiver nothing.
 struct RingBudget {
     u64 window_start_us;
     u32 signalled;
@@ -153,6 +153,11 @@ u32 link_ring_locked(Cell &from, u32 link, u32 peer)
     } else {
         arch_link_doorbell(ep->doorbell_intid);
         ring_budget[from.id][link].signalled++;
+        // A doorbell is an answer too: the receiver's own budget gets one back, so that request
+        // and reply, however fast, never run out; a sender nobody answers lives on its budget.
+        RingBudget &back = ring_budget[to->id][static_cast<u32>(ep - to->desc.links.link)];
+        if (back.signalled)
+            back.signalled--;
         result = MOAT_LINK_RING_OK;
         n.signalled++;
     }

@@ -407,3 +407,21 @@ TEST_F(Link, ANewEndpointStartsWithAFreshBudget)
     EXPECT_EQ(cell_link_ring(*cell_get(again), 0, 0), u32{MOAT_LINK_RING_OK});
     EXPECT_EQ(link_ring_counts(again, 0).throttled, 0u);
 }
+
+TEST_F(Link, AnAnswerGivesTheSenderItsBudgetBack)
+{
+    // Request and reply as fast as they go, many windows' budget in one window: never throttled.
+    u32 id = create(cell_a());
+    Cell &a = *cell_get(id);
+    arch.time_us = 3;
+    for (u32 i = 0; i < 10 * LINK_RING_BUDGET; i++) {
+        ASSERT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK}) << i;
+        ASSERT_EQ(cell_link_ring(a, 0, 0), u32{MOAT_LINK_RING_OK}) << i;
+    }
+    EXPECT_EQ(link_ring_counts(ROOT_CELL, 0).throttled, 0u);
+    EXPECT_EQ(link_ring_counts(id, 0).throttled, 0u);
+    // Unanswered, the root is back to its budget: then throttled.
+    for (u32 i = 0; i < LINK_RING_BUDGET; i++)
+        ASSERT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK}) << i;
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_THROTTLED});
+}
