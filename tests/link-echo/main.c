@@ -18,7 +18,8 @@
  *   moat-link-echo wait-change   block until the hypervisor rings to say the cell's state
  *                                changed (at most 20 s), then print it
  *   moat-link-echo stale         hold a mapping of every section with data in it while the
- *                                cell is destroyed (at most 20 s): what it reads afterwards
+ *                                cell is destroyed (at most 20 s; the script touches
+ *                                /tmp/stale-destroyed once destroy returned): what it reads afterwards
  *                                must be zeros (the hypervisor zeroes the sections when the
  *                                last cell peer goes; a mapping keeps nothing alive)
  *
@@ -266,6 +267,7 @@ static int stale(void)
 	const volatile uint8_t *cells = map(2, page, PROT_READ);
 	volatile uint8_t *ours = map(1, page, PROT_READ | PROT_WRITE);
 	unsigned long left;
+	int i;
 
 	if (cells == MAP_FAILED || ours == MAP_FAILED) {
 		printf("link-echo: cannot map the sections: %s\n", strerror(errno));
@@ -280,6 +282,10 @@ static int stale(void)
 	fflush(stdout);
 	if (wait_change())
 		return 1;
+	/* "Down" is published when the cell's last CPU stops, before the destroy zeroes the
+	 * sections: the script says when `moat cell destroy` has returned. */
+	for (i = 0; i < 200 && access("/tmp/stale-destroyed", F_OK); i++)
+		usleep(100000);
 	left = nonzero(shared, SHARED_SIZE) + nonzero(ours, page) + nonzero(cells, page);
 	printf("link-echo: after the cell went, the held mappings read %lu non-zero bytes\n", left);
 	return left != 0;

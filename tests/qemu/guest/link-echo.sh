@@ -51,7 +51,9 @@ sleep 1
 moat-link-echo stale > /tmp/waiter &
 waiter=$!
 i=0; while [ $i -lt 50 ] && ! grep -q "holding the sections" /tmp/waiter; do sleep 0.2; i=$((i + 1)); done
+rm -f /tmp/stale-destroyed
 check "destroy the running peer" moat cell destroy echo
+touch /tmp/stale-destroyed
 wait $waiter; echo "waiter exit status $?"
 cat /tmp/waiter
 check "the waiter was woken and told the cell is down" grep -q "woken by doorbell .*: the cell is down" /tmp/waiter
