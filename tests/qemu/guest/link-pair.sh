@@ -55,7 +55,7 @@ moat-link-pair storm $STORM_MS | tee /tmp/storm
 stats > /tmp/after
 exits_delta /tmp/before /tmp/after | sed "s/^/exits (storm): /" | tee /tmp/delta
 # Every job ran (its timer was never lost). Whether each started within its deadline is printed,
-# not checked: under -icount pong's timer jobs start up to ~12 ms late during the storm although
+# not checked: under -icount pong's timer jobs start up to ~18 ms late during the storm although
 # pong itself takes fewer than 16 doorbells a millisecond (docs/security.md, Known gaps).
 check "pong ran all $STORM_MS jobs under the storm" grep -q "pong ran $STORM_MS jobs" /tmp/storm
 bells=$(sed -n 's/.*took \([0-9]*\) doorbells/\1/p' /tmp/storm)
