@@ -37,6 +37,29 @@ RegsCtx regs_ctx[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 last_ring[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 refusals_logged[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 
+// Each sender endpoint's doorbell budget (LINK_RING_BUDGET signals per LINK_RING_WINDOW_US): when
+// its window began and the doorbells it set pending in it, less one for each doorbell a peer set
+// pending at it. Coalesced rings are not counted: they cost the receiver nothing.
+struct RingBudget {
+    u64 window_start_us;
+    u32 signalled;
+};
+RingBudget ring_budget[MAX_CELLS][MOAT_CELL_MAX_LINKS];
+LinkRingCounts ring_counts[MAX_CELLS][MOAT_CELL_MAX_LINKS];
+
+// Whether endpoint (cell, link) may set one more doorbell pending now; the window restarts
+// once it has passed (a clock that went backwards restarts it too).
+bool budget_allows(u32 cell, u32 link)
+{
+    RingBudget &b = ring_budget[cell][link];
+    u64 now = arch_time_us();
+    if (now < b.window_start_us || now - b.window_start_us >= LINK_RING_WINDOW_US) {
+        b.window_start_us = now;
+        b.signalled = 0;
+    }
+    return b.signalled < LINK_RING_BUDGET;
+}
+
 bool owns_irq(const Cell &c, u32 intid) { return (c.irqs[intid / 32] >> (intid % 32)) & 1; }
 
 // The endpoint of cell `c` that is peer `index` of the link `l` names, agreeing with `l` about
@@ -101,6 +124,8 @@ void *link_regs_ctx(const Cell &c, u32 link)
     regs_ctx[c.id][link] = {c.id, link};
     last_ring[c.id][link] = MOAT_LINK_RING_NONE;
     refusals_logged[c.id][link] = 0;
+    ring_budget[c.id][link] = {};
+    ring_counts[c.id][link] = {};
     // A new endpoint starts from a clean page: nothing of the slot's previous cell's links.
     mem_set(&state_pages[c.id][link], 0, sizeof(state_pages[c.id][link]));
     return &regs_ctx[c.id][link];
@@ -109,6 +134,7 @@ void *link_regs_ctx(const Cell &c, u32 link)
 u32 link_ring_locked(Cell &from, u32 link, u32 peer)
 {
     const moat_cell_link &l = from.desc.links.link[link];
+    LinkRingCounts &n = ring_counts[from.id][link];
     u32 result;
     const moat_cell_link *ep = nullptr;
     Cell *to = nullptr;
@@ -116,9 +142,24 @@ u32 link_ring_locked(Cell &from, u32 link, u32 peer)
         result = MOAT_LINK_RING_NOT_PEER;
     else if (!(to = find_peer(l, peer, &ep)) || !owns_irq(*to, ep->doorbell_intid))
         result = MOAT_LINK_RING_PEER_DOWN;
-    else {
-        arch_link_doorbell(ep->doorbell_intid);
+    else if (arch_link_doorbell_pending(ep->doorbell_intid)) {
+        // The receiver has not taken the last doorbell yet: when it does, it sees whatever this
+        // ring announces. Nothing to signal, nothing spent (a storm of these costs it nothing).
         result = MOAT_LINK_RING_OK;
+        n.coalesced++;
+    } else if (!budget_allows(from.id, link)) {
+        result = MOAT_LINK_RING_THROTTLED;
+        n.throttled++;
+    } else {
+        arch_link_doorbell(ep->doorbell_intid);
+        ring_budget[from.id][link].signalled++;
+        // A doorbell is an answer too: the receiver's own budget gets one back, so that request
+        // and reply, however fast, never run out; a sender nobody answers lives on its budget.
+        RingBudget &back = ring_budget[to->id][static_cast<u32>(ep - to->desc.links.link)];
+        if (back.signalled)
+            back.signalled--;
+        result = MOAT_LINK_RING_OK;
+        n.signalled++;
     }
     // Each kind of refusal is logged once per endpoint: a cell ringing strangers in a loop (or
     // in turn with its peer) must not keep the cells lock busy with console output.
@@ -126,11 +167,15 @@ u32 link_ring_locked(Cell &from, u32 link, u32 peer)
     if (result != MOAT_LINK_RING_OK && !(refusals_logged[from.id][link] & bit)) {
         refusals_logged[from.id][link] |= bit;
         log("link \"%s\": cell \"%s\" rang peer %u, refused: %s", l.name, from.desc.name, peer,
-            result == MOAT_LINK_RING_NOT_PEER ? "no such peer" : "that peer is not there");
+            result == MOAT_LINK_RING_NOT_PEER    ? "no such peer"
+            : result == MOAT_LINK_RING_THROTTLED ? "over its doorbell budget (logged once)"
+                                                 : "that peer is not there");
     }
     last_ring[from.id][link] = result;
     return result;
 }
+
+LinkRingCounts link_ring_counts(u32 cell, u32 link) { return ring_counts[cell][link]; }
 
 MmioResult link_regs_handler(void *ctx, MmioAccess &a)
 {
@@ -243,6 +288,8 @@ void links_reset()
     mem_set(state_pages, 0, sizeof(state_pages));
     mem_set(last_ring, 0, sizeof(last_ring));
     mem_set(refusals_logged, 0, sizeof(refusals_logged));
+    mem_set(ring_budget, 0, sizeof(ring_budget));
+    mem_set(ring_counts, 0, sizeof(ring_counts));
 }
 
 }  // namespace moat

@@ -10,11 +10,15 @@
  *    returns the total number of doorbells (u32), like UIO's interrupt count; poll() says
  *    readable when it has rung. O_NONBLOCK: -EAGAIN.
  *  - write() of 4 bytes: 0 masks the doorbell, 1 unmasks it (UIO's irqcontrol);
- *    MOAT_LINK_WRITE_RING | n rings peer n (one exit, like a store to the register page).
+ *    MOAT_LINK_WRITE_RING | n rings peer n (one exit, like a store to the register page);
+ *    -EINVAL for no such peer, -ENOLINK for one that is not there, -EAGAIN over the
+ *    hypervisor's doorbell budget (MOAT_LINK_RING_THROTTLED).
  *  - mmap() with offset N * PAGE_SIZE maps map N (UIO's convention): maps 0..S-1 are the link's
  *    sections (read-only where another peer owns one), map S the doorbell register page
  *    (a store to MOAT_LINK_REG_RING rings a peer from user space, one exit and no system call),
- *    map S+1 the state page (read-only). A mapping larger than its map is refused.
+ *    map S+1 the state page (read-only). A mapping larger than its map, at an offset past the
+ *    last map, or writable where the peer may only read, is refused (-EINVAL, -EACCES) with a
+ *    line in the kernel log naming the map and its size.
  *
  * None of the mapped memory is Linux's (the sections are in the cell pool, the pages are the
  * hypervisor's): the mappings are PFN maps that hold no page reference. When the link goes (the
@@ -222,6 +226,8 @@ static ssize_t link_write(struct file *file, const char __user *buf, size_t len,
 			return sizeof(v);
 		case MOAT_LINK_RING_NOT_PEER:
 			return -EINVAL;
+		case MOAT_LINK_RING_THROTTLED:
+			return -EAGAIN; /* over the hypervisor's doorbell budget: ring again later */
 		default:
 			return -ENOLINK;
 		}
@@ -267,13 +273,21 @@ static int link_mmap(struct file *file, struct vm_area_struct *vma)
 		size = PAGE_SIZE;
 		writable = false;
 	} else {
+		pr_warn_ratelimited("moat: link \"%s\": mmap offset %#lx is past the link's %u maps (map N is at N * %lu)\n",
+				    l->ep.name, map << PAGE_SHIFT, l->ep.num_sections + 2, PAGE_SIZE);
 		return -EINVAL;
 	}
-	if (len > size)
+	if (len > size) {
+		pr_warn_ratelimited("moat: link \"%s\": mmap of %lu bytes of map %lu, which has %llu: refused\n",
+				    l->ep.name, len, map, (unsigned long long)size);
 		return -EINVAL;
+	}
 	if (!writable) {
-		if (vma->vm_flags & VM_WRITE)
+		if (vma->vm_flags & VM_WRITE) {
+			pr_warn_ratelimited("moat: link \"%s\": map %lu is read-only for this peer: writable mmap refused\n",
+					    l->ep.name, map);
 			return -EACCES;
+		}
 		moat_vma_clear_flags(vma, VM_MAYWRITE);
 	}
 	/* remap_pfn_range() marks the mapping VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP. */

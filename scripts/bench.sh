@@ -48,7 +48,8 @@ declare -A figures=(
   [root]="overhead on Linux itself"
   [direct]="direct delivery: timer latency, exits of the ctl-loop, forced-stop time"
   [trace]="EL2 instructions per trap (instruction trace)"
-  [trace-direct]="EL2 instructions of a direct-delivery cell (instruction trace)")
+  [trace-direct]="EL2 instructions of a direct-delivery cell (instruction trace)"
+  [link]="moat-link round trips, exits per message, throughput and the doorbell storm")
 qrun() { # qrun NAME runner-args...: one QEMU run, console log in $run/NAME.log
   local name=$1; shift
   echo "bench: $name"
@@ -68,6 +69,32 @@ qrun exits --test bench-exits
 qrun costs --test bench-costs
 qrun root --test bench-root
 qrun direct --test bench-direct
+
+# --- moat-link (issue 16): its own section, its own table (appended to table.md below) -------
+# Doorbell round trips Linux <-> cell and cell <-> cell, exits per message, echo throughput of
+# 64 B and 4 KiB messages, and the storm figures, from the BENCH link-* lines of bench-link.sh.
+bench_links() {
+  qrun link --test bench-link
+  {
+    echo
+    echo "### moat-link (guest ns = instructions; one message in flight)"
+    echo
+    echo "| figure | value |"
+    echo "|---|---|"
+    awk '
+      $1 != "BENCH" { next }
+      $2 == "link-root-cell-rtt-ns" { printf "| round trip Linux user space <-> cell (min / avg / max) | %d / %d / %d ns |\n", $3, $4, $5 }
+      $2 ~ /^link-cell-cell-rtt-ns-/ { sub("link-cell-cell-rtt-ns-", "", $2); printf "| round trip cell <-> cell, %s B (min / avg / max) | %d / %d / %d ns |\n", $2, $3, $4, $5 }
+      $2 ~ /^link-cell-cell-bytes-per-s-/ { sub("link-cell-cell-bytes-per-s-", "", $2); printf "| echo throughput cell <-> cell, %s B messages | %.1f MB/s each way |\n", $2, $3 / 1e6 }
+      $2 == "link-root-cell-exits-per-msg" && $4 > 0 { printf "| cell exits per message, Linux <-> cell: %s | %s |\n", $3, $4 }
+      $2 ~ /^link-cell-cell-exits-per-msg-/ && $5 > 0 { sub("link-cell-cell-exits-per-msg-", "", $2); printf "| ping exits per message, cell <-> cell %s B: %s | %s |\n", $2, $4, $5 }
+      $2 == "link-storm-rings" { printf "| storm: rings by the hostile cell in %d us (ok / throttled) | %d (%d / %d) |\n", $4, $3, $5, $6 }
+      $2 == "link-storm-victim" { printf "| storm: victim jobs, missed, latest start, doorbells taken | %d, %d, %d ns, %d |\n", $3, $4, $5, $6 }
+    ' "$run/link.log" | tr -d '\r'
+  } > "$run/links.md"
+  cat "$run/links.md"
+}
+bench_links
 
 # The EL2 instruction trace: one instruction per translation block, every block the hypervisor's
 # memory executes logged, streamed through a FIFO into the counter (the full log is ~1 GB).
@@ -109,6 +136,7 @@ cat > "$run/meta.json" <<META
  "icount": "$QEMU_EXTRA", "host": "$(nproc) CPUs, $(uname -m)", "wall_s": $(( $(date +%s) - start ))}
 META
 $py bench/analyze.py "$run" "$results/$stamp.json" "$run/table.md" "$run" > /dev/null
+cat "$run/links.md" >> "$run/table.md"
 cp "$results/$stamp.json" "$results/latest.json"
 cp "$run/table.md" "$results/latest.md"
 if [ $docs -eq 1 ]; then

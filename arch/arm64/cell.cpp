@@ -539,6 +539,20 @@ void arch_link_doorbell(u32 intid)
     *reinterpret_cast<volatile u32 *>(reg) = 1u << (intid % 32);
 }
 
+bool arch_link_doorbell_pending(u32 intid)
+{
+    u64 reg = cell_root().desc.platform.gicd_base + gicd::ISPENDR + (intid / 32) * 4;
+    return (*reinterpret_cast<volatile u32 *>(reg) >> (intid % 32)) & 1;
+}
+
+u64 arch_time_us()
+{
+    u64 ticks = read_sysreg(cntpct_el0), hz = read_sysreg(cntfrq_el0);
+    if (!hz)
+        return 0;  // no frequency: one endless window (the budget still bounds a storm)
+    return ticks / hz * 1000000 + ticks % hz * 1000000 / hz;
+}
+
 bool arch_zero_phys(u64 pa, u64 size) { return phys_zero(pa, size); }
 
 }  // namespace moat

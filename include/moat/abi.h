@@ -46,9 +46,10 @@ typedef uint64_t moat_u64;
  * a cell descriptor; struct moat_cell_status (MOAT_CELL_LIST) ends with the cell's flags.
  * 3.1: console type MOAT_CELL_CONSOLE_RING (cell.h): a console ring page per cell
  * (cell_ring.h), its IPA in x0 of the cell's first CPU at entry; MOAT_HC_CONSOLE_INFO also
- * answers where the cells' rings are (x3). */
+ * answers where the cells' rings are (x3).
+ * 3.2: a ring may answer MOAT_LINK_RING_THROTTLED (link.h: the doorbell budget). */
 #define MOAT_ABI_MAJOR MOAT_U(3)
-#define MOAT_ABI_MINOR MOAT_U(1)
+#define MOAT_ABI_MINOR MOAT_U(2)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
 #define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)
 #define MOAT_ABI_VERSION_MINOR(v) ((v) & 0xffff)

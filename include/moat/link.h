@@ -38,6 +38,10 @@
 #define MOAT_LINK_RING_PEER_DOWN 2  /* the peer is not there (no cell of that name with this
 				       link, or it no longer owns its doorbell): refused */
 #define MOAT_LINK_RING_NONE 3       /* nothing rung yet */
+#define MOAT_LINK_RING_THROTTLED 4  /* this endpoint set more doorbells pending in the last
+				       millisecond than the hypervisor's budget allows: not rung;
+				       ring again later (a ring to a peer whose doorbell is still
+				       pending is free and answers MOAT_LINK_RING_OK) */
 
 /* State page, read-only, at regs_ipa + MOAT_LINK_STATE_OFFSET. */
 #define MOAT_LINK_STATE_OFFSET MOAT_ULL(0x1000)

@@ -17,6 +17,11 @@
  *   moat-link-echo state         print what the state page says about the cell
  *   moat-link-echo wait-change   block until the hypervisor rings to say the cell's state
  *                                changed (at most 20 s), then print it
+ *   moat-link-echo stale         hold a mapping of every section with data in it while the
+ *                                cell is destroyed (at most 20 s; the script touches
+ *                                /tmp/stale-destroyed once destroy returned): what it reads afterwards
+ *                                must be zeros (the hypervisor zeroes the sections when the
+ *                                last cell peer goes; a mapping keeps nothing alive)
  *
  * Exit status 0 when everything checked out; each line says what was seen.
  */
@@ -28,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <moat/link.h>
@@ -109,10 +115,19 @@ static int receive(char *buf, uint32_t cap, int ms)
 	}
 }
 
+static unsigned long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000ull + t.tv_nsec;
+}
+
 static int echo(unsigned int n)
 {
 	char msg[MOAT_LINKQ_MAX_MSG], back[MOAT_LINKQ_MAX_MSG];
 	unsigned int i, bad = 0, lost = 0;
+	unsigned long long lo = ~0ull, hi = 0, total = 0;
 
 	printf("link-echo: peer %u of %u; the cell is %s\n", regs[MOAT_LINK_REG_SELF / 4],
 	       regs[MOAT_LINK_REG_PEERS / 4],
@@ -124,17 +139,25 @@ static int echo(unsigned int n)
 
 		for (k = 0; k < len; k++)
 			msg[k] = (char)('a' + (i + k) % 26);
+		unsigned long long dt = now_ns();
 		if (send(msg, len))
 			return 1;
 		got = receive(back, sizeof(back), 5000);
+		dt = now_ns() - dt;
 		if (got < 0) {
 			lost++;
 			break;
 		}
 		if ((uint32_t)got != len || memcmp(msg, back, len))
 			bad++;
+		total += dt;
+		lo = dt < lo ? dt : lo;
+		hi = dt > hi ? dt : hi;
 	}
 	printf("link-echo: %u round trips, %u mismatched, %u lost\n", i, bad, lost);
+	if (i && !lost)
+		printf("link-echo: round trip (Linux user space <-> cell) ns min %llu avg %llu max %llu\n", lo,
+		       total / i, hi);
 	return bad || lost;
 }
 
@@ -228,6 +251,46 @@ static int wait_change(void)
 	return 0;
 }
 
+/* Non-zero bytes in [p, p + len). */
+static unsigned long nonzero(const volatile uint8_t *p, size_t len)
+{
+	unsigned long n = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		n += p[i] != 0;
+	return n;
+}
+
+static int stale(void)
+{
+	const volatile uint8_t *cells = map(2, page, PROT_READ);
+	volatile uint8_t *ours = map(1, page, PROT_READ | PROT_WRITE);
+	unsigned long left;
+	int i;
+
+	if (cells == MAP_FAILED || ours == MAP_FAILED) {
+		printf("link-echo: cannot map the sections: %s\n", strerror(errno));
+		return 1;
+	}
+	if (echo(3)) /* the queues now hold what the cell wrote */
+		return 1;
+	memset((void *)(shared + 0xf000), 0x5a, 0x1000);
+	memset((void *)ours, 0xa5, page);
+	printf("link-echo: holding the sections, %lu bytes of data in them; destroy the cell\n",
+	       nonzero(shared, SHARED_SIZE) + nonzero(ours, page));
+	fflush(stdout);
+	if (wait_change())
+		return 1;
+	/* "Down" is published when the cell's last CPU stops, before the destroy zeroes the
+	 * sections: the script says when `moat cell destroy` has returned. */
+	for (i = 0; i < 200 && access("/tmp/stale-destroyed", F_OK); i++)
+		usleep(100000);
+	left = nonzero(shared, SHARED_SIZE) + nonzero(ours, page) + nonzero(cells, page);
+	printf("link-echo: after the cell went, the held mappings read %lu non-zero bytes\n", left);
+	return left != 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || open_link())
@@ -244,8 +307,10 @@ int main(int argc, char **argv)
 		return printf("link-echo: the cell is %s (generation %u)\n", cell_state(), state->generation) < 0;
 	if (!strcmp(argv[1], "wait-change"))
 		return wait_change();
+	if (!strcmp(argv[1], "stale"))
+		return stale();
 	if (!strcmp(argv[1], "quit"))
 		return send("quit", 4) != 0;
-	printf("usage: moat-link-echo echo N | refusals | ask CMD | write-ro | quit | state | wait-change\n");
+	printf("usage: moat-link-echo echo N | refusals | ask CMD | write-ro | quit | state | wait-change | stale\n");
 	return 2;
 }

@@ -62,6 +62,10 @@ bool arch_cell_load(u64 dst, u64 src, u64 size);
 // --- Links (hv/link.cpp) ---------------------------------------------------------------------
 // Set SPI `intid` pending in the distributor: a doorbell rung (its receiver owns it).
 void arch_link_doorbell(u32 intid);
+// Is SPI `intid` pending in the distributor (rung, not yet taken by the CPU it is routed to)?
+bool arch_link_doorbell_pending(u32 intid);
+// Microseconds of the system counter (for the doorbell budget; monotonic, any origin).
+u64 arch_time_us();
 // Zero physical memory (a link section) and clean it to the point of coherency; false if it
 // cannot be mapped.
 bool arch_zero_phys(u64 pa, u64 size);

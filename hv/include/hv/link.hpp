@@ -15,6 +15,27 @@ namespace moat {
 
 struct Cell;
 
+// Doorbell storms. A ring to a peer whose doorbell is still pending (set, not yet taken by the
+// receiver) is coalesced: it returns MOAT_LINK_RING_OK and signals nothing, since the receiver will
+// see what it announces when it takes the pending one. Each sender endpoint may then set at most
+// LINK_RING_BUDGET doorbells pending per LINK_RING_WINDOW_US, plus one for each doorbell a peer
+// sets pending at it (an answer); a ring over that is refused with MOAT_LINK_RING_THROTTLED (the
+// sender rings again later). So a peer ringing flat out makes a receiver that does not answer
+// take at most LINK_RING_BUDGET doorbells a millisecond (one exit each when its interrupts are
+// trapped), however fast it rings, and its own rings are its own exits; request and reply,
+// however fast, never run out.
+constexpr u32 LINK_RING_BUDGET = 16;
+constexpr u64 LINK_RING_WINDOW_US = 1000;
+
+// What one sender endpoint's accepted rings did: set a doorbell pending, found it already
+// pending, or were refused over budget.
+struct LinkRingCounts {
+    u64 signalled;
+    u64 coalesced;
+    u64 throttled;
+};
+LinkRingCounts link_ring_counts(u32 cell, u32 link);
+
 // The state page of cell slot `cell`'s link endpoint `link` (page aligned, 4 KiB). The arch maps
 // it read-only at the endpoint's regs_ipa + MOAT_LINK_STATE_OFFSET.
 const moat_link_state *link_state_page(u32 cell, u32 link);
@@ -27,7 +48,8 @@ void *link_regs_ctx(const Cell &c, u32 link);
 // Cell `from` rings peer `peer` of its endpoint `link` (a store to MOAT_LINK_REG_RING). Under the
 // cells lock (cell_link_ring takes it): the receiver must be a cell of that name that takes part
 // in the same link at that index and names `from` at `from`'s, and still own its doorbell SPI.
-// MOAT_LINK_RING_*.
+// A ring to a receiver whose doorbell is still pending is coalesced, one over the sender's budget
+// is refused (above). MOAT_LINK_RING_*.
 u32 link_ring_locked(Cell &from, u32 link, u32 peer);
 
 // Under the cells lock, after any change of cells: recompute every endpoint's state page and ring

@@ -241,7 +241,16 @@ void arch_cpu_stop_on_return(u32 cpu) { arch.stop_request[cpu] = true; }
 void arch_cpu_clear_stop(u32 cpu) { arch.stop_request[cpu] = false; }
 void arch_cpu_send_sgi(u32 cpu, u32) { arch.sgi_to.push_back(cpu); }
 
-void arch_link_doorbell(u32 intid) { arch.doorbells.push_back(intid); }
+void arch_link_doorbell(u32 intid)
+{
+    if (arch.doorbells_stay_pending)
+        arch.pending_doorbells.insert(intid);
+    arch.doorbells.push_back(intid);
+}
+
+bool arch_link_doorbell_pending(u32 intid) { return arch.pending_doorbells.count(intid) != 0; }
+
+u64 arch_time_us() { return arch.time_us; }
 
 bool arch_zero_phys(u64 pa, u64 size)
 {

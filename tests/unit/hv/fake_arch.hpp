@@ -50,6 +50,9 @@ struct Arch {
     std::vector<std::pair<u64, u64>> loads;  // (dst, size)
     std::vector<u64> zeroed;             // phys of regions zeroed
     std::vector<u32> doorbells;          // SPIs set pending by a link's doorbell, in order
+    bool doorbells_stay_pending = false; // receivers do not take their doorbells (they stay
+    std::set<u32> pending_doorbells;     // in this set until a test takes them)
+    moat::u64 time_us = 0;               // arch_time_us()
     std::vector<Region> link_zeroed;     // link sections zeroed (arch_zero_phys), in order
     std::string reported;                // last message to the root's error buffer
     std::vector<std::string> violations; // what the core should never have asked

@@ -317,3 +317,111 @@ TEST_F(Link, APeerThatShutsItselfDownIsReportedDown)
     EXPECT_EQ(root_view().peer_state[1], u32{MOAT_LINK_PEER_DOWN});
     EXPECT_EQ(arch.doorbells, (std::vector<u32>{ROOT_BELL}));
 }
+
+// Doorbell storms (hv/include/hv/link.hpp): a ring to a receiver whose doorbell is still pending
+// signals nothing and costs no budget; each sender endpoint sets at most LINK_RING_BUDGET
+// doorbells pending per window, the rest are refused THROTTLED until the window passes.
+TEST_F(Link, ARingToAPendingDoorbellIsCoalesced)
+{
+    u32 id = create(cell_a());
+    arch.doorbells.clear();
+    arch.doorbells_stay_pending = true;  // the cell does not take its doorbell
+    for (int i = 0; i < 1000; i++)
+        ASSERT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK});
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{CELL_BELL}));  // set once
+    LinkRingCounts n = link_ring_counts(ROOT_CELL, 0);
+    EXPECT_EQ(n.signalled, 1u);
+    EXPECT_EQ(n.coalesced, 999u);
+    EXPECT_EQ(n.throttled, 0u);
+    // The cell takes it: the next ring signals again.
+    arch.pending_doorbells.clear();
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK});
+    EXPECT_EQ(arch.doorbells, (std::vector<u32>{CELL_BELL, CELL_BELL}));
+    (void)id;
+}
+
+TEST_F(Link, ASenderOverItsBudgetIsThrottledUntilTheWindowPasses)
+{
+    u32 id = create(cell_a());
+    Cell &a = *cell_get(id);
+    u64 v = 0;
+    regs(id, false, MOAT_LINK_REG_SELF, &v);  // the arch maps the page (a clean endpoint) first
+    arch.doorbells.clear();
+    arch.time_us = 5000;
+    // The receiver takes every doorbell at once: nothing coalesces, each ring would signal.
+    for (u32 i = 0; i < LINK_RING_BUDGET; i++)
+        ASSERT_EQ(cell_link_ring(a, 0, 0), u32{MOAT_LINK_RING_OK}) << i;
+    arch.time_us += LINK_RING_WINDOW_US - 1;
+    EXPECT_EQ(cell_link_ring(a, 0, 0), u32{MOAT_LINK_RING_THROTTLED});
+    ASSERT_EQ(regs(id, false, MOAT_LINK_REG_STATUS, &v), MmioResult::HANDLED);
+    EXPECT_EQ(v, u64{MOAT_LINK_RING_THROTTLED});
+    EXPECT_EQ(arch.doorbells.size(), size_t{LINK_RING_BUDGET});
+    // The root's budget is its own: the storm of "a" does not throttle the root's rings to it.
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK});
+    // A new window: a new budget.
+    arch.time_us += 1;
+    EXPECT_EQ(cell_link_ring(a, 0, 0), u32{MOAT_LINK_RING_OK});
+    LinkRingCounts n = link_ring_counts(id, 0);
+    EXPECT_EQ(n.signalled, u64{LINK_RING_BUDGET} + 1);
+    EXPECT_EQ(n.throttled, 1u);
+    // A clock that goes backwards (another CPU's counter, a reset) starts a window, not a hole.
+    arch.time_us = 10;
+    EXPECT_EQ(cell_link_ring(a, 0, 0), u32{MOAT_LINK_RING_OK});
+}
+
+TEST_F(Link, AStormCostsTheReceiverAtMostTheBudget)
+{
+    // A hostile cell rings the root flat out for 10 windows while the root takes each doorbell as
+    // soon as it is set (the worst case for the receiver: nothing coalesces): the root is
+    // signalled at most LINK_RING_BUDGET times per window, whatever the ring rate.
+    u32 id = create(cell_a());
+    Cell &a = *cell_get(id);
+    arch.doorbells.clear();
+    u32 ok = 0, throttled = 0;
+    for (u64 t = 0; t < 10 * LINK_RING_WINDOW_US; t++) {
+        arch.time_us = 1000000 + t;
+        for (int k = 0; k < 4; k++) {
+            u32 r = cell_link_ring(a, 0, 0);
+            ok += r == MOAT_LINK_RING_OK;
+            throttled += r == MOAT_LINK_RING_THROTTLED;
+        }
+    }
+    EXPECT_LE(arch.doorbells.size(), size_t{10 * LINK_RING_BUDGET});
+    EXPECT_GE(arch.doorbells.size(), size_t{9 * LINK_RING_BUDGET});
+    EXPECT_EQ(ok, arch.doorbells.size());
+    EXPECT_EQ(ok + throttled, 40000u);
+}
+
+TEST_F(Link, ANewEndpointStartsWithAFreshBudget)
+{
+    // A cell that used up its budget is destroyed; the next one in its slot may ring at once.
+    u32 id = create(cell_a());
+    arch.time_us = 7;
+    for (u32 i = 0; i < LINK_RING_BUDGET; i++)
+        cell_link_ring(*cell_get(id), 0, 0);
+    ASSERT_EQ(cell_link_ring(*cell_get(id), 0, 0), u32{MOAT_LINK_RING_THROTTLED});
+    ASSERT_EQ(destroy(id), MOAT_HC_OK);
+    u32 again = create(cell_a());
+    ASSERT_EQ(again, id);
+    link_regs_ctx(*cell_get(again), 0);  // what the arch does when it maps the new endpoint
+    EXPECT_EQ(cell_link_ring(*cell_get(again), 0, 0), u32{MOAT_LINK_RING_OK});
+    EXPECT_EQ(link_ring_counts(again, 0).throttled, 0u);
+}
+
+TEST_F(Link, AnAnswerGivesTheSenderItsBudgetBack)
+{
+    // Request and reply as fast as they go, many windows' budget in one window: never throttled.
+    u32 id = create(cell_a());
+    Cell &a = *cell_get(id);
+    arch.time_us = 3;
+    for (u32 i = 0; i < 10 * LINK_RING_BUDGET; i++) {
+        ASSERT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK}) << i;
+        ASSERT_EQ(cell_link_ring(a, 0, 0), u32{MOAT_LINK_RING_OK}) << i;
+    }
+    EXPECT_EQ(link_ring_counts(ROOT_CELL, 0).throttled, 0u);
+    EXPECT_EQ(link_ring_counts(id, 0).throttled, 0u);
+    // Unanswered, the root is back to its budget: then throttled.
+    for (u32 i = 0; i < LINK_RING_BUDGET; i++)
+        ASSERT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_OK}) << i;
+    EXPECT_EQ(cell_link_ring(cell_root(), 0, 1), u32{MOAT_LINK_RING_THROTTLED});
+}
