@@ -39,7 +39,11 @@ for size in 64 4096; do
 	# ping: one ring per message and one to tell Linux; one doorbell per reply and Linux's
 	# command. pong: one ring and one doorbell per message.
 	check "ping: mmio exits = N + 1 ($size bytes)" grep -qx "exits ($size bytes): ping mmio $((N + 1))" /tmp/delta
-	check "ping: irq exits = N + 1 ($size bytes)" grep -qx "exits ($size bytes): ping irq $((N + 1))" /tmp/delta
+	# ping's doorbell is rung by Linux (its command) and by pong (each reply): when ping finds the
+	# command in its queue before it takes the doorbell, pong's first reply rings a doorbell still
+	# pending, which the hypervisor coalesces (no second interrupt): N or N + 1, never more.
+	ping_irq=$(sed -n "s/^exits ($size bytes): ping irq //p" /tmp/delta)
+	check "ping: irq exits = N or N + 1 ($size bytes)" sh -c "[ '$ping_irq' = $N ] || [ '$ping_irq' = $((N + 1)) ]"
 	check "pong: mmio exits = N ($size bytes)" grep -qx "exits ($size bytes): pong mmio $N" /tmp/delta
 	check "pong: irq exits = N ($size bytes)" grep -qx "exits ($size bytes): pong irq $N" /tmp/delta
 	check "no hypercall exits for the data ($size bytes)" sh -c "! grep -q 'hypercall [1-9]' /tmp/delta"
