@@ -18,15 +18,7 @@ check "the root reads the mini UART before the cell exists" test -n "$(uart_lsr)
 check "moat enable" moat enable $ROOT_CELL
 check "moat cell create" moat cell create $CELLS/ctl-loop.cell
 check "CPU 3 left Linux" test "$(cat /sys/devices/system/cpu/online)" = "0-2"
-check "moat cell load" moat cell load ctl-loop /extra/ctl-loop.bin
-check "moat cell start" moat cell start ctl-loop
-sleep 4
-moat cell list | tee /tmp/list
-check "the cell is running" grep -q "ctl-loop *running *trapped *3" /tmp/list
-moat cell stats ctl-loop | tee /tmp/cstats
-check "the cell's timer interrupts are counted (> 20000 in 4 s)" sh -c "awk '/^  irq / { exit !(\$2 > 20000) }' /tmp/cstats"
-# GIC-400: the cell's PPI set-up goes through the trapped distributor (a dozen accesses at start).
-check "no other exits: no fault, no unknown trap, distributor only at start (< 50)" sh -c "awk '\$1 ~ /^(abort_denied|smc_other|cache_setway|other)\$/ && \$2 != 0 { bad = 1 } \$1 == \"mmio\" && \$2 >= 50 { bad = 1 } END { exit bad }' /tmp/cstats"
+board_ctl_loop_runs
 # The UART is the cell's now: the root's access is refused (the probe's reader dies of it).
 dmesg -c > /dev/null
 sh -c "echo read32 $lsr > /proc/moat_probe"; echo "root reader exit status: $?"
