@@ -25,18 +25,23 @@ done
 c1=$(mem_free)
 control=$((c0 - c1))
 echo "control: 50 hotplug rounds of CPU 3 changed MemFree by $control kB"
+# cycles CELL: 50 create/load/start/destroy cycles of $CELLS/CELL.cell (a cell named CELL) with
+# the ctl-loop image, each ending with every CPU back in Linux; sets ok to how many passed.
+cycles() {
+	ok=0; i=1
+	while [ $i -le 50 ]; do
+		if moat cell create $CELLS/$1.cell >/dev/null && moat cell load $1 $DEMOS/ctl-loop.bin >/dev/null &&
+			moat cell start $1 >/dev/null && moat cell destroy $1 >/dev/null &&
+			[ "$(cat /sys/devices/system/cpu/online)" = "0-3" ]; then
+			ok=$((ok + 1))
+		else
+			echo "$1 cycle $i failed"; moat cell list
+		fi
+		i=$((i + 1))
+	done
+}
 hv0=$(hv_used); drv0=$(drv_held); free0=$(mem_free)
-ok=0; i=1
-while [ $i -le 50 ]; do
-	if moat cell create $CELLS/ctl-loop.cell >/dev/null && moat cell load ctl-loop $DEMOS/ctl-loop.bin >/dev/null &&
-		moat cell start ctl-loop >/dev/null && moat cell destroy ctl-loop >/dev/null &&
-		[ "$(cat /sys/devices/system/cpu/online)" = "0-3" ]; then
-		ok=$((ok + 1))
-	else
-		echo "cycle $i failed"; moat cell list
-	fi
-	i=$((i + 1))
-done
+cycles ctl-loop
 hv1=$(hv_used); drv1=$(drv_held); free1=$(mem_free)
 echo "cycles passed: $ok/50; hypervisor memory in use: $hv0 KiB -> $hv1 KiB; Linux MemFree: $free0 kB -> $free1 kB"
 check "50 create/start/destroy cycles" test $ok -eq 50
@@ -66,17 +71,7 @@ fi
 gic_state() { for r in $regs; do printf '%s=%s ' $r "$(probe_read32 $r)"; done; }
 timer_irqs_cpu3() { awk '/arch_timer/ { print $5; exit }' /proc/interrupts; }
 hv0=$(hv_used); gic0=$(gic_state)
-ok=0; i=1
-while [ $i -le 50 ]; do
-	if moat cell create $CELLS/direct.cell >/dev/null && moat cell load direct $DEMOS/ctl-loop.bin >/dev/null &&
-		moat cell start direct >/dev/null && moat cell destroy direct >/dev/null &&
-		[ "$(cat /sys/devices/system/cpu/online)" = "0-3" ]; then
-		ok=$((ok + 1))
-	else
-		echo "direct cycle $i failed"; moat cell list
-	fi
-	i=$((i + 1))
-done
+cycles direct
 hv1=$(hv_used); drv1=$(drv_held); gic1=$(gic_state)
 echo "direct cycles passed: $ok/50; hypervisor memory in use: $hv0 KiB -> $hv1 KiB"
 echo "GIC before: $gic0"
