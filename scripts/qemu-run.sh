@@ -4,7 +4,7 @@
 #   qemu-run.sh [--build DIR] [--test NAME | --shell] [--board virt|zcu102|rpi4] [--gic 3|2] [--cpus 4]
 #               [--cpu-model cortex-a57]
 #               [--icount] [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
-#               [--expect FILE] [--log FILE] [--uboot] [--cache DIR] [--series 6.12]
+#               [--expect FILE] [--log FILE] [--uboot] [--cache DIR] [--series 6.12] [--bootfiles DIR]
 #   qemu-run.sh --baremetal ELF [--gic 3|2] [--icount] [--timeout S] [--expect F] [--log F]
 #
 # Boots Debian's arm64 kernel on QEMU virt (EL2 available, cortex-a57) with the board tree that
@@ -35,9 +35,14 @@
 # copy with the firmware's header filled in and CPU_OFF's warm reset, which QEMU ignores, done by
 # a branch (docs/boards/rpi4.md, fix-up 5). The PL011 (uart0) is
 # the console, the mini UART (uart1) goes to <log>-uart1.log as on the ZCU102.
+# --bootfiles DIR (rpi4): boot what scripts/mk-bootfiles.sh laid out for the SD card instead: the
+# files config.txt names (armstub, kernel, device_tree) at its kernel_address, and the tree's
+# /memory as it is (it must be QEMU's 2 GiB: mk-bootfiles.sh --ram-mb 2048). The initramfs and the
+# command line stay the test's (the PL011 console; cmdline.txt names the mini UART).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MOAT_CACHE:-$top/.cache} build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0 series="" cpu_model=cortex-a57
+bootfiles=""
 extras=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -59,6 +64,7 @@ while [ $# -gt 0 ]; do
     --uboot) uboot=1 ;;
     --cache) cache=$2; shift ;;
     --series) series=$2; shift ;;
+    --bootfiles) bootfiles=$2; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -94,7 +100,7 @@ rpi4_boot() {
   # 512 KiB); the tree at the next 2 MiB boundary after the kernel's image_size (BL31 maps the
   # tree's 2 MiB block and the next, and grows the tree in place to 1 MiB); the initramfs 2 MiB
   # further. All below 0x3b40_0000, the end of the first RAM bank.
-  local kernel_addr=$((0x200000))
+  local kernel_addr=$((${rpi4_kernel_address:-0x200000}))
   local image_size
   image_size=$(od -An -tu8 -j16 -N8 "$kernel" | tr -d ' ')
   [ "${image_size:-0}" -gt 0 ] || { echo "qemu-run: $kernel: no arm64 Image header (image_size)" >&2; return 1; }
@@ -108,7 +114,14 @@ rpi4_boot() {
   # QEMU has 2 GiB (its raspi4b is a 2 GB board, revision 1.5): the firmware would write the banks
   # below the VideoCore's memory and from 1 GiB to 2 GiB (the committed fragment states a 4 GB
   # board's, which the root cell is compiled from: see docs/boards/rpi4.md).
-  fdtput -t x "$tree" /memory@0 reg 0 0 0x3b400000 0 0x40000000 0x40000000 || return 1
+  local qemu_banks="0 0 3b400000 0 40000000 40000000"
+  if [ -z "$bootfiles" ]; then
+    # shellcheck disable=SC2086  # the cells are words
+    fdtput -t x "$tree" /memory@0 reg $qemu_banks || return 1
+  elif [ "$(fdtget -t x "$tree" /memory@0 reg)" != "$qemu_banks" ]; then
+    echo "qemu-run: $dtb: /memory is not QEMU's 2 GiB ($qemu_banks): lay the card out with scripts/mk-bootfiles.sh --ram-mb 2048" >&2
+    return 1
+  fi
   # Devices QEMU's raspi4b does not model: a driver touching them takes a synchronous external
   # abort (the BCM2711's second-level interrupt controller panics the boot, then the HDMI
   # block's I2C). QEMU removes thermal, RNG200, PCIe and GENET itself when it loads a tree
@@ -198,6 +211,20 @@ kernel=$kdir/root/boot/vmlinuz-$abi-arm64
 dtb=$build/dts/qemu-virt-gicv$gic-moat.dtb
 [ "$board" = zcu102 ] && dtb=$build/dts/zcu102-moat.dtb
 [ "$board" = rpi4 ] && dtb=$build/dts/rpi4-moat.dtb
+if [ -n "$bootfiles" ]; then
+  [ "$board" = rpi4 ] || { echo "qemu-run: --bootfiles is for --board rpi4 (the ZCU102 needs BOOT.BIN, which QEMU's xlnx-zcu102 is not booted with)" >&2; exit 2; }
+  [ -f "$bootfiles/config.txt" ] || { echo "qemu-run: --bootfiles $bootfiles: no config.txt (scripts/mk-bootfiles.sh --board rpi4 --out DIR)" >&2; exit 2; }
+  # The files the Pi's firmware would load, by config.txt's keys.
+  config_key() { sed -n "s/^$1=//p" "$bootfiles/config.txt" | tail -n1; }
+  for key in armstub kernel device_tree kernel_address; do
+    [ -n "$(config_key $key)" ] || { echo "qemu-run: $bootfiles/config.txt has no $key=" >&2; exit 2; }
+  done
+  kernel=$bootfiles/$(config_key kernel)
+  dtb=$bootfiles/$(config_key device_tree)
+  export MOAT_RPI4_BL31=$bootfiles/$(config_key armstub)
+  rpi4_kernel_address=$(config_key kernel_address)
+  [ -f "$MOAT_RPI4_BL31" ] || { echo "qemu-run: missing $MOAT_RPI4_BL31 (config.txt armstub=)" >&2; exit 2; }
+fi
 if [ $uboot -eq 1 ]; then
   # Started by firmware, QEMU's virt has no PL061: the tree dumped with -bios (dts/*-fw.dts).
   dtb=$build/dts/qemu-virt-gicv$gic-fw-moat.dtb
