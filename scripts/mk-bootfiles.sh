@@ -89,7 +89,9 @@ kernel_image() {
     [ $from_cache -eq 0 ] || die "no kernel in $cache/kernel: run scripts/fetch-kernel.sh, or pass --kernel-deb"
     MOAT_CACHE=$cache "$top/scripts/fetch-kernel.sh" >&2
   fi
-  local k=$cache/kernel/root/boot/vmlinuz-$(cat "$cache/kernel/abi")-arm64
+  local abi k
+  abi=$(cat "$cache/kernel/abi")
+  k=$cache/kernel/root/boot/vmlinuz-$abi-arm64
   [ -f "$k" ] || die "$k is missing: run scripts/fetch-kernel.sh again"
   echo "$k"
 }
@@ -390,6 +392,6 @@ EOF
   board_cells "$dtb"
 }
 
-layout_$board
+"layout_$board"
 echo "mk-bootfiles: $board boot files in $out:"
 (cd "$out" && find . -type f | sort | sed 's|^\./|  |')

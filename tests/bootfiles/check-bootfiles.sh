@@ -72,7 +72,7 @@ if [ "$board" = rpi4 ]; then
   dtb=$out/rpi4-moat.dtb
   serial1=$(fdtget -t s "$dtb" /aliases serial1)
   read -r reg _ <<< "$(fdtget -t x "$dtb" "$serial1" reg)"
-  read -r child _ parent size _ <<< "$(fdtget -t x "$dtb" /soc ranges)"
+  read -r child _ parent _ <<< "$(fdtget -t x "$dtb" /soc ranges)"
   miniuart=$(printf '0x%x' $((0x$reg - 0x$child + 0x$parent)))
   check "cmdline.txt: earlycon on the mini UART ($serial1 = $miniuart)" grep -qw "earlycon=uart8250,mmio32,$miniuart" "$out/cmdline.txt"
   # /memory: what the firmware writes on a 2 GB board (the same as qemu-run.sh's fix-up 1).
