@@ -7,6 +7,8 @@
 
 #include <stdarg.h>
 
+#include <moat/cell_ring.h>
+
 #include "hv/arch_cell.hpp"
 #include "lib/cell_validate.hpp"
 #include "hv/console.hpp"
@@ -202,6 +204,15 @@ void give_cpus_to_root(u32 mask)
     }
 }
 
+// Zero slot `id`'s console ring page and clean the zeros to memory (invariant 7): the cell of the
+// slot may read the page with its caches off, and must find zeros there, not the bytes of the
+// previous cell under the hypervisor's dirty lines.
+void clear_console_ring(u32 id)
+{
+    cell_console_ring_clear(id);
+    arch_clean_to_poc(cell_console_ring(id), MOAT_CELL_RING_SIZE);
+}
+
 void give_to_root(const Cell &c)
 {
     Cell &root = cell_root();
@@ -298,7 +309,7 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     c->cpu_mask = mask;
     c->num_cpus = 0;
     mem_copy(c->irqs, c->desc.irq_bitmap, sizeof(c->irqs));
-    cell_console_ring_clear(c->id);  // before the cell can map it
+    clear_console_ring(c->id);  // before the cell can map it
     st = arch_cell_create(*c, err, errlen);
     if (st != MOAT_HC_OK) {
         give_cpus_to_root(mask);
@@ -463,7 +474,7 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
     if (!arch_cell_destroy(*c, err, errlen))
         return MOAT_HC_DENIED;
     links_zero_unshared(*c);
-    cell_console_ring_clear(c->id);  // unmapped from the cell above: nothing rewrites it
+    clear_console_ring(c->id);  // unmapped from the cell above: nothing rewrites it
     give_to_root(*c);
     log("cell \"%s\" destroyed: memory zeroed, CPUs %#x and its interrupts back to the root cell",
         name_of(*c), c->cpu_mask);

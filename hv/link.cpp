@@ -37,27 +37,51 @@ RegsCtx regs_ctx[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 last_ring[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 u32 refusals_logged[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 
-// Each sender endpoint's doorbell budget (LINK_RING_BUDGET signals per LINK_RING_WINDOW_US): when
-// its window began and the doorbells it set pending in it, less one for each doorbell a peer set
-// pending at it. Coalesced rings are not counted: they cost the receiver nothing.
+// Each sender endpoint's doorbell budget (LINK_RING_BUDGET signals in any LINK_RING_WINDOW_US):
+// the times of the doorbells it set pending that still count, oldest first, less the newest one
+// for each doorbell a peer set pending at it. A sliding window, not a fixed one: with a fixed
+// window a sender could spend one window's budget at its end and the next one's at its start,
+// twice the budget within microseconds. Coalesced rings are not counted: they cost the receiver
+// nothing.
 struct RingBudget {
-    u64 window_start_us;
-    u32 signalled;
+    u64 at[LINK_RING_BUDGET];
+    u32 first, count;
 };
 RingBudget ring_budget[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 LinkRingCounts ring_counts[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 
-// Whether endpoint (cell, link) may set one more doorbell pending now; the window restarts
-// once it has passed (a clock that went backwards restarts it too).
-bool budget_allows(u32 cell, u32 link)
+// Forget the doorbells older than a window; a clock that went backwards (another CPU's counter, a
+// reset) forgets them all rather than leave the sender throttled for ever.
+void budget_expire(RingBudget &b, u64 now)
+{
+    if (b.count && now < b.at[(b.first + b.count - 1) % LINK_RING_BUDGET])
+        b.count = 0;
+    while (b.count && now - b.at[b.first] >= LINK_RING_WINDOW_US) {
+        b.first = (b.first + 1) % LINK_RING_BUDGET;
+        b.count--;
+    }
+}
+
+// Endpoint (cell, link) sets one more doorbell pending now, if its budget allows: true and counted.
+bool budget_take(u32 cell, u32 link)
 {
     RingBudget &b = ring_budget[cell][link];
     u64 now = arch_time_us();
-    if (now < b.window_start_us || now - b.window_start_us >= LINK_RING_WINDOW_US) {
-        b.window_start_us = now;
-        b.signalled = 0;
-    }
-    return b.signalled < LINK_RING_BUDGET;
+    budget_expire(b, now);
+    if (b.count >= LINK_RING_BUDGET)
+        return false;
+    b.at[(b.first + b.count) % LINK_RING_BUDGET] = now;
+    b.count++;
+    return true;
+}
+
+// A doorbell set pending at endpoint (cell, link), an answer: its newest counted doorbell is
+// forgotten.
+void budget_give_back(u32 cell, u32 link)
+{
+    RingBudget &b = ring_budget[cell][link];
+    if (b.count)
+        b.count--;
 }
 
 bool owns_irq(const Cell &c, u32 intid) { return (c.irqs[intid / 32] >> (intid % 32)) & 1; }
@@ -147,17 +171,14 @@ u32 link_ring_locked(Cell &from, u32 link, u32 peer)
         // ring announces. Nothing to signal, nothing spent (a storm of these costs it nothing).
         result = MOAT_LINK_RING_OK;
         n.coalesced++;
-    } else if (!budget_allows(from.id, link)) {
+    } else if (!budget_take(from.id, link)) {
         result = MOAT_LINK_RING_THROTTLED;
         n.throttled++;
     } else {
         arch_link_doorbell(ep->doorbell_intid);
-        ring_budget[from.id][link].signalled++;
         // A doorbell is an answer too: the receiver's own budget gets one back, so that request
         // and reply, however fast, never run out; a sender nobody answers lives on its budget.
-        RingBudget &back = ring_budget[to->id][static_cast<u32>(ep - to->desc.links.link)];
-        if (back.signalled)
-            back.signalled--;
+        budget_give_back(to->id, static_cast<u32>(ep - to->desc.links.link));
         result = MOAT_LINK_RING_OK;
         n.signalled++;
     }

@@ -555,4 +555,6 @@ u64 arch_time_us()
 
 bool arch_zero_phys(u64 pa, u64 size) { return phys_zero(pa, size); }
 
+void arch_clean_to_poc(const void *va, u64 size) { clean_poc(reinterpret_cast<u64>(va), size); }
+
 }  // namespace moat

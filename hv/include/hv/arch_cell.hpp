@@ -59,6 +59,11 @@ bool arch_cell_destroy(Cell &c, char *err, size_t errlen);
 // and make them what the cell sees with caches off; false if either cannot be mapped.
 bool arch_cell_load(u64 dst, u64 src, u64 size);
 
+// Clean and invalidate [va, va + size) of the hypervisor's own memory to the point of coherency:
+// what it just wrote there (zeros, before a page changes hands) reaches memory, for an owner that
+// reads with its caches off, and no older dirty line is written back over it later.
+void arch_clean_to_poc(const void *va, u64 size);
+
 // --- Links (hv/link.cpp) ---------------------------------------------------------------------
 // Set SPI `intid` pending in the distributor: a doorbell rung (its receiver owns it).
 void arch_link_doorbell(u32 intid);

@@ -18,12 +18,12 @@ struct Cell;
 // Doorbell storms. A ring to a peer whose doorbell is still pending (set, not yet taken by the
 // receiver) is coalesced: it returns MOAT_LINK_RING_OK and signals nothing, since the receiver will
 // see what it announces when it takes the pending one. Each sender endpoint may then set at most
-// LINK_RING_BUDGET doorbells pending per LINK_RING_WINDOW_US, plus one for each doorbell a peer
-// sets pending at it (an answer); a ring over that is refused with MOAT_LINK_RING_THROTTLED (the
-// sender rings again later). So a peer ringing flat out makes a receiver that does not answer
-// take at most LINK_RING_BUDGET doorbells a millisecond (one exit each when its interrupts are
-// trapped), however fast it rings, and its own rings are its own exits; request and reply,
-// however fast, never run out.
+// LINK_RING_BUDGET doorbells pending in any LINK_RING_WINDOW_US (a sliding window, wherever it
+// starts), plus one for each doorbell a peer sets pending at it (an answer); a ring over that is
+// refused with MOAT_LINK_RING_THROTTLED (the sender rings again later). So a peer ringing flat
+// out makes a receiver that does not answer take at most LINK_RING_BUDGET doorbells in any
+// millisecond (one exit each when its interrupts are trapped), however fast it rings, and its own
+// rings are its own exits; request and reply, however fast, never run out.
 constexpr u32 LINK_RING_BUDGET = 16;
 constexpr u64 LINK_RING_WINDOW_US = 1000;
 

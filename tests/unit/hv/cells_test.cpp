@@ -352,6 +352,34 @@ TEST_F(Cells, ConsoleRingIsEmptyAtCreateAndDestroyAndItsIpaIsInX0)
     EXPECT_EQ(arch.entry_x0[1], 0u);  // no ring, nothing in x0
 }
 
+// Invariant 7 for the ring page: a cell may read it with its caches off (its MMU off, or its own
+// stage 1 non-cacheable), so the zeros written at create and destroy must reach memory, not sit
+// dirty in a cache over the previous cell's bytes. Review finding 1: they were plain stores.
+TEST_F(Cells, ConsoleRingZerosAreCleanedToMemoryAtCreateAndDestroy)
+{
+    moat_cell_desc d = make(A);
+    d.console = {MOAT_CELL_CONSOLE_RING, 0, 0x7c100000};
+    d.checksum = moat_cell_checksum(&d, sizeof(d));
+    auto *ring = static_cast<moat_cell_ring *>(cell_console_ring(1));
+    auto cleaned_whole_ring = [&] {
+        for (const auto &c : arch.cleaned)
+            if (c.va == ring && c.size == sizeof(*ring) && c.all_zero)
+                return true;
+        return false;
+    };
+    std::memset(ring, 0x5a, sizeof(*ring));  // what a previous cell of the slot left
+    ASSERT_EQ(create(d).status, MOAT_HC_OK);
+    EXPECT_TRUE(cleaned_whole_ring()) << "create: the ring's zeros were not cleaned to the PoC";
+    arch.cleaned.clear();
+    ASSERT_EQ(start(1), MOAT_HC_OK);
+    m.arrive(1);
+    moat_cell_ring_write(ring, "a secret\n", 9);
+    EXPECT_EQ(shutdown(1, true), MOAT_HC_OK);
+    m.deliver_kicks();
+    ASSERT_EQ(destroy(1), MOAT_HC_OK);
+    EXPECT_TRUE(cleaned_whole_ring()) << "destroy: the ring's zeros were not cleaned to the PoC";
+}
+
 TEST_F(Cells, CreateRefusalsNameTheCause)
 {
     struct Case {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 
@@ -251,6 +252,12 @@ void arch_link_doorbell(u32 intid)
 bool arch_link_doorbell_pending(u32 intid) { return arch.pending_doorbells.count(intid) != 0; }
 
 u64 arch_time_us() { return arch.time_us; }
+
+void arch_clean_to_poc(const void *va, u64 size)
+{
+    const auto *b = static_cast<const unsigned char *>(va);
+    arch.cleaned.push_back({va, size, std::all_of(b, b + size, [](unsigned char x) { return x == 0; })});
+}
 
 bool arch_zero_phys(u64 pa, u64 size)
 {

@@ -54,6 +54,12 @@ struct Arch {
     std::set<u32> pending_doorbells;     // in this set until a test takes them)
     moat::u64 time_us = 0;               // arch_time_us()
     std::vector<Region> link_zeroed;     // link sections zeroed (arch_zero_phys), in order
+    struct Clean {
+        const void *va;
+        u64 size;
+        bool all_zero;                   // what reached memory was zeros only
+    };
+    std::vector<Clean> cleaned;          // hypervisor memory cleaned to the PoC, in order
     std::string reported;                // last message to the root's error buffer
     std::vector<std::string> violations; // what the core should never have asked
     std::vector<unsigned char> phys;     // root RAM from DESC_PA, as the fake copies it

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <random>
+#include <vector>
 
 #include "fake_arch.hpp"
 #include "hv/cell.hpp"
@@ -390,6 +392,39 @@ TEST_F(Link, AStormCostsTheReceiverAtMostTheBudget)
     EXPECT_GE(arch.doorbells.size(), size_t{9 * LINK_RING_BUDGET});
     EXPECT_EQ(ok, arch.doorbells.size());
     EXPECT_EQ(ok + throttled, 40000u);
+}
+
+TEST_F(Link, NoMillisecondHoldsMoreThanTheBudget)
+{
+    // Review finding 9: with a fixed window, LINK_RING_BUDGET rings at the end of one window and
+    // as many at the start of the next set twice the budget pending within microseconds. Any
+    // LINK_RING_WINDOW_US, wherever it starts, holds at most LINK_RING_BUDGET doorbells of one
+    // sender nobody answers.
+    u32 id = create(cell_a());
+    Cell &a = *cell_get(id);
+    arch.doorbells.clear();
+    std::vector<u64> signalled_at;
+    const u64 start = 2000000;
+    arch.time_us = start;
+    ASSERT_EQ(cell_link_ring(a, 0, 0), u32{MOAT_LINK_RING_OK});  // opens a window at `start`
+    signalled_at.push_back(start);
+    std::mt19937_64 rng(7);
+    for (u64 t = start + LINK_RING_WINDOW_US - 40; t < start + 5 * LINK_RING_WINDOW_US; t += rng() % 7) {
+        arch.time_us = t;
+        size_t before = arch.doorbells.size();
+        u32 r = cell_link_ring(a, 0, 0);
+        ASSERT_TRUE(r == MOAT_LINK_RING_OK || r == MOAT_LINK_RING_THROTTLED) << r;
+        if (arch.doorbells.size() > before)
+            signalled_at.push_back(t);
+    }
+    for (size_t i = 0; i < signalled_at.size(); i++) {
+        size_t in_window = 0;
+        for (size_t j = i; j < signalled_at.size() && signalled_at[j] < signalled_at[i] + LINK_RING_WINDOW_US; j++)
+            in_window++;
+        ASSERT_LE(in_window, size_t{LINK_RING_BUDGET}) << "a millisecond from " << signalled_at[i] - start
+                                                       << " us holds " << in_window << " doorbells";
+    }
+    EXPECT_GE(signalled_at.size(), size_t{4 * LINK_RING_BUDGET});  // and the budget is usable
 }
 
 TEST_F(Link, ANewEndpointStartsWithAFreshBudget)
