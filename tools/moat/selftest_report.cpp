@@ -237,7 +237,7 @@ namespace {
 constexpr const char *EXIT_NAMES[MOAT_EXIT_REASONS] = MOAT_EXIT_REASON_NAMES;
 
 // The first thing wrong with a phase, or "".
-std::string phase_failure(const Phase &p, unsigned duration_s)
+std::string phase_failure(const Phase &p, unsigned duration_s, bool emulated)
 {
     if (!p.errors.empty())
         return "phase " + p.name + ": " + p.errors.front();
@@ -245,7 +245,7 @@ std::string phase_failure(const Phase &p, unsigned duration_s)
     if (s.seconds < duration_s)
         return fmt("phase %s: the ctl-loop reported %llu of %u seconds", p.name.c_str(),
                    static_cast<unsigned long long>(s.seconds), duration_s);
-    if (s.misses)
+    if (s.misses && !emulated)
         return fmt("phase %s: %llu deadline misses in the ctl-loop", p.name.c_str(),
                    static_cast<unsigned long long>(s.misses));
     if (!p.cpu_offline_in_linux)
@@ -274,7 +274,7 @@ Verdict verdict(const Report &r)
     if (r.phases.empty())
         return {false, "no phase ran"};
     for (const Phase &p : r.phases) {
-        std::string why = phase_failure(p, r.duration_s);
+        std::string why = phase_failure(p, r.duration_s, r.emulated);
         if (!why.empty())
             return {false, why};
     }
@@ -288,13 +288,15 @@ std::string ns_or_open(std::optional<std::int64_t> v)
     return v ? fmt("< %lld ns", static_cast<long long>(*v)) : std::string("in the open top bucket");
 }
 
-void format_phase(std::string &out, const Phase &p)
+void format_phase(std::string &out, const Phase &p, bool emulated)
 {
     out += "phase " + p.name + (p.name == "stressed" ? " (Linux under a CPU, memory and file load):\n" : " (Linux idle):\n");
     const CtlSummary s = summarize(p.ctl);
     out += fmt("  ctl-loop 10 kHz:  %llu s reported, %llu periods, %llu deadline misses\n",
                static_cast<unsigned long long>(s.seconds), static_cast<unsigned long long>(s.periods),
                static_cast<unsigned long long>(s.misses));
+    if (s.misses && emulated)
+        out += "  (misses not judged: emulated; QEMU runs the vCPUs in turn, so Linux's load delays the cell's)\n";
     out += fmt("  ctl-loop jitter:  min %lld ns, avg %lld ns, max %lld ns; release latency max %lld ns\n",
                static_cast<long long>(s.jitter_min_ns), static_cast<long long>(s.jitter_avg_ns),
                static_cast<long long>(s.jitter_max_ns), static_cast<long long>(s.latency_max_ns));
@@ -361,7 +363,7 @@ std::string format_report(const Report &r)
     if (r.emulated)
         out += "emulated:        yes (QEMU): the latency and jitter figures are the emulator's, not a board's\n";
     for (const Phase &p : r.phases)
-        format_phase(out, p);
+        format_phase(out, p, r.emulated);
     for (const std::string &e : r.errors)
         out += "error: " + e + "\n";
     out += isolation_line(r) + "\n";

@@ -122,6 +122,11 @@ struct Verdict {
     bool pass = false;
     std::string reason;  // the first failure, in words ("" on PASS)
 };
+// Fails on any step's error, a missing ctl-loop second, a CPU left online in Linux, an exit of
+// the isolation list, a timer-latency run that did not finish or saw an early interrupt, and on
+// hardware any deadline miss. Emulated (QEMU), misses are reported, not judged: QEMU runs the
+// vCPUs in turn (one host thread under -icount), so Linux's load delays the cell's vCPU by whole
+// time slices that no hypervisor could prevent.
 Verdict verdict(const Report &r);
 
 // The whole report, ending with "selftest: PASS" or "selftest: FAIL (reason)".

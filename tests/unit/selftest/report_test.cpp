@@ -208,7 +208,10 @@ TEST(SelftestVerdict, EachFailureIsNamed)
     };
     const Case cases[] = {
         {"moat enable failed", [](Report &r) { r.errors.push_back("moat enable failed: no"); }},
-        {"phase stressed: 2 deadline misses", [](Report &r) { r.phases[1].ctl[2].misses = 2; }},
+        {"phase stressed: 2 deadline misses", [](Report &r) {
+             r.emulated = false;
+             r.phases[1].ctl[2].misses = 2;
+         }},
         {"phase idle: the ctl-loop reported 4 of 5 seconds", [](Report &r) { r.phases[0].ctl.pop_back(); }},
         {"phase idle: isolation: 7 abort_denied exits on the cell's CPU 3",
          [](Report &r) { r.phases[0].exits[MOAT_EXIT_ABORT_DENIED] = 7; }},
@@ -228,6 +231,20 @@ TEST(SelftestVerdict, EachFailureIsNamed)
         EXPECT_NE(v.reason.find(c.want), std::string::npos) << "wanted '" << c.want << "', got '" << v.reason << "'";
         EXPECT_NE(format_report(r).find("selftest: FAIL (" + v.reason + ")\n"), std::string::npos);
     }
+}
+
+TEST(SelftestVerdict, EmulatedMissesAreReportedNotJudged)
+{
+    Report r = good_report();
+    r.phases[1].ctl[0].misses = 31937;
+    EXPECT_TRUE(verdict(r).pass);
+    const std::string text = format_report(r);
+    EXPECT_NE(text.find("  ctl-loop 10 kHz:  5 s reported, 50000 periods, 31937 deadline misses\n"
+                        "  (misses not judged: emulated;"),
+              std::string::npos) << text;
+    r.emulated = false;
+    EXPECT_EQ(verdict(r).reason, "phase stressed: 31937 deadline misses in the ctl-loop");
+    EXPECT_EQ(format_report(r).find("not judged"), std::string::npos);
 }
 
 TEST(SelftestVerdict, IsolationLineNamesTheExit)
