@@ -440,9 +440,11 @@ public:
             run_timer_latency(p);
         if (stressed && !stress.stop(err))
             p.errors.push_back(err);
-        if (console_.lost())
-            p.errors.push_back(std::to_string(console_.lost()) +
+        if (console_.lost() > lost_reported_) {
+            p.errors.push_back(std::to_string(console_.lost() - lost_reported_) +
                                " bytes of the console were overwritten before they were read");
+            lost_reported_ = console_.lost();
+        }
         return p;
     }
 
@@ -543,6 +545,7 @@ private:
     Files files_;
     unsigned duration_;
     Console console_;
+    std::uint64_t lost_reported_ = 0;
 };
 
 // The cell descriptor's name (the cell is addressed by it).
