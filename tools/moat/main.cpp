@@ -21,6 +21,7 @@
 
 #include "lib/cell_validate.hpp"
 #include "image.hpp"
+#include "selftest.hpp"
 
 namespace {
 
@@ -51,6 +52,9 @@ void usage(FILE *out)
                  "                          stop it the same way, zero its memory, give everything back\n"
                  "  cell list               cells, their state and CPUs\n"
                  "  cell stats NAME         exits of the cell's CPUs\n"
+                 "  selftest [--duration S] [--cells DIR] [--demos DIR] [--root-cell FILE] [--png FILE]\n"
+                 "                          run the demo cells idle and under load, print a report\n"
+                 "                          with a PASS/FAIL verdict (moat selftest --help)\n"
                  "  --version               print the tool's ABI version\n",
                  MOAT_STOP_TIMEOUT_MS);
 }
@@ -537,6 +541,8 @@ int main(int argc, char **argv)
         return cmd_cell(argc - 2, argv + 2);
     if (cmd == "console")
         return cmd_console();
+    if (cmd == "selftest")
+        return moat::selftest::cmd_selftest(argc - 2, argv + 2);
     if (cmd == "--version") {
         std::printf("moat ABI %s\n", moat::tools::abi_version_string(MOAT_ABI_VERSION).c_str());
         return 0;

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: GPL-2.0
+// moat selftest: which board this is and where its compiled cells and demos are. Pure functions
+// (the file system is passed in) so that tests/unit/selftest/ checks every case on the host.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace moat::selftest {
+
+struct BoardFacts {
+    std::string name;         // "rpi4", "zcu102", "virt" (QEMU), "unknown"
+    std::string compatible;   // the root compatible's first entry
+    unsigned gic = 0;         // 2 or 3; 0 when no GIC was recognised
+    bool emulated = false;    // QEMU (virt, or a fw-cfg device in the tree)
+    std::string description;  // for the report
+};
+
+// compatible: the root node's property as read (strings separated by NULs); intcs: the
+// compatible properties of the interrupt controllers found in the tree.
+BoardFacts board_facts(const std::string &compatible, const std::vector<std::string> &intcs, bool has_fw_cfg);
+
+// Where moat's tools install a board's cells (then the test initramfs's layout).
+std::vector<std::string> cell_dir_candidates(const BoardFacts &b);
+
+// The demos' directory that goes with a cells directory: the last "cells" component becomes
+// "demos" (/usr/share/moat/cells/rpi4 -> /usr/share/moat/demos/rpi4, /cells/gicv2 -> /demos/gicv2).
+std::string demos_dir_for(const std::string &cells_dir);
+
+using PathTest = std::function<bool(const std::string &)>;
+
+struct SelftestFiles {
+    std::string root_cell, ctl_cell, ctl_bin, latency_bin;
+};
+
+// Resolves --cells/--demos/--root-cell (empty: the defaults); false with err naming what is
+// missing and which option to give. The root cell is only required to exist when
+// need_root_cell (moat is not enabled yet).
+bool locate_files(const BoardFacts &b, const std::string &cells, const std::string &demos,
+                  const std::string &root_cell, bool need_root_cell, const PathTest &is_dir,
+                  const PathTest &is_file, SelftestFiles &out, std::string &err);
+
+}  // namespace moat::selftest
