@@ -14,6 +14,7 @@ pkgs=(
   googletest libgtest-dev clang lld llvm libclang-rt-dev
   gdb-multiarch
   python3-matplotlib graphviz
+  dkms          # host.packages.dkms: the real DKMS build of the moat-dkms package (arm64 headers)
 )
 codename=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
 case "$codename" in

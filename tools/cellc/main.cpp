@@ -25,13 +25,21 @@ namespace {
 constexpr int EXIT_INVALID = 1;
 constexpr int EXIT_USAGE = 2;
 
-int usage()
+// The synopsis: on stderr after a wrong command line, on stdout for --help (the man page is made
+// from it: scripts/mkdeb.sh).
+void print_usage(std::ostream &out)
 {
-    std::cerr << "usage:\n"
+    out << "usage:\n"
                  "  moat-cellc compile --board BOARD.dtb [CONTEXT.dtbo...] CELL.dtbo -o OUT.cell\n"
                  "  moat-cellc check --board BOARD.dtb ROOT.dtbo [CELL.dtbo...]\n"
                  "  moat-cellc dump [--json] FILE.cell\n"
-                 "  moat-cellc pack [--unchecked] FILE.json -o OUT.cell\n";
+                 "  moat-cellc pack [--unchecked] FILE.json -o OUT.cell\n"
+                 "  moat-cellc --help\n";
+}
+
+int usage()
+{
+    print_usage(std::cerr);
     return EXIT_USAGE;
 }
 
@@ -147,6 +155,10 @@ int main(int argc, char **argv)
 {
     if (argc < 2)
         return usage();
+    if (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+        print_usage(std::cout);
+        return 0;
+    }
     Args args;
     if (!parse_args(argc, argv, args))
         return usage();
