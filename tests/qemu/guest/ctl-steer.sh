@@ -92,6 +92,8 @@ storm_check() {
 	storm_window quiet
 	storm_window storm --storm
 	cat /tmp/storm.storm
+	# Each window's timing under the storm: a late start shows which window it fell in.
+	grep 'telemetry #' /tmp/storm.watch | sed 's/ speed=.* window=/ window=/; s/ accepted=.*//'
 	for w in quiet storm; do
 		read irq mmio hyp other cs < /tmp/$w.exits
 		echo "$mode $w: cell exits irq $irq mmio $mmio hypercall $hyp other $other in ${cs}0 ms; deadline misses $(misses $w) in 4000 periods, latency_max $(latency $w) ns"
