@@ -107,8 +107,10 @@ void cmd_roundtrip(const Endpoint &l, const pair_command &c, pair_result &r, uin
 void cmd_storm(const Endpoint &l, const pair_command &c, pair_result &r)
 {
     uint64_t t0 = demo::timer::now(), end = t0 + demo::timer::from_ns(uint64_t{c.arg0} * 1000000);
-    uint64_t rings = 0, ok = 0, throttled = 0;
+    uint64_t rings = 0, ok = 0, throttled = 0, gap = demo::timer::from_ns(uint64_t{c.arg1} * 1000);
     while (demo::timer::now() < end) {
+        for (uint64_t next = demo::timer::now() + gap; gap && demo::timer::now() < next;) {
+        }
         l.ring(PAIR_PONG);
         uint32_t s = l.last_ring_status();
         rings++;

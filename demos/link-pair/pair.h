@@ -28,7 +28,7 @@
 
 enum pair_cmd {
 	PAIR_CMD_ROUNDTRIP = 1, /* ping: arg0 round trips of arg1 bytes with pong, contents checked */
-	PAIR_CMD_STORM = 2,     /* ping: ring pong flat out for arg0 ms (hostile) */
+	PAIR_CMD_STORM = 2,     /* ping: ring pong flat out for arg0 ms (hostile), arg1 us apart */
 	PAIR_CMD_DEADLINES = 3, /* pong: a job every arg1 us for arg0 ms, each checked against its
 				   deadline (arg1 / 4 after it is due), doorbells taken meanwhile */
 	PAIR_CMD_RING_STRANGER = 4, /* either: ring peer 7 and itself: refused */

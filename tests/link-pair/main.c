@@ -8,8 +8,9 @@
  *
  *   moat-link-pair roundtrip N SIZE  ping sends N messages of SIZE bytes (1..4096) to pong and
  *                                    checks what comes back; round trip min/avg/max
- *   moat-link-pair storm MS          pong runs a job every 1000 us for MS ms against deadlines
- *                                    while ping rings pong as fast as it can
+ *   moat-link-pair storm MS [GAP_US] pong runs a job every 1000 us for MS ms against deadlines
+ *                                    while ping rings pong as fast as it can (or every GAP_US:
+ *                                    a slower storm, to tell ping's exit rate from pong's load)
  *   moat-link-pair stranger CELL     CELL (ping|pong) rings peer 7 and itself
  *   moat-link-pair write-linux CELL  CELL writes our section, read-only to it: it fails, we are told
  *   moat-link-pair state             each peer's state from the state page
@@ -140,12 +141,12 @@ static int roundtrip(uint32_t n, uint32_t size)
 	return done != n || r->v[PAIR_RT_MISMATCHED] || r->v[PAIR_RT_LOST];
 }
 
-static int storm(uint32_t ms)
+static int storm(uint32_t ms, uint32_t gap_us)
 {
 	volatile struct pair_result *p, *q;
 
 	command(PAIR_PONG, PAIR_CMD_DEADLINES, ms, 1000);
-	command(PAIR_PING, PAIR_CMD_STORM, ms, 0);
+	command(PAIR_PING, PAIR_CMD_STORM, ms, gap_us);
 	q = result(PAIR_PONG, 60000);
 	p = result(PAIR_PING, 60000);
 	if (!p || !q) {
@@ -203,8 +204,8 @@ int main(int argc, char **argv)
 		return 2;
 	if (!strcmp(argv[1], "roundtrip") && argc == 4)
 		return roundtrip((uint32_t)strtoul(argv[2], NULL, 0), (uint32_t)strtoul(argv[3], NULL, 0));
-	if (!strcmp(argv[1], "storm") && argc == 3)
-		return storm((uint32_t)strtoul(argv[2], NULL, 0));
+	if (!strcmp(argv[1], "storm") && (argc == 3 || argc == 4))
+		return storm((uint32_t)strtoul(argv[2], NULL, 0), argc == 4 ? (uint32_t)strtoul(argv[3], NULL, 0) : 0);
 	if (!strcmp(argv[1], "stranger") && argc == 3 && cell_of(argv[2]))
 		return stranger(cell_of(argv[2]));
 	if (!strcmp(argv[1], "write-linux") && argc == 3 && cell_of(argv[2]))
@@ -213,6 +214,6 @@ int main(int argc, char **argv)
 		printf("link-pair: linux %s, ping %s, pong %s\n", peer_state(0), peer_state(1), peer_state(2));
 		return 0;
 	}
-	printf("usage: moat-link-pair roundtrip N SIZE | storm MS | stranger ping|pong | write-linux ping|pong | state\n");
+	printf("usage: moat-link-pair roundtrip N SIZE | storm MS [GAP_US] | stranger ping|pong | write-linux ping|pong | state\n");
 	return 2;
 }

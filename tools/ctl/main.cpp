@@ -47,13 +47,18 @@ void usage(FILE *out)
                  "                           stream telemetry at HZ messages per second (default 10,\n"
                  "                           at most %u), print N of them (default 10), then stop it\n"
                  "  raw HEX                  send these bytes as one message and print the answer\n"
-                 "                           (testing: the cell must refuse garbage)\n",
+                 "                           (testing: the cell must refuse garbage)\n"
+                 "  storm MS                 ring the cell flat out for MS milliseconds (10..60000) of Linux time and\n"
+                 "                           count the rings the hypervisor took and throttled (testing: a\n"
+                 "                           doorbell storm must not disturb the loop); sends no message,\n"
+                 "                           so it may run beside another moat-ctl\n",
                  moat_ctl::milli_text(MOAT_CTL_SETPOINT_MAX).c_str(), MOAT_CTL_RATE_MAX);
 }
 
 class Link {
 public:
-    bool open(const std::string &name)
+    // `queues`: map the section and take the device for ourselves (every command but storm).
+    bool open(const std::string &name, bool queues)
     {
         path_ = "/dev/moat-link-" + name;
         fd_ = ::open(path_.c_str(), O_RDWR | O_CLOEXEC);
@@ -65,26 +70,30 @@ public:
             return false;
         }
         // One producer and one consumer per queue: a second moat-ctl would break both.
-        if (flock(fd_, LOCK_EX | LOCK_NB)) {
+        if (queues && flock(fd_, LOCK_EX | LOCK_NB)) {
             std::fprintf(stderr, "moat-ctl: %s is in use by another moat-ctl: %s\n", path_.c_str(),
                          std::strerror(errno));
             return false;
         }
         const long page = sysconf(_SC_PAGESIZE);
-        void *shared = mmap(nullptr, MOAT_CTL_SECTION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0);
+        void *shared = queues ? mmap(nullptr, MOAT_CTL_SECTION_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd_, 0)
+                              : nullptr;
         void *state = mmap(nullptr, page, PROT_READ, MAP_SHARED, fd_, 2 * page);
         if (shared == MAP_FAILED || state == MAP_FAILED) {
             std::fprintf(stderr, "moat-ctl: cannot map %s: %s (a link with one section of %u KiB is expected)\n",
                          path_.c_str(), std::strerror(errno), MOAT_CTL_SECTION_SIZE / 1024);
             return false;
         }
-        auto *base = static_cast<std::uint8_t *>(shared);
-        to_cell_ = reinterpret_cast<moat_linkq *>(base + MOAT_CTL_QUEUE_TO_CELL);
-        to_linux_ = reinterpret_cast<moat_linkq *>(base + MOAT_CTL_QUEUE_TO_LINUX);
+        if (queues) {
+            auto *base = static_cast<std::uint8_t *>(shared);
+            to_cell_ = reinterpret_cast<moat_linkq *>(base + MOAT_CTL_QUEUE_TO_CELL);
+            to_linux_ = reinterpret_cast<moat_linkq *>(base + MOAT_CTL_QUEUE_TO_LINUX);
+        }
         state_ = static_cast<const volatile moat_link_state *>(state);
         return true;
     }
 
+    int fd() const { return fd_; }
     bool cell_up() const { return state_->peer_state[MOAT_CTL_PEER_CELL] == MOAT_LINK_PEER_UP; }
 
     // What the cell left in our queue before we came: not ours to answer.
@@ -215,6 +224,41 @@ int watch(Link &link, std::uint32_t hz, unsigned count)
     return complete ? rc : 2;
 }
 
+// Ring the cell with write() as fast as one thread can for `ms` of CLOCK_MONOTONIC. Each
+// ring the hypervisor takes (it set the doorbell pending, or found it still pending and
+// coalesced it) returns 4, each over this endpoint's budget -EAGAIN; anything else ends the storm.
+int storm(Link &link, unsigned ms)
+{
+    const std::uint32_t ring = kRingWrite | MOAT_CTL_PEER_CELL;
+    const long long start = Link::now_ms(), end = start + ms;
+    unsigned long long taken = 0, throttled = 0;
+    long long now = start;
+    int err = 0;
+    while (!err && (now = Link::now_ms()) < end) {
+        // 64 rings between clock reads: the loop is rings, not clock_gettime.
+        for (int i = 0; i < 64; i++) {
+            if (write(link.fd(), &ring, sizeof(ring)) == sizeof(ring)) {
+                taken++;
+            } else if (errno == EAGAIN) {
+                throttled++;
+            } else {
+                err = errno;
+                break;
+            }
+        }
+    }
+    const double s = (now - start) / 1000.0;
+    std::printf("moat-ctl: storm: %llu rings in %.2f s of Linux time (%.0f per second): %llu taken (signalled"
+                " or coalesced), %llu throttled\n",
+                taken + throttled, s, s > 0 ? (taken + throttled) / s : 0.0, taken, throttled);
+    if (err) {
+        std::fprintf(stderr, "moat-ctl: ringing the cell failed: %s%s\n", std::strerror(err),
+                     err == ENOLINK ? " (the cell is not there)" : "");
+        return 2;
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -259,6 +303,12 @@ int main(int argc, char **argv)
         }
     } else if (cmd == "raw" && args.size() == 2) {
         ok = moat_ctl::parse_hex(args[1], raw, error);
+    } else if (cmd == "storm" && args.size() == 2) {
+        char *end = nullptr;
+        const unsigned long v = std::strtoul(args[1].c_str(), &end, 10);
+        ok = *end == 0 && v >= 10 && v <= 60000 && args[1][0] != '-';
+        count = static_cast<unsigned>(v);
+        error = "storm: MS is a whole number of milliseconds, 10..60000";
     } else {
         usage(stderr);
         return 2;
@@ -269,12 +319,14 @@ int main(int argc, char **argv)
     }
 
     Link link;
-    if (!link.open(name))
+    if (!link.open(name, cmd != "storm"))
         return 2;
     if (!link.cell_up()) {
         std::fprintf(stderr, "moat-ctl: the link's cell is not running (moat cell start ctl-loop)\n");
         return 2;
     }
+    if (cmd == "storm")
+        return storm(link, count);
     link.drain();
     if (cmd == "set")
         return command(link, moat_ctl::setpoint_command(link.next_seq(), milli));
