@@ -181,7 +181,8 @@ TEST(CellValidate, EnvelopeFields)
 TEST(CellValidate, CellFields)
 {
     moat_cell_desc d = compiled(cell_blob(cell_with_rtc()));
-    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = 6; }), "flags: unknown bits 0x4");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = 10; }), "flags: unknown bits 0x8");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = MOAT_CELL_FLAG_LINUX; }), "valid");  // moat,os = "linux" (ABI 3.3)
     EXPECT_EQ(verdict(d, [](auto &x) { x.name[0] = 0; }), "name: empty; every cell needs a name");
     EXPECT_EQ(verdict(d, [](auto &x) { x.name[0] = ' '; }), "name: character 0 (0x20) is not one of [A-Za-z0-9._-]");
     EXPECT_EQ(verdict(d, [](auto &x) { std::memset(x.name, 'a', sizeof(x.name)); }), "name: not NUL-terminated within 32 bytes");
