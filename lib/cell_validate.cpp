@@ -616,6 +616,9 @@ bool cell_validate(const void *buf, size_t len, char *err, size_t errlen)
     if ((d.flags & MOAT_CELL_FLAG_DIRECT_IRQ) && root)
         return r.fail("flags: direct interrupt delivery (MOAT_CELL_FLAG_DIRECT_IRQ) is for cells, not the root "
                       "cell; remove moat,irq-delivery from the root cell's overlay");
+    if ((d.flags & MOAT_CELL_FLAG_LINUX) && root)
+        return r.fail("flags: MOAT_CELL_FLAG_LINUX is for cells, not the root cell; remove moat,os from the root "
+                      "cell's overlay");
     if (!check_name(d, r) || !check_cpus(d, r) || !check_mem_regions(d, root, r) ||
         !check_irqs(d, r) || !check_entry_and_console(d, root, r) || !check_links(d, root, r))
         return false;

@@ -277,6 +277,16 @@ qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu "$cp
       -m 1G -nographic -nic none "${boot[@]}"
       -drive "if=none,file=$work/disk.img,format=raw,id=disk0" -device virtio-blk-device,drive=disk0
       -netdev user,id=net0 -device virtio-net-device,netdev=net0 "${bootdisk[@]}")
+if [ "$board" = virt ]; then
+  # QEMU's virt builds its second PL011 (uart1, 0x9040000, SPI 8) only for a second -serial; the
+  # board trees in dts/ have it (a Linux cell's console). What it prints goes to <log>-uart1.log
+  # and, after the run, into the log as "qemu-run: uart1:" lines.
+  [ -n "$log" ] || log=$build/qemu-logs/${test:-shell}-gicv$gic.log
+  mkdir -p "$(dirname "$log")"
+  uart1_log=${log%.log}-uart1.log
+  rm -f "$uart1_log"
+  qemu+=(-serial mon:stdio -serial "file:$uart1_log")
+fi
 if [ "$board" = zcu102 ]; then
   # The machine has its 4 Cortex-A53 built in (no -cpu/-smp); 2 GiB covers moat's regions at the
   # top of the low 2 GiB (dts/zcu102-moat.dtso). No virtio transports on this machine.
@@ -328,6 +338,7 @@ fi
 [ -n "$log" ] || log=$build/qemu-logs/$test-gicv$gic.log
 [ "$board" = zcu102 ] && echo "qemu-run: uart1 of the ZCU102 goes to $uart1_log"
 [ "$board" = rpi4 ] && echo "qemu-run: uart1 (mini UART) of the Pi 4 goes to $uart1_log"
+[ "$board" = virt ] && [ -z "$baremetal" ] && echo "qemu-run: uart1 (PL011 at 0x9040000) of QEMU virt goes to $uart1_log"
 mkdir -p "$(dirname "$log")"
 {
   # What this run used, first in every log: failures must carry the versions of the day.
@@ -342,7 +353,7 @@ if [ "$qrc" = 124 ]; then
   echo "qemu-run: TIMEOUT after ${timeout}s (log: $log)"
   exit 124
 fi
-if [ "$board" != virt ] && [ -s "$uart1_log" ]; then
+if [ -n "$baremetal" ]; then :; elif [ -s "$uart1_log" ]; then
   # What went out of the second UART (a cell that owns it), for --expect to check.
   tr -d '\r' < "$uart1_log" | sed 's/^/qemu-run: uart1: /' | tee -a "$log"
 fi

@@ -15,6 +15,7 @@
 #include "lib/format.hpp"
 #include "hv/hypercall.hpp"
 #include "hv/stats.hpp"
+#include "hv/sysreg_policy.hpp"
 
 namespace moat::arm64 {
 u64 cpu_leave(TrapFrame &f, PerCpu &pc);
@@ -167,6 +168,15 @@ u64 handle_sysreg(TrapFrame &f, PerCpu &pc, u64 esr)
         for (u32 i = 0; i < n; i++)
             gic_send_sgi_sysreg(requests[i], s.op2 - SYS_ICC_SGI1R_OP2);
         stats_count(pc.id, MOAT_EXIT_SGI);
+        skip_instruction();
+        return 0;
+    }
+    // A Linux cell's debug and PMU registers (MDCR_EL2 traps them for every isolated cell).
+    if (!pc.cell->is_root() &&
+        cell_sysreg_action(pc.cell->linux_os(), s.op0, s.op1, s.crn, s.crm, s.op2) == SysregAction::RAZ_WI) {
+        if (s.read && s.rt != 31)
+            f.x[s.rt] = 0;
+        stats_count(pc.id, MOAT_EXIT_OTHER);
         skip_instruction();
         return 0;
     }

@@ -47,9 +47,11 @@ typedef uint64_t moat_u64;
  * 3.1: console type MOAT_CELL_CONSOLE_RING (cell.h): a console ring page per cell
  * (cell_ring.h), its IPA in x0 of the cell's first CPU at entry; MOAT_HC_CONSOLE_INFO also
  * answers where the cells' rings are (x3).
- * 3.2: a ring may answer MOAT_LINK_RING_THROTTLED (link.h: the doorbell budget). */
+ * 3.2: a ring may answer MOAT_LINK_RING_THROTTLED (link.h: the doorbell budget).
+ * 3.3: MOAT_CELL_FLAG_LINUX in a cell descriptor (cell.h: a Linux cell's debug and PMU
+ * registers read as zero and ignore writes instead of failing the cell). */
 #define MOAT_ABI_MAJOR MOAT_U(3)
-#define MOAT_ABI_MINOR MOAT_U(2)
+#define MOAT_ABI_MINOR MOAT_U(3)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
 #define MOAT_ABI_VERSION_MAJOR(v) (((v) >> 16) & 0xffff)
 #define MOAT_ABI_VERSION_MINOR(v) ((v) & 0xffff)

@@ -37,7 +37,11 @@
 /* The cell's CPUs take their physical interrupts at EL1, without the hypervisor ("moat,irq-delivery
  * = \"direct\"", docs/binding.md); not for the root cell. Since ABI 3.0. */
 #define MOAT_CELL_FLAG_DIRECT_IRQ (MOAT_U(1) << 1)
-#define MOAT_CELL_FLAGS_KNOWN (MOAT_CELL_FLAG_ROOT | MOAT_CELL_FLAG_DIRECT_IRQ)
+/* The cell runs Linux ("moat,os = \"linux\"", docs/linux-cell.md): the debug, OS lock and PMU
+ * registers its kernel touches at boot read as zero and ignore writes; a bare-metal cell fails on
+ * them. Not for the root cell. Since ABI 3.3. */
+#define MOAT_CELL_FLAG_LINUX (MOAT_U(1) << 2)
+#define MOAT_CELL_FLAGS_KNOWN (MOAT_CELL_FLAG_ROOT | MOAT_CELL_FLAG_DIRECT_IRQ | MOAT_CELL_FLAG_LINUX)
 
 /* moat_cell_mem_region.flags */
 #define MOAT_CELL_MEM_READ (MOAT_U(1) << 0)

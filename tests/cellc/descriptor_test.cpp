@@ -162,7 +162,7 @@ TEST(CellValidate, EnvelopeFields)
     char err[256];
     ASSERT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
     EXPECT_THAT(verdict(d, [](auto &x) { x.magic = 1; }), StartsWith("magic: 0x1 is not MOAT_CELL_MAGIC"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 4u << 16; }), StartsWith("abi_version: 4.0, this build understands 3.0 to 3.2"));
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 4u << 16; }), StartsWith("abi_version: 4.0, this build understands 3.0 to 3.3"));
     // 2.x descriptors end before the link endpoints (2480 bytes): recompiled, not misread.
     EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = (2u << 16) | 1; }), StartsWith("abi_version: 2.1, this build understands 3.0"));
     EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 2480; }), "total_size: 2480, expected 3736");
@@ -181,7 +181,8 @@ TEST(CellValidate, EnvelopeFields)
 TEST(CellValidate, CellFields)
 {
     moat_cell_desc d = compiled(cell_blob(cell_with_rtc()));
-    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = 6; }), "flags: unknown bits 0x4");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = 10; }), "flags: unknown bits 0x8");
+    EXPECT_EQ(verdict(d, [](auto &x) { x.flags = MOAT_CELL_FLAG_LINUX; }), "valid");  // moat,os = "linux" (ABI 3.3)
     EXPECT_EQ(verdict(d, [](auto &x) { x.name[0] = 0; }), "name: empty; every cell needs a name");
     EXPECT_EQ(verdict(d, [](auto &x) { x.name[0] = ' '; }), "name: character 0 (0x20) is not one of [A-Za-z0-9._-]");
     EXPECT_EQ(verdict(d, [](auto &x) { std::memset(x.name, 'a', sizeof(x.name)); }), "name: not NUL-terminated within 32 bytes");

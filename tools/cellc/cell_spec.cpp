@@ -338,6 +338,20 @@ void read_irq_delivery(const Tree &t, int node, Cell &c)
     c.direct_irq = mode == "direct";
 }
 
+// moat,os: "baremetal" (the default: every trapped debug or PMU register fails the cell) or
+// "linux" (those read as zero and ignore writes: docs/linux-cell.md).
+void read_os(const Tree &t, int node, Cell &c)
+{
+    if (!t.has(node, "moat,os"))
+        return;
+    if (c.root)
+        throw Error(t.at(node, "moat,os"), "the root cell is Linux by definition; remove moat,os");
+    std::string os = t.string(node, "moat,os").value_or("");
+    if (os != "baremetal" && os != "linux")
+        throw Error(t.at(node, "moat,os"), "\"" + os + "\" is not one of \"baremetal\", \"linux\"");
+    c.linux_os = os == "linux";
+}
+
 Cell read_cell(const Tree &t, const Board &b, int node)
 {
     Cell c;
@@ -353,6 +367,7 @@ Cell read_cell(const Tree &t, const Board &b, int node)
     read_memory(t, b, node, c);
     read_console(t, b, node, c);
     read_irq_delivery(t, node, c);
+    read_os(t, node, c);
     if (c.root && t.has(node, "entry"))
         throw Error(t.at(node, "entry"), "the root cell (Linux) keeps running where it is; remove entry");
     if (!c.root)

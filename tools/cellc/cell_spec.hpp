@@ -53,6 +53,7 @@ struct Cell {
     Location where;       // file and path of the moat,cell / moat,root-cell node
     bool root = false;
     bool direct_irq = false;  // moat,irq-delivery = "direct"
+    bool linux_os = false;    // moat,os = "linux"
     std::string name;
     std::vector<Cpu> cpus;
     std::vector<MemoryMapping> memory;

@@ -237,7 +237,8 @@ moat_cell_desc encode_cell(const Cell &c, const Board &b)
     d.magic = MOAT_CELL_MAGIC;
     d.abi_version = MOAT_ABI_VERSION;
     d.total_size = sizeof(d);
-    d.flags = (c.root ? MOAT_CELL_FLAG_ROOT : 0) | (c.direct_irq ? MOAT_CELL_FLAG_DIRECT_IRQ : 0);
+    d.flags = (c.root ? MOAT_CELL_FLAG_ROOT : 0) | (c.direct_irq ? MOAT_CELL_FLAG_DIRECT_IRQ : 0) |
+              (c.linux_os ? MOAT_CELL_FLAG_LINUX : 0);
     std::memcpy(d.name, c.name.data(), std::min<size_t>(c.name.size(), MOAT_CELL_NAME_LEN - 1));
     d.num_cpus = static_cast<u32>(std::min<size_t>(c.cpus.size(), MOAT_CELL_MAX_CPUS));
     for (u32 i = 0; i < d.num_cpus; i++)

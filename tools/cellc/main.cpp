@@ -5,6 +5,7 @@
 //   moat-cellc check --board BOARD.dtb ROOT.dtbo CELL.dtbo...
 //   moat-cellc dump [--json] FILE.cell
 //   moat-cellc pack [--unchecked] FILE.json -o OUT.cell   (the inverse of dump --json)
+//   moat-cellc linux-dt --board BOARD.dtb [CONTEXT.dtbo...] CELL.dtbo [--bootargs ARGS] -o OUT.dtb
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "cellc.hpp"
+#include "linux_dt.hpp"
 
 namespace {
 
@@ -34,6 +36,8 @@ void print_usage(std::ostream &out)
                  "  moat-cellc check --board BOARD.dtb ROOT.dtbo [CELL.dtbo...]\n"
                  "  moat-cellc dump [--json] FILE.cell\n"
                  "  moat-cellc pack [--unchecked] FILE.json -o OUT.cell\n"
+                 "  moat-cellc linux-dt --board BOARD.dtb [CONTEXT.dtbo...] CELL.dtbo [--bootargs ARGS] -o OUT.dtb\n"
+                 "      (the Linux cell's device tree; read it with dtc -I dtb OUT.dtb)\n"
                  "  moat-cellc --help\n";
 }
 
@@ -51,7 +55,7 @@ int report(const cellc::Diagnostics &diags)
 }
 
 struct Args {
-    std::string board, output;
+    std::string board, output, bootargs;
     std::vector<std::string> inputs;
     bool json = false;
     bool unchecked = false;
@@ -61,7 +65,9 @@ bool parse_args(int argc, char **argv, Args &a)
 {
     for (int i = 2; i < argc; i++) {
         std::string arg = argv[i];
-        if ((arg == "--board" || arg == "-o") && i + 1 < argc)
+        if (arg == "--bootargs" && i + 1 < argc)
+            a.bootargs = argv[++i];
+        else if ((arg == "--board" || arg == "-o") && i + 1 < argc)
             (arg == "-o" ? a.output : a.board) = argv[++i];
         else if (arg == "--json")
             a.json = true;
@@ -149,6 +155,17 @@ int pack(const Args &a)
     return write_atomically(a.output, cellc::descriptor_bytes(d)) ? 0 : EXIT_INVALID;
 }
 
+int linux_dt(const Args &a)
+{
+    if (a.board.empty() || a.output.empty() || a.inputs.empty())
+        return usage();
+    cellc::Blob board = cellc::load_blob(a.board, "board tree");
+    cellc::LinuxDtResult r = cellc::linux_dt(board, load_overlays(a.inputs), a.bootargs);
+    if (!r.diags.empty())
+        return report(r.diags);
+    return write_atomically(a.output, r.dtb) ? 0 : EXIT_INVALID;
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -172,6 +189,8 @@ int main(int argc, char **argv)
             return dump(args);
         if (cmd == "pack")
             return pack(args);
+        if (cmd == "linux-dt")
+            return linux_dt(args);
     } catch (const cellc::Error &e) {
         return report({e.diagnostic()});
     }

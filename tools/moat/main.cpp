@@ -21,6 +21,7 @@
 
 #include "lib/cell_validate.hpp"
 #include "image.hpp"
+#include "linux_boot.hpp"
 #include "selftest.hpp"
 
 namespace {
@@ -45,6 +46,9 @@ void usage(FILE *out)
                  "  cell load NAME IMAGE [--address IPA]\n"
                  "                          copy a bare-metal image into the cell (default: its entry)\n"
                  "  cell start NAME         start the cell's first CPU at its entry address\n"
+                 "  cell linux FILE.cell TREE.dtb IMAGE [--initrd FILE] [--cmdline ARGS]\n"
+                 "                          create a Linux cell, load the arm64 Image, the tree (moat-cellc\n"
+                 "                          linux-dt) and an initramfs into its RAM, and start it\n"
                  "  cell shutdown [--force] [--timeout MS] NAME\n"
                  "                          stop the cell's CPUs; a cell that asked to be asked gets\n"
                  "                          MS (default %u) to approve or refuse, --force does not ask\n"
@@ -438,6 +442,111 @@ int cell_load(int fd, int argc, char **argv)
     return 0;
 }
 
+bool load_at(int fd, const char *name, const std::vector<std::uint8_t> &data, std::uint64_t ipa, const char *what)
+{
+    moat_cell_load_args a{};
+    std::snprintf(a.name, sizeof(a.name), "%s", name);
+    a.image = reinterpret_cast<std::uintptr_t>(data.data());
+    a.image_size = data.size();
+    a.address = ipa;
+    if (ioctl(fd, MOAT_CELL_LOAD, &a) != 0) {
+        report_failure(fd, (std::string("cell linux: loading the ") + what).c_str(), errno);
+        return false;
+    }
+    std::printf("moat: %s: %zu bytes at %#llx\n", what, data.size(), static_cast<unsigned long long>(ipa));
+    return true;
+}
+
+// The loadable RAM region holding the cell's entry: where the kernel, tree and initramfs go.
+const moat_cell_mem_region *linux_ram(const moat_cell_desc &d)
+{
+    for (std::uint32_t i = 0; i < d.num_mem_regions; i++) {
+        const moat_cell_mem_region &m = d.mem_regions[i];
+        if ((m.flags & MOAT_CELL_MEM_LOADABLE) && d.entry >= m.virt_start && d.entry - m.virt_start < m.size)
+            return &m;
+    }
+    return nullptr;
+}
+
+// moat cell linux FILE.cell TREE.dtb IMAGE [--initrd FILE] [--cmdline ARGS]
+int cell_linux(int fd, int argc, char **argv)
+{
+    std::vector<std::string> pos;
+    std::string initrd_path, cmdline;
+    bool have_cmdline = false;
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (a == "--initrd" && i + 1 < argc)
+            initrd_path = argv[++i];
+        else if (a == "--cmdline" && i + 1 < argc)
+            cmdline = argv[++i], have_cmdline = true;
+        else if (a.rfind("--", 0) != 0)
+            pos.push_back(a);
+        else
+            pos.clear(), pos.resize(9);
+    }
+    if (pos.size() != 3) {
+        std::fprintf(stderr, "moat cell linux: usage: moat cell linux FILE.cell TREE.dtb IMAGE [--initrd FILE] "
+                             "[--cmdline ARGS]\n");
+        return 2;
+    }
+    std::vector<std::uint8_t> desc, dtb, image, initrd;
+    if (!read_cell(pos[0], desc) || !read_file(pos[1], dtb) || !read_file(pos[2], image) ||
+        (!initrd_path.empty() && !read_file(initrd_path, initrd)))
+        return 1;
+    const moat_cell_desc &d = *reinterpret_cast<const moat_cell_desc *>(desc.data());
+    const moat_cell_mem_region *ram = linux_ram(d);
+    std::string err;
+    moat::tools::KernelImage k;
+    if (!ram) {
+        std::fprintf(stderr, "moat cell linux: %s: the cell's entry is in no loadable RAM (give its RAM mapping "
+                             "\"loadable\" and the entry inside it)\n", pos[0].c_str());
+        return 1;
+    }
+    if (!moat::tools::parse_kernel_image(image, k, err)) {
+        std::fprintf(stderr, "moat cell linux: %s: %s\n", pos[2].c_str(), err.c_str());
+        return 1;
+    }
+    // The tree's size does not depend on the values: set the initramfs range once with zeros to
+    // plan the layout, then with the real addresses.
+    std::vector<moat::tools::FdtProp> chosen;
+    if (have_cmdline)
+        chosen.push_back({"bootargs", moat::tools::fdt_string(cmdline)});
+    if (!initrd.empty()) {
+        chosen.push_back({"linux,initrd-start", moat::tools::fdt_u64(0)});
+        chosen.push_back({"linux,initrd-end", moat::tools::fdt_u64(0)});
+    }
+    std::vector<std::uint8_t> tree = dtb;
+    moat::tools::LinuxLayout at;
+    if (!moat::tools::fdt_set_chosen(tree, chosen, err) ||
+        !moat::tools::plan_linux_layout(ram->virt_start, ram->size, d.entry, k, tree.size(), initrd.size(), at, err)) {
+        std::fprintf(stderr, "moat cell linux: %s\n", err.c_str());
+        return 1;
+    }
+    if (!initrd.empty()) {
+        chosen[chosen.size() - 2].second = moat::tools::fdt_u64(at.initrd);
+        chosen.back().second = moat::tools::fdt_u64(at.initrd + initrd.size());
+        tree = dtb;
+        moat::tools::fdt_set_chosen(tree, chosen, err);
+    }
+    if (cell_create(fd, pos[0].c_str()) != 0)
+        return 1;
+    if (!load_at(fd, d.name, moat::tools::linux_boot_stub(at.dtb, at.kernel), at.stub, "boot stub") ||
+        !load_at(fd, d.name, image, at.kernel, "kernel") || !load_at(fd, d.name, tree, at.dtb, "device tree") ||
+        (!initrd.empty() && !load_at(fd, d.name, initrd, at.initrd, "initramfs")))
+        return 1;
+    moat_cell_ref ref{};
+    std::snprintf(ref.name, sizeof(ref.name), "%s", d.name);
+    drain_console();
+    if (ioctl(fd, MOAT_CELL_START, &ref) != 0) {
+        report_failure(fd, "cell start", errno);
+        return 1;
+    }
+    std::printf("moat: cell \"%s\": Linux started (kernel %#llx, tree %#llx)\n", d.name,
+                static_cast<unsigned long long>(at.kernel), static_cast<unsigned long long>(at.dtb));
+    return 0;
+}
+
 // How a cell's CPUs take interrupts: through the hypervisor (trapped), or directly at EL1.
 const char *irq_delivery_name(const moat_cell_status &c)
 {
@@ -501,6 +610,8 @@ int cmd_cell(int argc, char **argv)
         rc = cell_create(fd, argv[1]);
     } else if (verb == "load" && (argc == 3 || argc == 5)) {
         rc = cell_load(fd, argc, argv);
+    } else if (verb == "linux") {
+        rc = cell_linux(fd, argc, argv);
     } else if (verb == "start") {
         rc = cell_named(fd, argc, argv, MOAT_CELL_START, "start");
     } else if (verb == "shutdown") {

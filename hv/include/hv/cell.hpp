@@ -47,6 +47,8 @@ struct Cell {
     bool is_root() const { return id == ROOT_CELL; }
     // Physical interrupts straight to the cell at EL1 (moat,irq-delivery = "direct").
     bool direct_irq() const { return desc.flags & MOAT_CELL_FLAG_DIRECT_IRQ; }
+    // The cell runs Linux (moat,os = "linux"): debug and PMU registers read as zero.
+    bool linux_os() const { return desc.flags & MOAT_CELL_FLAG_LINUX; }
 };
 
 Cell &cell_root();

@@ -8,7 +8,7 @@ moat info
 check "moat enable" moat enable $ROOT_CELL
 moat info | tee /tmp/info
 check "info: enabled" grep -q 'state: *enabled' /tmp/info
-check "info: ABI 3.2 answered at EL2" grep -q 'hypervisor ABI: *3.2 (answered at EL2)' /tmp/info
+check "info: ABI 3.3 answered at EL2" grep -q 'hypervisor ABI: *3.3 (answered at EL2)' /tmp/info
 check "info: all $(nproc) CPUs in the hypervisor" grep -q "hypervisor CPUs: *$(nproc)\$" /tmp/info
 check "info: names the running kernel ($(uname -r))" grep -qF "Linux $(uname -r) (" /tmp/info
 # The hypervisor's console ring (the only console it has on a board without a PL011).

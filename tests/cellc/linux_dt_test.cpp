@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: GPL-2.0
+// moat-cellc linux-dt: the tree a Linux cell boots with, generated from the committed QEMU virt
+// board and cells/qemu-virt-linux (docs/linux-cell.md), read back with libfdt; and the moat tool's
+// boot layout and /chosen editor (tools/common/linux_boot.cpp) on it.
+#include <gtest/gtest.h>
+#include <libfdt.h>
+
+#include <cstring>
+
+#include "fixtures.hpp"
+#include "linux_boot.hpp"
+#include "linux_dt.hpp"
+
+using namespace cellc_test;
+
+namespace {
+
+std::vector<char> virt_linux_dt(const char *board)
+{
+    BoardSystem s = board_system(board, "qemu-virt-moat", "qemu-virt-linux");
+    cellc::LinuxDtResult r = cellc::linux_dt(s.board, with_last(s.overlays, "linux"), "console=ttyAMA0");
+    EXPECT_TRUE(r.diags.empty()) << (r.diags.empty() ? "" : r.diags[0].str());
+    return r.dtb;
+}
+
+std::string str(const void *fdt, const char *path, const char *prop)
+{
+    int node = fdt_path_offset(fdt, path);
+    const char *v = node >= 0 ? static_cast<const char *>(fdt_getprop(fdt, node, prop, nullptr)) : nullptr;
+    return v ? v : "<missing>";
+}
+
+std::vector<uint32_t> cells(const void *fdt, const char *path, const char *prop)
+{
+    int node = fdt_path_offset(fdt, path), len = 0;
+    const fdt32_t *v = node >= 0 ? static_cast<const fdt32_t *>(fdt_getprop(fdt, node, prop, &len)) : nullptr;
+    std::vector<uint32_t> out;
+    for (int i = 0; v && i < len / 4; i++)
+        out.push_back(fdt32_to_cpu(v[i]));
+    return out;
+}
+
+}  // namespace
+
+TEST(LinuxDt, QemuVirtGicv3Nodes)
+{
+    std::vector<char> dtb = virt_linux_dt("qemu-virt-gicv3");
+    ASSERT_FALSE(dtb.empty());
+    const void *fdt = dtb.data();
+    ASSERT_EQ(fdt_check_full(fdt, dtb.size()), 0);
+    // The cell's RAM at its IPA, not its physical address (0x74000000).
+    EXPECT_EQ(cells(fdt, "/memory@40000000", "reg"), (std::vector<uint32_t>{0, 0x40000000, 0, 0x8000000}));
+    EXPECT_EQ(str(fdt, "/memory@40000000", "device_type"), "memory");
+    // Its one CPU (cpu1, MPIDR 1), started through PSCI, which moat answers for SMC.
+    EXPECT_EQ(cells(fdt, "/cpus/cpu@1", "reg"), (std::vector<uint32_t>{0, 1}));
+    EXPECT_EQ(str(fdt, "/cpus/cpu@1", "enable-method"), "psci");
+    EXPECT_LT(fdt_path_offset(fdt, "/cpus/cpu@0"), 0) << "the root's CPUs are not the cell's";
+    EXPECT_EQ(str(fdt, "/psci", "method"), "smc");
+    // The GIC: distributor and redistributors, no ITS (no LPIs for cells).
+    EXPECT_EQ(str(fdt, "/intc@8000000", "compatible"), "arm,gic-v3");
+    EXPECT_EQ(cells(fdt, "/intc@8000000", "reg"),
+              (std::vector<uint32_t>{0, 0x8000000, 0, 0x10000, 0, 0x80a0000, 0, 0xf60000}));
+    EXPECT_LT(fdt_path_offset(fdt, "/intc@8000000/its@8080000"), 0);
+    EXPECT_EQ(cells(fdt, "/", "interrupt-parent"), cells(fdt, "/intc@8000000", "phandle"));
+    EXPECT_EQ(cells(fdt, "/timer", "interrupts").size(), 12u);
+    // uart1 and its clock, and nothing else of the board's devices.
+    EXPECT_EQ(cells(fdt, "/pl011@9040000", "interrupts"), (std::vector<uint32_t>{0, 8, 4}));
+    EXPECT_EQ(cells(fdt, "/apb-pclk", "phandle"), std::vector<uint32_t>{cells(fdt, "/pl011@9040000", "clocks")[0]});
+    EXPECT_LT(fdt_path_offset(fdt, "/pl011@9000000"), 0) << "the root's console";
+    EXPECT_LT(fdt_path_offset(fdt, "/pmu"), 0) << "the PMU is trapped: no node";
+    EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a000000"), 0);
+    EXPECT_EQ(str(fdt, "/chosen", "stdout-path"), "/pl011@9040000");
+    EXPECT_EQ(str(fdt, "/chosen", "bootargs"), "console=ttyAMA0");
+}
+
+TEST(LinuxDt, ChosenEditorSetsInitrdAndBootargs)
+{
+    std::vector<char> dtb = virt_linux_dt("qemu-virt-gicv3");
+    ASSERT_FALSE(dtb.empty());
+    std::vector<uint8_t> tree(dtb.begin(), dtb.end());
+    std::string err;
+    ASSERT_TRUE(moat::tools::fdt_set_chosen(tree,
+                                            {{"bootargs", moat::tools::fdt_string("quiet console=ttyAMA0")},
+                                             {"linux,initrd-start", moat::tools::fdt_u64(0x42401000)},
+                                             {"linux,initrd-end", moat::tools::fdt_u64(0x424f2000)}},
+                                            err))
+        << err;
+    const void *fdt = tree.data();
+    ASSERT_EQ(fdt_check_full(fdt, tree.size()), 0);
+    EXPECT_EQ(str(fdt, "/chosen", "bootargs"), "quiet console=ttyAMA0");
+    EXPECT_EQ(cells(fdt, "/chosen", "linux,initrd-start"), (std::vector<uint32_t>{0, 0x42401000}));
+    EXPECT_EQ(cells(fdt, "/chosen", "linux,initrd-end"), (std::vector<uint32_t>{0, 0x424f2000}));
+    EXPECT_EQ(str(fdt, "/chosen", "stdout-path"), "/pl011@9040000") << "other properties kept";
+    EXPECT_EQ(cells(fdt, "/memory@40000000", "reg").size(), 4u) << "other nodes kept";
+    tree[0] ^= 1;
+    EXPECT_FALSE(moat::tools::fdt_set_chosen(tree, {}, err));
+    EXPECT_NE(err.find("no FDT magic"), std::string::npos);
+}
+
+TEST(LinuxBoot, LayoutAndImageHeader)
+{
+    std::vector<uint8_t> image(64, 0);
+    moat::tools::KernelImage k;
+    std::string err;
+    EXPECT_FALSE(moat::tools::parse_kernel_image(image, k, err));
+    const uint8_t magic[] = {'A', 'R', 'M', 0x64};
+    std::memcpy(image.data() + 56, magic, 4);
+    image[18] = 0x01;  // image_size 0x10000
+    image[17] = 0x00;
+    ASSERT_TRUE(moat::tools::parse_kernel_image(image, k, err)) << err;
+    k.image_size = 0x2010000;  // Debian 6.1's
+    moat::tools::LinuxLayout at;
+    ASSERT_TRUE(moat::tools::plan_linux_layout(0x40000000, 0x8000000, 0x40000000, k, 1522, 987870, at, err)) << err;
+    EXPECT_EQ(at.stub, 0x40000000u);
+    EXPECT_EQ(at.kernel, 0x40200000u);  // 2 MiB aligned, text_offset 0
+    EXPECT_EQ(at.dtb, 0x42400000u);     // 2 MiB aligned after image_size
+    EXPECT_EQ(at.initrd, 0x42401000u);
+    EXPECT_FALSE(moat::tools::plan_linux_layout(0x40000000, 0x2000000, 0x40000000, k, 1522, 987870, at, err));
+    EXPECT_NE(err.find("give the cell more RAM"), std::string::npos) << err;
+    std::vector<uint8_t> stub = moat::tools::linux_boot_stub(0x42400000, 0x40200000);
+    ASSERT_EQ(stub.size(), 40u);
+    EXPECT_EQ(stub[0] | stub[1] << 8 | stub[2] << 16 | uint32_t(stub[3]) << 24, 0x580000c0u);  // ldr x0, dtb
+    EXPECT_EQ(stub[24] | stub[25] << 8 | stub[26] << 16 | uint32_t(stub[27]) << 24, 0x42400000u);
+}
