@@ -162,7 +162,7 @@ TEST(CellValidate, EnvelopeFields)
     char err[256];
     ASSERT_TRUE(moat::cell_validate(&d, sizeof(d), err, sizeof(err))) << err;
     EXPECT_THAT(verdict(d, [](auto &x) { x.magic = 1; }), StartsWith("magic: 0x1 is not MOAT_CELL_MAGIC"));
-    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 4u << 16; }), StartsWith("abi_version: 4.0, this build understands 3.0 to 3.2"));
+    EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = 4u << 16; }), StartsWith("abi_version: 4.0, this build understands 3.0 to 3.3"));
     // 2.x descriptors end before the link endpoints (2480 bytes): recompiled, not misread.
     EXPECT_THAT(verdict(d, [](auto &x) { x.abi_version = (2u << 16) | 1; }), StartsWith("abi_version: 2.1, this build understands 3.0"));
     EXPECT_EQ(verdict(d, [](auto &x) { x.total_size = 2480; }), "total_size: 2480, expected 3736");
