@@ -51,16 +51,34 @@ SpinLock gicd_lock;
 u32 lr_read(unsigned n) { return gich_read(gich::LR0 + 4 * n); }
 void lr_write(unsigned n, u32 v) { gich_write(gich::LR0 + 4 * n, v); }
 
-// `iar` as acknowledged: INTID and, for an SGI, the source CPU.
-bool try_inject(GicCpu &g, u32 iar)
+// `iar` as acknowledged: INTID and, for an SGI, the source CPU. An LR is free when it holds
+// nothing pending or active (one whose end-of-interrupt maintenance has not been taken yet too:
+// every acknowledgement ends with flush_pending, which offers the waiting copy again).
+GicInject try_inject(GicCpu &g, u32 iar)
 {
+    u32 lrs[64];
+    u64 used = 0;
     for (unsigned n = 0; n < g.nr_lrs; n++) {
-        if (gicv2_lr_state(lr_read(n)) == 0) {
-            lr_write(n, gicv2_lr_value(iar, INJECT_PRIORITY));
-            return true;
-        }
+        lrs[n] = lr_read(n);
+        if (gicv2_lr_state(lrs[n]))
+            used |= u64{1} << n;
     }
-    return false;
+    u64 all = g.nr_lrs >= 64 ? ~u64{0} : (u64{1} << g.nr_lrs) - 1;
+    GicLrPick pick = gic_pick_lr(used, all, gicv2_iar_intid(iar), [&](unsigned n) { return gicv2_lr_live_intid(lrs[n]); });
+    if (pick.result == GicInject::DONE)
+        lr_write(pick.lr, gicv2_lr_value(iar, INJECT_PRIORITY));
+    else if (pick.result == GicInject::HELD)
+        lr_write(pick.lr, gicv2_lr_hold(lrs[pick.lr]));
+    return pick.result;
+}
+
+// List registers the guest deactivated that asked for an end-of-interrupt maintenance interrupt
+// (gicv2_lr_hold): emptied, so that their bit in GICH_EISR goes.
+void clear_ended_holds(const GicCpu &g)
+{
+    for (unsigned w = 0; w * 32 < g.nr_lrs; w++)
+        for (u32 ended = gich_read(gich::EISR0 + 4 * w); ended; ended &= ended - 1)
+            lr_write(w * 32 + static_cast<unsigned>(__builtin_ctz(ended)), 0);
 }
 
 void flush_pending(GicCpu &g)
@@ -240,21 +258,21 @@ u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
     if (intid == gic.maint_intid) {
         gicc_deactivate(iar);
         stats_count(cpu, MOAT_EXIT_MAINTENANCE);
+        clear_ended_holds(g);
     } else if (intid == GIC_MGMT_SGI) {
         gicc_deactivate(iar);
     } else {
         stats_count(cpu, MOAT_EXIT_IRQ);
         if (intid < GIC_SGI_COUNT)
             gicc_deactivate(iar);  // SGIs have no hardware link: done physically
-        if (!try_inject(g, iar)) {
-            if (g.npending < GIC_PENDING_MAX) {
-                g.pending[g.npending++] = iar;
-            } else {
-                // Nowhere to keep it: give it back to the distributor to be taken again later.
-                if (intid >= GIC_SGI_COUNT)
-                    gicc_deactivate(iar);
-                repend_physical(iar);
-            }
+        GicTake t = gic_take(g, iar, try_inject);
+        if (t == GicTake::HELD) {
+            stats_count(cpu, MOAT_EXIT_IRQ_HELD);
+        } else if (t == GicTake::NO_ROOM) {
+            // Nowhere to keep it: give it back to the distributor to be taken again later.
+            if (intid >= GIC_SGI_COUNT)
+                gicc_deactivate(iar);
+            repend_physical(iar);
         }
     }
     flush_pending(g);

@@ -64,16 +64,26 @@ void lr_write(unsigned n, u64 v) { lr_access(n, true, v); }
 
 
 // SGIs were already deactivated physically when taken: they go in without the hardware bit.
-// ICH_ELRSR_EL2 has a bit per empty list register: one read instead of reading each of them
-// (this is on every interrupt's path).
-bool try_inject(GicCpu &g, u32 intid)
+// ICH_ELRSR_EL2 has a bit per empty list register: one read, and only the ones in use (a
+// handful) are read for an INTID already there (this is on every interrupt's path).
+GicInject try_inject(GicCpu &g, u32 intid)
 {
-    u64 empty = read_sysreg(ich_elrsr_el2) & ((u64{1} << g.nr_lrs) - 1);
-    if (!empty)
-        return false;
-    lr_write(static_cast<unsigned>(__builtin_ctzll(empty)),
-             gicv3_lr_value(intid, intid >= GIC_SGI_COUNT, INJECT_PRIORITY));
-    return true;
+    u64 all = (u64{1} << g.nr_lrs) - 1;
+    u64 used = ~read_sysreg(ich_elrsr_el2) & all;
+    GicLrPick pick = gic_pick_lr(used, all, intid, [](unsigned n) { return gicv3_lr_live_intid(lr_read(n)); });
+    if (pick.result == GicInject::DONE)
+        lr_write(pick.lr, gicv3_lr_value(intid, intid >= GIC_SGI_COUNT, INJECT_PRIORITY));
+    else if (pick.result == GicInject::HELD)
+        lr_write(pick.lr, gicv3_lr_hold(lr_read(pick.lr)));
+    return pick.result;
+}
+
+// List registers the guest deactivated that asked for an end-of-interrupt maintenance interrupt
+// (gicv3_lr_hold): emptied, so that the copy waiting for them can go in.
+void clear_ended_holds()
+{
+    for (u64 ended = read_sysreg(ich_eisr_el2); ended; ended &= ended - 1)
+        lr_write(static_cast<unsigned>(__builtin_ctzll(ended)), 0);
 }
 
 // Offer the waiting interrupts to free list registers; keep the underflow maintenance interrupt
@@ -99,15 +109,6 @@ void repend_physical(GicCpu &g, u32 intid)
         write32(gic.gicd_base + gicd::ISPENDR + (intid / 32) * 4, 1u << (intid % 32));
 }
 }  // namespace
-
-u64 gicv3_lr_value(u32 intid, bool hw, u8 priority)
-{
-    u64 lr = (ICH_LR_STATE_PENDING << ICH_LR_STATE_SHIFT) | ICH_LR_GROUP1 |
-             (u64{priority} << ICH_LR_PRIORITY_SHIFT) | (intid & ICH_LR_VINTID_MASK);
-    if (hw)
-        lr |= ICH_LR_HW | ((u64{intid} & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT);
-    return lr;
-}
 
 namespace {
 MmioResult gicv3_dist_access(const GicdOwner &owner, MmioAccess &a)
@@ -300,21 +301,21 @@ u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
     if (intid == gic.maint_intid) {
         write_sysreg(icc_dir_el1, intid);
         stats_count(cpu, MOAT_EXIT_MAINTENANCE);
+        clear_ended_holds();
     } else if (intid == GIC_MGMT_SGI) {
         write_sysreg(icc_dir_el1, intid);
     } else {
         stats_count(cpu, MOAT_EXIT_IRQ);
         if (intid < GIC_SGI_COUNT)
             write_sysreg(icc_dir_el1, intid);  // SGIs have no hardware link: done physically
-        if (!try_inject(g, intid)) {
-            if (g.npending < GIC_PENDING_MAX) {
-                g.pending[g.npending++] = intid;
-            } else {
-                // Nowhere to keep it: give it back to the distributor to be taken again later.
-                if (intid >= GIC_SGI_COUNT)
-                    write_sysreg(icc_dir_el1, intid);
-                repend_physical(g, intid);
-            }
+        GicTake t = gic_take(g, intid, try_inject);
+        if (t == GicTake::HELD) {
+            stats_count(cpu, MOAT_EXIT_IRQ_HELD);
+        } else if (t == GicTake::NO_ROOM) {
+            // Nowhere to keep it: give it back to the distributor to be taken again later.
+            if (intid >= GIC_SGI_COUNT)
+                write_sysreg(icc_dir_el1, intid);
+            repend_physical(g, intid);
         }
     }
     flush_pending(g);

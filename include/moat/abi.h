@@ -49,7 +49,8 @@ typedef uint64_t moat_u64;
  * answers where the cells' rings are (x3).
  * 3.2: a ring may answer MOAT_LINK_RING_THROTTLED (link.h: the doorbell budget).
  * 3.3: MOAT_CELL_FLAG_LINUX in a cell descriptor (cell.h: a Linux cell's debug and PMU
- * registers read as zero and ignore writes instead of failing the cell). */
+ * registers read as zero and ignore writes instead of failing the cell); counter
+ * MOAT_EXIT_IRQ_HELD (struct moat_stats gains its column). */
 #define MOAT_ABI_MAJOR MOAT_U(3)
 #define MOAT_ABI_MINOR MOAT_U(3)
 #define MOAT_ABI_VERSION ((MOAT_ABI_MAJOR << 16) | MOAT_ABI_MINOR)
@@ -210,10 +211,14 @@ MOAT_STATIC_ASSERT(sizeof(struct moat_image_header) == 256, "image header layout
 #define MOAT_EXIT_CACHE_SETWAY 7 /* set/way cache maintenance, done safely at EL2 */
 #define MOAT_EXIT_MAINTENANCE 8  /* GIC maintenance interrupt */
 #define MOAT_EXIT_OTHER 9        /* anything else */
-#define MOAT_EXIT_REASONS 10
+#define MOAT_EXIT_IRQ_HELD 10    /* not an exit of its own: of the irq ones, interrupts whose INTID
+				    was still in a list register (or already waiting), held at EL2
+				    until that one ended (a physical end of interrupt by someone
+				    else, e.g. a direct-mode cell, let it come again) */
+#define MOAT_EXIT_REASONS 11
 /* Their names, in this order, as `moat stats` and /sys/devices/moat show them. */
 #define MOAT_EXIT_REASON_NAMES { "hypercall", "abort_denied", "mmio", "irq", "sgi", "psci", \
-		"smc_other", "cache_setway", "maintenance", "other" }
+		"smc_other", "cache_setway", "maintenance", "other", "irq_held" }
 
 #ifndef __ASSEMBLER__
 /* The hypervisor's console output (its own lines and the cells'), kept for `moat console`. */

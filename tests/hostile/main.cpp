@@ -759,8 +759,8 @@ void attack_gicr_past_last() { printf("hostile: attack %u (%s): no redistributor
 
 constexpr uint32_t kSpurious = 1023;
 constexpr uint32_t kOwnSgi = 1;  // an SGI of this CPU's that the cell may send itself
-// A root interrupt the root marks active before attack 24 (virtio0's SPI: no device behind it
-// in the tests, so the active state touches nothing of Linux's).
+// A root interrupt the root's handler holds active during attack 24 (virtio0's SPI: no device
+// behind it in the tests; moat_probe's hold_irq takes it).
 constexpr uint32_t kRootActiveIrq = 48;
 
 // Sends SGI kOwnSgi to this CPU, enabled, and acknowledges it with every exception masked
@@ -820,12 +820,12 @@ void attack_cpu_interface_left_broken()
 #endif
 }
 
-// (24) An end of interrupt for a root interrupt: INTID 48, which the root marked active before
-// the start. With one of its own interrupts active (so that there is a priority to drop), the
-// cell writes 48 to the end-of-interrupt register and (GICv2, after switching its interface to
-// split EOI, which it may: GICC_CTLR is its own) to the deactivate register. The GIC deactivates
-// by INTID: whether 48 is still active only the root can tell (hostile.sh). Its own SGI is ended
-// properly afterwards.
+// (24) An end of interrupt for a root interrupt: INTID 48, which the root's handler holds active
+// (with it pending again behind) from before the start. With one of its own interrupts active
+// (so that there is a priority to drop), the cell writes 48 to the end-of-interrupt register and
+// (GICv2, after switching its interface to split EOI, which it may: GICC_CTLR is its own) to the
+// deactivate register. The GIC deactivates by INTID: what became of 48 only the root can tell
+// (hostile.sh). Its own SGI is ended properly afterwards.
 void attack_eoi_foreign()
 {
     const uint32_t intid = acknowledge_own_sgi();

@@ -52,7 +52,7 @@ wait_cell_off() {
 	last=-1 still=0
 	while :; do
 		moat cell list | grep -q "^[0-9]* *$1 .*(0 on)" && return 0
-		now=$(moat cell stats "$1" | awk 'NR > 1 { s += $2 } END { print s + 0 }')
+		now=$(moat cell stats "$1" | awk 'NR > 1 && $1 != "irq_held" { s += $2 } END { print s + 0 }')
 		if [ "$now" = "$last" ]; then
 			still=$((still + 1))
 			if [ $still -ge "$2" ]; then

@@ -50,10 +50,10 @@ sleep 5
 moat cell stats direct > /tmp/after
 echo "the cell's exits over 5 s of steady state:"
 paste /tmp/before /tmp/after | awk 'NR > 1 { printf "  %-14s %s -> %s (+%d)\n", $1, $2, $4, $4 - $2 }' | tee /tmp/delta
-for r in hypercall irq abort_denied mmio sgi psci smc_other cache_setway maintenance other; do
+for r in hypercall irq abort_denied mmio sgi psci smc_other cache_setway maintenance other irq_held; do
 	check "no $r exit on the direct cell's CPU in steady state" sh -c "awk '\$1 == \"$r\" { found = 1; ok = (\$2 == \$4) } END { exit !(found && ok) }' /tmp/delta"
 done
-check "every exit counter was printed" test "$(wc -l < /tmp/delta)" -eq 10
+check "every exit counter was printed" test "$(wc -l < /tmp/delta)" -eq 11
 # Its status lines went to its console ring (no hypercall): moat.ko drained them.
 moat console > /tmp/console
 grep '^\[direct\] ctl-loop: t=' /tmp/console | cut -c1-80
@@ -68,7 +68,7 @@ done
 wait
 moat cell stats direct > /tmp/after
 paste /tmp/before /tmp/after | awk 'NR > 1 { printf "  %-14s %s -> %s (+%d)\n", $1, $2, $4, $4 - $2 }' | tee /tmp/delta
-for r in hypercall irq abort_denied mmio sgi psci smc_other cache_setway maintenance other; do
+for r in hypercall irq abort_denied mmio sgi psci smc_other cache_setway maintenance other irq_held; do
 	check "no $r exit on the direct cell's CPU beside a stressed Linux" sh -c "awk '\$1 == \"$r\" { found = 1; ok = (\$2 == \$4) } END { exit !(found && ok) }' /tmp/delta"
 done
 check "moat cell destroy (asked, the loop approves)" moat cell destroy direct

@@ -15,6 +15,11 @@
  * cell create holds the hypervisor's cells lock, for up to SECONDS: a CPU_ON racing a create
  * that takes the CPU.
  * "cpuon_arm 1" lets it power the CPU on, "cpuon_arm 0" stops that (around each create).
+ * "hold_irq CPU MS" (hex, like every number here) takes INTID 48 (QEMU virt's first virtio-mmio transport, no device behind
+ * it) on CPU and makes it pending; its handler makes it pending again and stays in the handler,
+ * the interrupt active in the root's list register, up to MS ms or until that pending state is
+ * gone (something ended the active one and the hypervisor took it again: hostile attack 24).
+ * "hold_irq_done 0" says how often the handler ran and what the hold saw, and frees the IRQ.
  */
 #include <linux/arm-smccc.h>
 #include <linux/delay.h>
@@ -28,6 +33,9 @@
 #include <linux/module.h>
 #include <linux/proc_fs.h>
 #include <linux/uaccess.h>
+#include <linux/interrupt.h>
+#include <linux/of.h>
+#include <linux/of_irq.h>
 #include <moat/abi.h>
 
 static void raw_hypercall(const char *op, unsigned long long arg)
@@ -171,6 +179,78 @@ static int probe_cpuon_race(unsigned long mpidr, unsigned long secs)
 	return 0;
 }
 
+/* QEMU virt's distributor; INTID 48 is bit 16 of the second ISPENDR word. */
+#define HOLD_GICD 0x08000000ul
+#define HOLD_ISPENDR1 0x204
+#define HOLD_BIT (1u << 16)
+static void __iomem *hold_gicd;
+static int hold_irq_nr;
+static atomic_t hold_calls, hold_armed;
+static unsigned int hold_ms, hold_cpu, hold_waited_ms;
+static bool hold_taken_again;
+
+static irqreturn_t hold_handler(int irq, void *dev)
+{
+	ktime_t end;
+
+	atomic_inc(&hold_calls);
+	if (!atomic_xchg(&hold_armed, 0))
+		return IRQ_HANDLED;
+	/* Pending while active: it comes again only when something ends this activation. */
+	writel(HOLD_BIT, hold_gicd + HOLD_ISPENDR1);
+	end = ktime_add_ms(ktime_get(), hold_ms);
+	hold_taken_again = false;
+	while (ktime_before(ktime_get(), end)) {
+		if (!(readl(hold_gicd + HOLD_ISPENDR1) & HOLD_BIT)) {
+			hold_taken_again = true;
+			break;
+		}
+		udelay(100);
+	}
+	hold_waited_ms = ktime_ms_delta(ktime_get(), ktime_sub_ms(end, hold_ms));
+	return IRQ_HANDLED;
+}
+
+static int probe_hold_irq(unsigned int cpu, unsigned int ms)
+{
+	struct device_node *np = of_find_node_by_path("/virtio_mmio@a000000");
+	int err;
+
+	if (!np)
+		return -ENODEV;
+	hold_irq_nr = of_irq_get(np, 0);
+	of_node_put(np);
+	if (hold_irq_nr <= 0)
+		return hold_irq_nr ?: -ENXIO;
+	hold_gicd = ioremap(HOLD_GICD, 0x1000);
+	if (!hold_gicd)
+		return -ENOMEM;
+	hold_ms = ms;
+	hold_cpu = cpu;
+	atomic_set(&hold_calls, 0);
+	atomic_set(&hold_armed, 1);
+	err = request_irq(hold_irq_nr, hold_handler, 0, "moat_probe_hold", &hold_calls);
+	if (err) {
+		iounmap(hold_gicd);
+		return err;
+	}
+	irq_set_affinity(hold_irq_nr, cpumask_of(cpu));
+	writel(HOLD_BIT, hold_gicd + HOLD_ISPENDR1);
+	pr_info("moat_probe: hold_irq: INTID 48 (irq %d) pending on CPU %u, held up to %u ms\n", hold_irq_nr, cpu, ms);
+	return 0;
+}
+
+static void probe_hold_irq_done(void)
+{
+	if (!hold_gicd)
+		return;
+	free_irq(hold_irq_nr, &hold_calls);
+	iounmap(hold_gicd);
+	hold_gicd = NULL;
+	pr_info("moat_probe: hold_irq: handler ran %d times; the held one was %s after %u ms\n",
+		atomic_read(&hold_calls), hold_taken_again ? "taken again" : "still pending", hold_waited_ms);
+}
+
 static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
 	char buf[64], op[16];
@@ -193,6 +273,12 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t le
 		return -EINVAL;
 	if (!strcmp(op, "cpuon_arm")) {
 		atomic_set(&race_armed, addr ? 1 : 0);
+		return len;
+	}
+	if (!strcmp(op, "hold_irq"))
+		return probe_hold_irq(addr, value) ?: len;
+	if (!strcmp(op, "hold_irq_done")) {
+		probe_hold_irq_done();
 		return len;
 	}
 	if (!strcmp(op, "cpuon_race"))

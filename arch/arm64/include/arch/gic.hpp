@@ -41,17 +41,88 @@ struct GicCpu {
     bool entered;        // gic_cpu_enter succeeded: gic_cpu_leave has something to undo
 };
 
-// Offer each waiting interrupt to `inject` (true: it found a list register) and keep the rest,
-// in order. Returns how many still wait; the caller arms its underflow maintenance on that.
+// What became of an interrupt offered to the list registers.
+enum class GicInject : u8 {
+    DONE,  // written to a free list register
+    FULL,  // every list register in use: wait for one (underflow maintenance)
+    HELD,  // its INTID is already in a list register (pending, active or both): wait until that
+           // one ends (end-of-interrupt maintenance on it). Two list registers with the same
+           // virtual INTID are UNPREDICTABLE in the architecture; a physical interrupt can come
+           // again while its first copy is in a list register if something ended it physically
+           // (a direct-mode cell's end of interrupt, which the GIC matches by INTID only).
+};
+
+// Where `intid` goes. `used` has a bit per list register that holds something (within `all`);
+// `live(n)` is the virtual INTID list register n holds pending and/or active, or GIC_LR_NONE.
+// The scan reads only the registers in use (a handful at most).
+constexpr u32 GIC_LR_NONE = ~0u;
+struct GicLrPick {
+    GicInject result;
+    unsigned lr;  // DONE: the free one to write; HELD: the one holding the INTID
+};
+template <typename Live>
+GicLrPick gic_pick_lr(u64 used, u64 all, u32 intid, Live live)
+{
+    for (u64 m = used & all; m; m &= m - 1) {
+        unsigned n = static_cast<unsigned>(__builtin_ctzll(m));
+        if (live(n) == intid)
+            return {GicInject::HELD, n};
+    }
+    u64 empty = all & ~used;
+    if (!empty)
+        return {GicInject::FULL, 0};
+    return {GicInject::DONE, static_cast<unsigned>(__builtin_ctzll(empty))};
+}
+
+// Offer each waiting interrupt to `inject` and keep the rest, in order. Returns how many wait
+// for a free list register (FULL): the caller arms its underflow maintenance on that. The HELD
+// ones wait for the end-of-interrupt maintenance of the list register holding their INTID; the
+// underflow one would fire at once when that is the only valid list register.
 template <typename Inject>
 u32 gic_retry_pending(GicCpu &g, Inject inject)
 {
-    u32 kept = 0;
-    for (u32 i = 0; i < g.npending; i++)
-        if (!inject(g, g.pending[i]))
-            g.pending[kept++] = g.pending[i];
+    u32 kept = 0, full = 0;
+    for (u32 i = 0; i < g.npending; i++) {
+        GicInject r = inject(g, g.pending[i]);
+        if (r == GicInject::DONE)
+            continue;
+        full += r == GicInject::FULL;
+        g.pending[kept++] = g.pending[i];
+    }
     g.npending = kept;
-    return kept;
+    return full;
+}
+
+// What became of an interrupt just acknowledged at EL2.
+enum class GicTake : u8 {
+    INJECTED,  // in a list register
+    WAITING,   // queued until a list register is free
+    HELD,      // its INTID is still in a list register, or already waiting: queued until that one
+               // ends, or merged with the one waiting (the GIC keeps one pending state per
+               // interrupt; for a PPI or SPI this happens only when its activation was ended
+               // behind the list register's or the queue's back)
+    NO_ROOM,   // queue full: the caller gives it back to the distributor
+};
+inline bool gic_is_waiting(const GicCpu &g, u32 entry)
+{
+    for (u32 i = 0; i < g.npending; i++)
+        if (g.pending[i] == entry)
+            return true;
+    return false;
+}
+// `entry` (INTID; v2 SGIs: and source CPU) into a list register through `inject`, or queued.
+template <typename Inject>
+GicTake gic_take(GicCpu &g, u32 entry, Inject inject)
+{
+    if (g.npending && gic_is_waiting(g, entry))
+        return GicTake::HELD;
+    GicInject r = inject(g, entry);
+    if (r == GicInject::DONE)
+        return GicTake::INJECTED;
+    if (g.npending >= GIC_PENDING_MAX)
+        return GicTake::NO_ROOM;
+    g.pending[g.npending++] = entry;
+    return r == GicInject::HELD ? GicTake::HELD : GicTake::WAITING;
 }
 
 // One per-CPU frame of the GIC that a cell needs in its stage 2 while it runs on a CPU.

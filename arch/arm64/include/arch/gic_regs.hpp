@@ -77,7 +77,7 @@ constexpr u32 PMR_ALLOW_ALL = 0xff;
 }  // namespace gicc
 
 namespace gich {
-constexpr u64 HCR = 0x000, VTR = 0x004, VMCR = 0x008, MISR = 0x010, APR = 0x0f0, LR0 = 0x100;
+constexpr u64 HCR = 0x000, VTR = 0x004, VMCR = 0x008, MISR = 0x010, EISR0 = 0x020, APR = 0x0f0, LR0 = 0x100;
 constexpr u32 HCR_EN = 1u << 0;
 constexpr u32 HCR_UIE = 1u << 1;          // maintenance interrupt when at most one LR is valid
 constexpr u32 VTR_LISTREGS_MASK = 0x3f;
@@ -100,6 +100,7 @@ constexpr u32 LR_STATE_SHIFT = 28;
 constexpr u32 LR_STATE_MASK = 0x3;
 constexpr u32 LR_STATE_PENDING = 0x1;
 constexpr u32 LR_STATE_ACTIVE = 0x2;
+constexpr u32 LR_EOI = 1u << 19;          // HW = 0: maintenance interrupt when the guest deactivates it
 constexpr u32 LR_GRP1 = 1u << 30;
 constexpr u32 LR_HW = 1u << 31;
 }  // namespace gich

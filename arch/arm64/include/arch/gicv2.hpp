@@ -56,6 +56,19 @@ constexpr u32 gicv2_lr_iar(u32 lr)
     return (lr & gich::LR_HW) ? gicv2_lr_intid(lr) : (lr & (gich::LR_VIRTUALID_MASK | (gich::LR_CPUID_MASK << gich::LR_CPUID_SHIFT)));
 }
 
+// The virtual INTID a list register holds pending and/or active, or GIC_LR_NONE.
+constexpr u32 gicv2_lr_live_intid(u32 lr) { return gicv2_lr_state(lr) ? gicv2_lr_intid(lr) : GIC_LR_NONE; }
+// The list register holding an INTID that came again (GicInject::HELD), rewritten: state,
+// priority, INTID (and an SGI's source) kept; no hardware link (its physical activation was
+// ended by someone else, and the new one is the waiting copy's, which goes in with the link),
+// and an end-of-interrupt maintenance interrupt when the guest deactivates it.
+constexpr u32 gicv2_lr_hold(u32 lr)
+{
+    if (lr & gich::LR_HW)
+        lr &= ~(gich::LR_HW | (gich::LR_PHYSICALID_MASK << gich::LR_PHYSICALID_SHIFT));
+    return lr | gich::LR_EOI;
+}
+
 // GICH_VMCR from the physical CPU interface as the kernel programmed it, and back.
 constexpr u32 gicv2_vmcr_from_gicc(u32 ctlr, u32 pmr, u32 bpr, u32 abpr)
 {

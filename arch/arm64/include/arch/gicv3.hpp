@@ -8,6 +8,7 @@
 #include <moat/cell.h>
 
 #include "arch/gic.hpp"
+#include "arch/sysreg.h"
 #include "lib/types.hpp"
 
 namespace moat::arm64 {
@@ -15,7 +16,29 @@ namespace moat::arm64 {
 // Keep the board's GICv3 frames; the operations table for gic.cpp.
 const GicOps *gicv3_setup(const moat_cell_platform &p);
 
-// The list register value that injects `intid`; host-testable.
-u64 gicv3_lr_value(u32 intid, bool hw, u8 priority);
+// The list register value that injects `intid`, pending, in Group 1; `hw`: linked to the
+// physical INTID of the same number (the guest's deactivation deactivates it). Host-tested.
+constexpr u64 gicv3_lr_value(u32 intid, bool hw, u8 priority)
+{
+    u64 lr = (ICH_LR_STATE_PENDING << ICH_LR_STATE_SHIFT) | ICH_LR_GROUP1 |
+             (u64{priority} << ICH_LR_PRIORITY_SHIFT) | (intid & ICH_LR_VINTID_MASK);
+    if (hw)
+        lr |= ICH_LR_HW | ((u64{intid} & ICH_LR_PINTID_MASK) << ICH_LR_PINTID_SHIFT);
+    return lr;
+}
+constexpr u64 gicv3_lr_state(u64 lr) { return (lr >> ICH_LR_STATE_SHIFT) & ICH_LR_STATE_MASK; }
+// The virtual INTID a list register holds pending and/or active, or GIC_LR_NONE.
+constexpr u32 gicv3_lr_live_intid(u64 lr)
+{
+    return gicv3_lr_state(lr) ? static_cast<u32>(lr & ICH_LR_VINTID_MASK) : GIC_LR_NONE;
+}
+// The list register holding an INTID that came again (GicInject::HELD), rewritten: state,
+// priority and INTID kept; no hardware link (its physical activation was ended by someone else,
+// and the new one is the waiting copy's, which goes in with the link), and an end-of-interrupt
+// maintenance interrupt when the guest deactivates it: the waiting copy goes in then.
+constexpr u64 gicv3_lr_hold(u64 lr)
+{
+    return (lr & ~(ICH_LR_HW | (ICH_LR_PINTID_MASK << ICH_LR_PINTID_SHIFT))) | ICH_LR_EOI;
+}
 
 }  // namespace moat::arm64

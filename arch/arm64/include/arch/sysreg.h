@@ -146,6 +146,7 @@
 #define ICH_LR_STATE_PENDING UL(1)
 #define ICH_LR_STATE_ACTIVE UL(2)
 #define ICH_LR_HW BIT(61)
+#define ICH_LR_EOI BIT(41)  /* HW = 0: maintenance interrupt when the guest deactivates it */
 #define ICH_LR_GROUP1 BIT(60)
 #define ICH_LR_PRIORITY_SHIFT 48
 #define ICH_LR_PINTID_SHIFT 32

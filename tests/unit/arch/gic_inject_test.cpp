@@ -1,0 +1,210 @@
+// Injection through the list registers (arch/arm64/include/arch/gic.hpp, gicv2.hpp, gicv3.hpp):
+// where an interrupt acknowledged at EL2 goes, and the invariant that no two list registers hold
+// the same virtual INTID (the architecture leaves that UNPREDICTABLE; a direct-mode cell's
+// physical end of interrupt can make a root interrupt come again while its first copy is still
+// in a list register: docs/security.md, hostile attack 24).
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "arch/gicv2.hpp"
+#include "arch/gicv3.hpp"
+
+using namespace moat;
+using namespace moat::arm64;
+
+namespace {
+
+// A fake set of list registers: 0 = empty, else the virtual INTID held (pending or active).
+struct FakeLrs {
+    std::vector<u32> intid;
+    explicit FakeLrs(unsigned n) : intid(n, 0) {}
+    u64 used() const
+    {
+        u64 m = 0;
+        for (unsigned n = 0; n < intid.size(); n++)
+            if (intid[n])
+                m |= u64{1} << n;
+        return m;
+    }
+    u64 all() const { return (u64{1} << intid.size()) - 1; }
+    GicInject inject(u32 v)
+    {
+        GicLrPick p = gic_pick_lr(used(), all(), v, [&](unsigned n) { return intid[n] ? intid[n] : GIC_LR_NONE; });
+        if (p.result == GicInject::DONE)
+            intid[p.lr] = v;
+        return p.result;
+    }
+    unsigned copies(u32 v) const
+    {
+        unsigned c = 0;
+        for (u32 x : intid)
+            c += x == v;
+        return c;
+    }
+};
+
+// gic_take/gic_retry_pending want a function of (GicCpu &, u32).
+FakeLrs *lrs;
+GicInject fake_inject(GicCpu &, u32 v) { return lrs->inject(v); }
+
+TEST(GicPickLr, FreeRegisterIsTheLowestEmpty)
+{
+    FakeLrs f(4);
+    f.intid[0] = 27;
+    GicLrPick p = gic_pick_lr(f.used(), f.all(), 48, [&](unsigned n) { return f.intid[n] ? f.intid[n] : GIC_LR_NONE; });
+    EXPECT_EQ(p.result, GicInject::DONE);
+    EXPECT_EQ(p.lr, 1u);
+}
+
+TEST(GicPickLr, IntidAlreadyInARegisterIsHeldNotInjectedTwice)
+{
+    FakeLrs f(4);
+    f.intid[2] = 48;
+    GicLrPick p = gic_pick_lr(f.used(), f.all(), 48, [&](unsigned n) { return f.intid[n] ? f.intid[n] : GIC_LR_NONE; });
+    EXPECT_EQ(p.result, GicInject::HELD) << "a second list register with INTID 48 is UNPREDICTABLE";
+    EXPECT_EQ(p.lr, 2u) << "the register holding it, to be marked for end-of-interrupt maintenance";
+}
+
+TEST(GicPickLr, HeldBeatsFullAndFullWhenNoneFree)
+{
+    FakeLrs f(2);
+    f.intid = {30, 48};
+    EXPECT_EQ(f.inject(48), GicInject::HELD);
+    EXPECT_EQ(f.inject(33), GicInject::FULL);
+}
+
+TEST(GicPickLr, OnlyRegistersInUseAreRead)
+{
+    unsigned reads = 0;
+    gic_pick_lr(0b0101, 0b1111, 48, [&](unsigned n) {
+        reads++;
+        EXPECT_TRUE(n == 0 || n == 2) << "read list register " << n << ", which is empty";
+        return GIC_LR_NONE;
+    });
+    EXPECT_EQ(reads, 2u);
+}
+
+TEST(GicTake, SecondCopyWaitsAndGoesInWhenTheFirstEnds)
+{
+    FakeLrs f(4);
+    lrs = &f;
+    GicCpu g{};
+    EXPECT_EQ(gic_take(g, 48, fake_inject), GicTake::INJECTED);
+    EXPECT_EQ(gic_take(g, 48, fake_inject), GicTake::HELD);
+    EXPECT_EQ(f.copies(48), 1u);
+    ASSERT_EQ(g.npending, 1u);
+    // Retried while the first is still there: still waits, and not for a free register (the
+    // underflow maintenance would fire at once with one valid list register).
+    EXPECT_EQ(gic_retry_pending(g, fake_inject), 0u);
+    EXPECT_EQ(g.npending, 1u);
+    EXPECT_EQ(f.copies(48), 1u);
+    // The guest ends the first (end-of-interrupt maintenance empties its register).
+    f.intid[0] = 0;
+    EXPECT_EQ(gic_retry_pending(g, fake_inject), 0u);
+    EXPECT_EQ(g.npending, 0u);
+    EXPECT_EQ(f.copies(48), 1u);
+}
+
+TEST(GicTake, ThirdCopyMergesWithTheWaitingOne)
+{
+    FakeLrs f(4);
+    lrs = &f;
+    GicCpu g{};
+    gic_take(g, 48, fake_inject);
+    gic_take(g, 48, fake_inject);
+    EXPECT_EQ(gic_take(g, 48, fake_inject), GicTake::HELD);
+    EXPECT_EQ(g.npending, 1u) << "the GIC keeps one pending state per interrupt";
+}
+
+TEST(GicTake, FullRegistersQueueAndCountForUnderflow)
+{
+    FakeLrs f(2);
+    lrs = &f;
+    GicCpu g{};
+    EXPECT_EQ(gic_take(g, 30, fake_inject), GicTake::INJECTED);
+    EXPECT_EQ(gic_take(g, 33, fake_inject), GicTake::INJECTED);
+    EXPECT_EQ(gic_take(g, 34, fake_inject), GicTake::WAITING);
+    EXPECT_EQ(gic_take(g, 33, fake_inject), GicTake::HELD);
+    EXPECT_EQ(gic_retry_pending(g, fake_inject), 1u) << "34 waits for a free register, 33 for its first copy";
+    f.intid[1] = 0;  // 33 ended
+    EXPECT_EQ(gic_retry_pending(g, fake_inject), 1u)
+        << "in arrival order: 34 takes the freed register, 33 now waits for a free one";
+    EXPECT_EQ(f.copies(34), 1u);
+    EXPECT_EQ(f.copies(33), 0u);
+    ASSERT_EQ(g.npending, 1u);
+    EXPECT_EQ(g.pending[0], 33u);
+}
+
+TEST(GicTake, QueueFullIsReported)
+{
+    FakeLrs f(1);
+    lrs = &f;
+    GicCpu g{};
+    gic_take(g, 30, fake_inject);
+    for (u32 i = 0; i < GIC_PENDING_MAX; i++)
+        EXPECT_EQ(gic_take(g, 100 + i, fake_inject), GicTake::WAITING);
+    EXPECT_EQ(gic_take(g, 200, fake_inject), GicTake::NO_ROOM);
+    EXPECT_EQ(gic_take(g, 100, fake_inject), GicTake::HELD) << "already waiting: merged, no room needed";
+}
+
+TEST(GicV2Sgi, SameSgiFromTwoSourcesWaitsAndMergesPerSource)
+{
+    FakeLrs f(4);
+    lrs = &f;
+    GicCpu g{};
+    const u32 from0 = 1, from2 = 1 | (2u << gicc::IAR_CPUID_SHIFT);
+    // The fake compares the virtual INTID only, as gicv2's try_inject does.
+    auto inject = [](GicCpu &, u32 iar) { return lrs->inject(gicv2_iar_intid(iar)); };
+    EXPECT_EQ(gic_take(g, from0, inject), GicTake::INJECTED);
+    EXPECT_EQ(gic_take(g, from2, inject), GicTake::HELD);
+    EXPECT_EQ(gic_take(g, from2, inject), GicTake::HELD);
+    EXPECT_EQ(g.npending, 1u);
+    EXPECT_EQ(gic_take(g, from0, inject), GicTake::HELD);
+    EXPECT_EQ(g.npending, 2u) << "one pending state per source";
+}
+
+// ---- encodings --------------------------------------------------------------------------------
+
+TEST(GicV3Lr, LiveIntidOnlyWhenPendingOrActive)
+{
+    u64 lr = gicv3_lr_value(48, true, 0xa0);
+    EXPECT_EQ(gicv3_lr_live_intid(lr), 48u);
+    u64 active = (lr & ~(ICH_LR_STATE_MASK << ICH_LR_STATE_SHIFT)) | (ICH_LR_STATE_ACTIVE << ICH_LR_STATE_SHIFT);
+    EXPECT_EQ(gicv3_lr_live_intid(active), 48u);
+    EXPECT_EQ(gicv3_lr_live_intid(active | (ICH_LR_STATE_PENDING << ICH_LR_STATE_SHIFT)), 48u);
+    EXPECT_EQ(gicv3_lr_live_intid(lr & ~(ICH_LR_STATE_MASK << ICH_LR_STATE_SHIFT)), GIC_LR_NONE);
+}
+
+TEST(GicV3Lr, HoldDropsHardwareLinkAndAsksForEoiMaintenance)
+{
+    u64 lr = gicv3_lr_value(48, true, 0xa0) | (ICH_LR_STATE_ACTIVE << ICH_LR_STATE_SHIFT);
+    u64 held = gicv3_lr_hold(lr);
+    EXPECT_FALSE(held & ICH_LR_HW) << "its physical activation is the waiting copy's now";
+    EXPECT_TRUE(held & ICH_LR_EOI);
+    EXPECT_EQ(held & ((u64{0x1fff} << 32) & ~ICH_LR_EOI), 0u) << "no physical INTID left";
+    EXPECT_EQ(gicv3_lr_state(held), gicv3_lr_state(lr));
+    EXPECT_EQ(gicv3_lr_live_intid(held), 48u);
+    EXPECT_EQ(held >> ICH_LR_PRIORITY_SHIFT & 0xff, 0xa0u);
+    EXPECT_TRUE(held & ICH_LR_GROUP1);
+    EXPECT_EQ(gicv3_lr_hold(held), held) << "marking twice changes nothing";
+    u64 sgi = gicv3_lr_value(3, false, 0xa0);
+    EXPECT_EQ(gicv3_lr_hold(sgi), sgi | ICH_LR_EOI);
+}
+
+TEST(GicV2Lr, HoldDropsHardwareLinkAndAsksForEoiMaintenance)
+{
+    u32 lr = gicv2_lr_value(48, 0xa0) | (gich::LR_STATE_ACTIVE << gich::LR_STATE_SHIFT);
+    u32 held = gicv2_lr_hold(lr);
+    EXPECT_FALSE(held & gich::LR_HW);
+    EXPECT_EQ(held, (lr & ~(gich::LR_HW | (0x3ffu << 10))) | gich::LR_EOI);
+    EXPECT_EQ(gicv2_lr_live_intid(held), 48u);
+    EXPECT_EQ(gicv2_lr_hold(held), held);
+    // An SGI keeps its source CPU.
+    u32 sgi = gicv2_lr_value(1 | (2u << gicc::IAR_CPUID_SHIFT), 0xa0);
+    EXPECT_EQ(gicv2_lr_hold(sgi), sgi | gich::LR_EOI);
+    EXPECT_EQ(gicv2_lr_iar(gicv2_lr_hold(sgi)), 1u | (2u << gicc::IAR_CPUID_SHIFT));
+    EXPECT_EQ(gicv2_lr_live_intid(sgi & ~(gich::LR_STATE_MASK << gich::LR_STATE_SHIFT)), GIC_LR_NONE);
+}
+
+}  // namespace
