@@ -26,7 +26,7 @@ check "sysfs: enabled is 1" test "$(cat $sys/enabled)" = 1
 check "sysfs: memory_used is what moat info says" \
 	test "$(($(cat $sys/memory_used) / 1024))" = "$(sed -n 's/^memory in use: *\([0-9]*\) KiB$/\1/p' /tmp/info)"
 check "sysfs: a directory per CPU with a file per exit reason" \
-	test "$(ls $sys/cpus | tr '\n' ' ')" = "cpu0 cpu1 cpu2 cpu3 " -a "$(ls $sys/cpus/cpu2 | wc -l)" = 10
+	test "$(ls $sys/cpus | tr '\n' ' ')" = "cpu0 cpu1 cpu2 cpu3 " -a "$(ls $sys/cpus/cpu2 | wc -l)" = 11
 check "sysfs: the CPUs have made hypercalls (moat info, console)" test "$(cat $sys/cpus/cpu*/hypercall | awk '{ s += $1 } END { print s }')" -gt 0
 h0=$(cat $sys/cpus/cpu0/hypercall); taskset -c 0 moat info > /dev/null; h1=$(cat $sys/cpus/cpu0/hypercall)
 check "sysfs: the counters move ($h0 -> $h1 hypercalls on CPU 0 across one moat info on CPU 0)" test "$h1" -gt "$h0"
