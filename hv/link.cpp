@@ -50,24 +50,32 @@ struct RingBudget {
 RingBudget ring_budget[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 LinkRingCounts ring_counts[MAX_CELLS][MOAT_CELL_MAX_LINKS];
 
-// Forget the doorbells older than a window; a clock that went backwards (another CPU's counter, a
-// reset) forgets them all rather than leave the sender throttled for ever.
-void budget_expire(RingBudget &b, u64 now)
+// Forget the doorbells older than a window, and give the time the next one counts at. A clock
+// behind the newest doorbell by less than a window (another CPU of the sender read the counter
+// before it got the cells lock) is taken as that doorbell's time: forgetting the budget there
+// would let a cell ringing from two CPUs in turn reset it at will. Only a clock a window or more
+// behind (a reset) forgets them all, rather than leave the sender throttled for ever.
+u64 budget_expire(RingBudget &b, u64 now)
 {
-    if (b.count && now < b.at[(b.first + b.count - 1) % LINK_RING_BUDGET])
-        b.count = 0;
+    if (b.count) {
+        u64 newest = b.at[(b.first + b.count - 1) % LINK_RING_BUDGET];
+        if (now < newest && newest - now >= LINK_RING_WINDOW_US)
+            b.count = 0;
+        else if (now < newest)
+            now = newest;
+    }
     while (b.count && now - b.at[b.first] >= LINK_RING_WINDOW_US) {
         b.first = (b.first + 1) % LINK_RING_BUDGET;
         b.count--;
     }
+    return now;
 }
 
 // Endpoint (cell, link) sets one more doorbell pending now, if its budget allows: true and counted.
 bool budget_take(u32 cell, u32 link)
 {
     RingBudget &b = ring_budget[cell][link];
-    u64 now = arch_time_us();
-    budget_expire(b, now);
+    u64 now = budget_expire(b, arch_time_us());
     if (b.count >= LINK_RING_BUDGET)
         return false;
     b.at[(b.first + b.count) % LINK_RING_BUDGET] = now;

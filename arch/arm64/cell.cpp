@@ -547,6 +547,9 @@ bool arch_link_doorbell_pending(u32 intid)
 
 u64 arch_time_us()
 {
+    // The counter may be read out of order, before the cells lock the caller holds was taken:
+    // the doorbell budget wants the time of the ring, not of the wait for the lock.
+    isb();
     u64 ticks = read_sysreg(cntpct_el0), hz = read_sysreg(cntfrq_el0);
     if (!hz)
         return 0;  // no frequency: one endless window (the budget still bounds a storm)
