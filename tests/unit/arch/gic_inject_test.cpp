@@ -5,6 +5,7 @@
 // in a list register: docs/security.md, hostile attack 24).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <vector>
 
 #include "arch/gicv2.hpp"
@@ -162,6 +163,176 @@ TEST(GicV2Sgi, SameSgiFromTwoSourcesWaitsAndMergesPerSource)
     EXPECT_EQ(g.npending, 1u);
     EXPECT_EQ(gic_take(g, from0, inject), GicTake::HELD);
     EXPECT_EQ(g.npending, 2u) << "one pending state per source";
+}
+
+// ---- the hold against a model of a GICv3 CPU interface (review2) -------------------------------
+// Real gic_take / gic_retry_pending / gic_pick_lr / gicv3_lr_value / gicv3_lr_hold, on list
+// registers whose ELRSR, EISR and underflow follow the architecture: ELRSR has a bit per register
+// that is invalid and (HW or not EOI); EISR per register invalid, not HW and EOI; underflow (with
+// UIE) while at most one register is valid. `try_inject` below restates arch/arm64/gicv3.cpp's.
+// Random guest acknowledges and ends, device interrupts, and a direct-mode cell ending physical
+// activations behind the registers' back. After every step: no two valid registers hold one
+// INTID, a handled maintenance interrupt is no longer asserted (no maintenance loop); at the end,
+// with the attacker and devices quiet and the guest ending what it gets, everything drains: no
+// interrupt lost in the queue, no physical activation left, no register left asking for EOI.
+namespace model {
+constexpr unsigned NR_LRS = 4;
+constexpr u32 FIRST = 32, COUNT = 6;  // SPIs 32..37
+u64 lr[NR_LRS];
+bool phys_pending[COUNT], phys_active[COUNT];
+bool uie;
+unsigned held;  // copies that came while their INTID was in a register or waiting
+
+u64 state(unsigned n) { return gicv3_lr_state(lr[n]); }
+u64 elrsr()
+{
+    u64 m = 0;
+    for (unsigned n = 0; n < NR_LRS; n++)
+        if (!state(n) && ((lr[n] & ICH_LR_HW) || !(lr[n] & ICH_LR_EOI)))
+            m |= u64{1} << n;
+    return m;
+}
+u64 eisr()
+{
+    u64 m = 0;
+    for (unsigned n = 0; n < NR_LRS; n++)
+        if (!state(n) && !(lr[n] & ICH_LR_HW) && (lr[n] & ICH_LR_EOI))
+            m |= u64{1} << n;
+    return m;
+}
+unsigned valid()
+{
+    unsigned v = 0;
+    for (unsigned n = 0; n < NR_LRS; n++)
+        v += state(n) != 0;
+    return v;
+}
+bool maintenance() { return eisr() || (uie && valid() <= 1); }
+
+GicInject try_inject(GicCpu &, u32 intid)
+{
+    u64 all = (u64{1} << NR_LRS) - 1;
+    u64 used = ~elrsr() & all;
+    GicLrPick pick = gic_pick_lr(used, all, intid, [](unsigned n) { return gicv3_lr_live_intid(lr[n]); });
+    if (pick.result == GicInject::DONE)
+        lr[pick.lr] = gicv3_lr_value(intid, intid >= 16, 0xa0);
+    else if (pick.result == GicInject::HELD)
+        lr[pick.lr] = gicv3_lr_hold(lr[pick.lr]);
+    return pick.result;
+}
+void flush(GicCpu &g) { uie = gic_retry_pending(g, try_inject) != 0; }
+
+void handle_maintenance(GicCpu &g)
+{
+    for (u64 ended = eisr(); ended; ended &= ended - 1)
+        lr[__builtin_ctzll(ended)] = 0;  // clear_ended_holds
+    flush(g);
+}
+// EL2 takes a physical interrupt (EOImode 1: priority dropped, still active).
+void el2_take(GicCpu &g, u32 i)
+{
+    phys_pending[i] = false;
+    phys_active[i] = true;
+    GicTake t = gic_take(g, FIRST + i, try_inject);
+    held += t == GicTake::HELD;
+    if (t == GicTake::NO_ROOM) {
+        phys_active[i] = false;
+        phys_pending[i] = true;
+    }
+    flush(g);
+}
+void set_state(unsigned n, u64 st) { lr[n] = (lr[n] & ~(ICH_LR_STATE_MASK << ICH_LR_STATE_SHIFT)) | (st << ICH_LR_STATE_SHIFT); }
+void guest_ack(unsigned n) { set_state(n, ICH_LR_STATE_ACTIVE); }
+// The guest's end (EOImode 0): the virtual one, and through the hardware bit the physical one.
+void guest_end(unsigned n)
+{
+    set_state(n, state(n) & ~ICH_LR_STATE_ACTIVE);
+    if (lr[n] & ICH_LR_HW)
+        phys_active[((lr[n] >> ICH_LR_PINTID_SHIFT) & ICH_LR_PINTID_MASK) - FIRST] = false;
+}
+void check_no_duplicates()
+{
+    for (unsigned a = 0; a < NR_LRS; a++)
+        for (unsigned b = a + 1; b < NR_LRS; b++)
+            if (state(a) && state(b)) {
+                ASSERT_NE(lr[a] & ICH_LR_VINTID_MASK, lr[b] & ICH_LR_VINTID_MASK) << "LRs " << a << ", " << b;
+            }
+}
+// One event; `hostile`: devices and the direct cell act too. False when nothing could happen.
+bool step(GicCpu &g, std::mt19937 &rng, bool hostile)
+{
+    if (maintenance()) {
+        handle_maintenance(g);
+        EXPECT_FALSE(maintenance()) << "maintenance still asserted after its handler: it would loop";
+        return true;
+    }
+    std::vector<int> moves;
+    for (u32 i = 0; i < COUNT; i++)
+        if (phys_pending[i] && !phys_active[i])
+            moves.push_back(int(i));  // EL2 takes it
+    for (unsigned n = 0; n < NR_LRS; n++)
+        if (state(n) == ICH_LR_STATE_PENDING)
+            moves.push_back(100 + int(n));  // guest acknowledges
+        else if (state(n) & ICH_LR_STATE_ACTIVE)
+            moves.push_back(200 + int(n));  // guest ends
+    if (hostile) {
+        moves.push_back(300 + int(rng() % COUNT));  // the device raises it
+        moves.push_back(400 + int(rng() % COUNT));  // the direct cell ends it physically
+    }
+    if (moves.empty())
+        return false;
+    int m = moves[rng() % moves.size()];
+    if (m < 100)
+        el2_take(g, u32(m));
+    else if (m < 200)
+        guest_ack(unsigned(m - 100));
+    else if (m < 300)
+        guest_end(unsigned(m - 200));
+    else if (m < 400)
+        phys_pending[m - 300] = true;
+    else
+        phys_active[m - 400] = false;
+    return true;
+}
+}  // namespace model
+
+TEST(GicHoldModel, NoDuplicateNoLoopAndEverythingDrains)
+{
+    using namespace model;
+    held = 0;
+    for (unsigned seed = 1; seed <= 300; seed++) {
+        std::mt19937 rng(seed);
+        GicCpu g{};
+        std::fill(std::begin(lr), std::end(lr), 0);
+        std::fill(std::begin(phys_pending), std::end(phys_pending), false);
+        std::fill(std::begin(phys_active), std::end(phys_active), false);
+        uie = false;
+        for (int i = 0; i < 400; i++) {
+            step(g, rng, true);
+            check_no_duplicates();
+            if (HasFailure())
+                FAIL() << "seed " << seed << " step " << i;
+        }
+        int quiet = 0;
+        while (step(g, rng, false) && quiet < 10000) {
+            quiet++;
+            check_no_duplicates();
+            if (HasFailure())
+                FAIL() << "seed " << seed << " drain step " << quiet;
+        }
+        ASSERT_LT(quiet, 10000) << "seed " << seed << ": never drains";
+        EXPECT_EQ(g.npending, 0u) << "seed " << seed << ": an interrupt left waiting for ever";
+        for (unsigned n = 0; n < NR_LRS; n++)
+            EXPECT_EQ(lr[n] & ((ICH_LR_STATE_MASK << ICH_LR_STATE_SHIFT) | ICH_LR_EOI), 0u) << "seed " << seed << " LR " << n;
+        for (u32 i = 0; i < COUNT; i++) {
+            EXPECT_FALSE(phys_active[i]) << "seed " << seed << ": INTID " << FIRST + i << " left active";
+            EXPECT_FALSE(phys_pending[i]) << "seed " << seed;
+        }
+        EXPECT_FALSE(uie) << "seed " << seed;
+        if (HasFailure())
+            return;
+    }
+    EXPECT_GT(held, 1000u) << "the attack must make copies come again, or this tests nothing";
 }
 
 // ---- encodings --------------------------------------------------------------------------------
