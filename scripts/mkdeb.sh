@@ -139,7 +139,9 @@ done
 [ -f "$tools/usr/share/moat/cells/rpi4/root.cell" ] && [ -f "$tools/usr/share/moat/cells/zcu102/root.cell" ] ||
   { echo "mkdeb: no compiled cells for rpi4 and zcu102 in $build/cells (build first)" >&2; exit 1; }
 # Demos: build/aarch64/demos/NAME/*.bin are built for the main board (QEMU virt, GICv3),
-# build/aarch64/demos/NAME/BOARD/*.bin for the other boards: all go to demos/BOARD/.
+# build/aarch64/demos/NAME/BOARD/*.bin for the other boards: all go to demos/BOARD/. Boards whose
+# demos print on the cell's own UART also have NAME/BOARD/selftest/*.bin, built with moat's
+# console for `moat selftest`, which looks for them in demos/BOARD/selftest/.
 main_board=qemu-virt-gicv3
 for d in "$target"/demos/*/; do
   name=$(basename "$d")
@@ -153,9 +155,20 @@ for d in "$target"/demos/*/; do
     [ "$board" = CMakeFiles ] && continue
     install -D -m 0644 "$b" "$tools/usr/share/moat/demos/$board/$(basename "$b")"
   done
+  for b in "$d"*/selftest/*.bin; do
+    [ -f "$b" ] || continue
+    board=$(basename "$(dirname "$(dirname "$b")")")
+    install -D -m 0644 "$b" "$tools/usr/share/moat/demos/$board/selftest/$(basename "$b")"
+  done
 done
 [ -f "$tools/usr/share/moat/demos/rpi4/ctl-loop.bin" ] ||
   { echo "mkdeb: no demos for rpi4 in $target/demos (build first)" >&2; exit 1; }
+for board in rpi4 zcu102; do
+  for name in ctl-loop timer-latency; do
+    [ -f "$tools/usr/share/moat/demos/$board/selftest/$name.bin" ] ||
+      { echo "mkdeb: no $name for moat selftest on $board in $target/demos/$name/$board/selftest (build first)" >&2; exit 1; }
+  done
+done
 
 # Man pages made from each tool's own --help (run from the host build), so that they cannot
 # drift from the tools.
@@ -175,7 +188,7 @@ man_page() {
     echo "/lib/firmware/moat/moat-hv.bin   the hypervisor image (moat enable)"
     echo "/usr/share/moat/cells/BOARD/     compiled cells per board"
     echo "/usr/share/moat/overlays/BOARD/  their overlays (moat-cellc compile on the board)"
-    echo "/usr/share/moat/demos/BOARD/     bare-metal demo images"
+    echo "/usr/share/moat/demos/BOARD/     bare-metal demo images (selftest/: moat selftest's)"
     echo ".fi"
     echo ".SH SEE ALSO"
     echo "/usr/share/doc/moat-tools/ (README.md, boards/)"

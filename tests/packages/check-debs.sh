@@ -54,6 +54,8 @@ contents() {
            /usr/share/moat/overlays/rpi4/root.dtbo /usr/share/moat/overlays/zcu102/ctl-loop.dtbo \
            /usr/share/moat/demos/rpi4/ctl-loop.bin /usr/share/moat/demos/zcu102/ctl-loop.bin \
            /usr/share/moat/demos/qemu-virt-gicv3/ctl-loop.bin /usr/share/moat/demos/qemu-virt-gicv2/ctl-loop.bin \
+           /usr/share/moat/demos/rpi4/selftest/ctl-loop.bin /usr/share/moat/demos/rpi4/selftest/timer-latency.bin \
+           /usr/share/moat/demos/zcu102/selftest/ctl-loop.bin /usr/share/moat/demos/zcu102/selftest/timer-latency.bin \
            /usr/share/man/man1/moat.1.gz /usr/share/man/man1/moat-cellc.1.gz /usr/share/man/man1/moat-ctl.1.gz \
            /usr/share/doc/moat-tools/copyright /usr/share/doc/moat-tools/boards/rpi4.md; do
     check "moat-tools holds $f" grep -qxF "$f" "$work/tools.list"

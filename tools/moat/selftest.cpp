@@ -71,7 +71,8 @@ void usage(FILE *out)
                       "  --duration  seconds of ctl-loop per phase, 1..3600 (default 60)\n"
                       "  --cells     the board's compiled cells (root.cell, ctl-loop.cell); default: found\n"
                       "              from the board's compatible\n"
-                      "  --demos     ctl-loop.bin and timer-latency.bin; default: beside the cells\n"
+                      "  --demos     ctl-loop.bin and timer-latency.bin, or DIR/selftest/ when it has both (the\n"
+                      "              builds with moat's console); default: beside the cells\n"
                       "  --root-cell the root cell for 'moat enable' (default: DIR/root.cell)\n"
                       "  --png       also plot the histograms to FILE (needs python3 with matplotlib)\n");
 }
@@ -623,7 +624,7 @@ int cmd_selftest(int argc, char **argv)
 
     const std::string dt = is_dir("/proc/device-tree") ? "/proc/device-tree" : "/sys/firmware/devicetree/base";
     const BoardFacts board = board_facts(read_text(dt + "/compatible"), interrupt_controller_compatibles(dt),
-                                         has_fw_cfg(dt));
+                                         qemu_signs(has_fw_cfg(dt), read_text(dt + "/firmware/zynqmp-firmware/status")));
     int fd = open(DEVICE, O_RDWR | O_CLOEXEC);
     if (fd < 0) {
         std::fprintf(stderr, "moat selftest: cannot open %s: %s (%s)\n", DEVICE, std::strerror(errno),

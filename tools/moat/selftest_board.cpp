@@ -28,9 +28,20 @@ bool has(const std::vector<std::string> &v, const std::string &prefix)
     return false;
 }
 
+bool has_demos(const std::string &dir, const PathTest &is_file)
+{
+    return is_file(dir + "/ctl-loop.bin") && is_file(dir + "/timer-latency.bin");
+}
+
 }  // namespace
 
-BoardFacts board_facts(const std::string &compatible, const std::vector<std::string> &intcs, bool has_fw_cfg)
+bool qemu_signs(bool fw_cfg_node, const std::string &zynqmp_firmware_status)
+{
+    const std::vector<std::string> status = split_nul(zynqmp_firmware_status);
+    return fw_cfg_node || (!status.empty() && status.front() == "disabled");
+}
+
+BoardFacts board_facts(const std::string &compatible, const std::vector<std::string> &intcs, bool emulated_signs)
 {
     BoardFacts b;
     const std::vector<std::string> compat = split_nul(compatible);
@@ -51,7 +62,7 @@ BoardFacts board_facts(const std::string &compatible, const std::vector<std::str
                                 has(c, "arm,cortex-a7-gic")))
             b.gic = 2;
     }
-    b.emulated = has_fw_cfg || b.name == "virt";
+    b.emulated = emulated_signs || b.name == "virt";
     b.description = b.compatible + " (" + (b.name == "virt" ? "QEMU virt" : b.name) + ", " +
                     (b.gic ? "GICv" + std::to_string(b.gic) : std::string("GIC not recognised")) + ")";
     return b;
@@ -120,13 +131,20 @@ bool locate_files(const BoardFacts &b, const std::string &cells, const std::stri
     if (ddir.empty())
         ddir = is_file(dir + "/ctl-loop.bin") ? dir : demos_dir_for(dir);
     else if (!is_dir(ddir)) {
-        err = "--demos " + ddir + ": no such directory (give the directory with ctl-loop.bin and timer-latency.bin)";
+        err = "--demos " + ddir + ": no such directory (give the directory with ctl-loop.bin and timer-latency.bin, or"
+              " the board's demos directory with them in selftest/)";
         return false;
     }
+    // Boards whose demos print on a UART the cell owns have the self-check's builds (hypervisor
+    // console, which the self-check reads) in selftest/ beside them.
+    const std::string hvc_dir = ddir + "/" + std::string(kSelftestDemosSubdir);
+    if (has_demos(hvc_dir, is_file))
+        ddir = hvc_dir;
     for (const char *name : {"ctl-loop.bin", "timer-latency.bin"}) {
         if (!is_file(ddir + "/" + name)) {
-            err = ddir + " has no " + name + (demos.empty() ? " (the demos built for the board): give their directory with --demos DIR"
-                                                            : " (the demos built for the board)");
+            err = ddir + " has no " + name + " and no " + kSelftestDemosSubdir +
+                  "/ with ctl-loop.bin and timer-latency.bin (the demos built for the board" +
+                  (demos.empty() ? "): give their directory with --demos DIR" : ")");
             return false;
         }
     }

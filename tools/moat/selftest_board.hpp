@@ -17,9 +17,17 @@ struct BoardFacts {
     std::string description;  // for the report
 };
 
+// Whether the device tree shows that QEMU made the machine: a fw-cfg device node (QEMU virt), or
+// on a ZynqMP the firmware node (/firmware/zynqmp-firmware) with status "disabled" as read
+// (NUL-terminated; empty when absent): QEMU's xlnx-zcu102 disables it when it boots Linux
+// without EL3 firmware, while on the board TF-A and the PMU firmware serve it and Linux needs
+// it for its clocks and power domains.
+bool qemu_signs(bool fw_cfg_node, const std::string &zynqmp_firmware_status);
+
 // compatible: the root node's property as read (strings separated by NULs); intcs: the
 // compatible properties of the interrupt controllers found in the tree.
-BoardFacts board_facts(const std::string &compatible, const std::vector<std::string> &intcs, bool has_fw_cfg);
+// emulated_signs: qemu_signs() of the tree.
+BoardFacts board_facts(const std::string &compatible, const std::vector<std::string> &intcs, bool emulated_signs);
 
 // Where moat's tools install a board's cells (then the test initramfs's layout).
 std::vector<std::string> cell_dir_candidates(const BoardFacts &b);
@@ -28,13 +36,19 @@ std::vector<std::string> cell_dir_candidates(const BoardFacts &b);
 // "demos" (/usr/share/moat/cells/rpi4 -> /usr/share/moat/demos/rpi4, /cells/gicv2 -> /demos/gicv2).
 std::string demos_dir_for(const std::string &cells_dir);
 
+// The sub-directory of a board's demos with the self-check's builds of ctl-loop and timer-latency
+// on boards whose demos print on a UART of the cell's own (demos/CMakeLists.txt: DEMO_CELL_CONSOLE):
+// there they are built again with the hypervisor's console, which the self-check reads.
+inline constexpr const char *kSelftestDemosSubdir = "selftest";
+
 using PathTest = std::function<bool(const std::string &)>;
 
 struct SelftestFiles {
     std::string root_cell, ctl_cell, ctl_bin, latency_bin;
 };
 
-// Resolves --cells/--demos/--root-cell (empty: the defaults); false with err naming what is
+// Resolves --cells/--demos/--root-cell (empty: the defaults); the demos are taken from the
+// demos directory's selftest/ when it holds both, else from the directory itself. False with err naming what is
 // missing and which option to give. The root cell is only required to exist when
 // need_root_cell (moat is not enabled yet).
 bool locate_files(const BoardFacts &b, const std::string &cells, const std::string &demos,

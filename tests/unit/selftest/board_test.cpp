@@ -25,6 +25,7 @@ TEST(SelftestBoard, Facts)
     EXPECT_EQ(z.name, "zcu102");
     EXPECT_EQ(z.compatible, "xlnx,zynqmp-zcu102-rev1.0");
     BoardFacts u = board_facts(""s, {}, false);
+    EXPECT_TRUE(board_facts("xlnx,zynqmp-zcu102\0"s, {"arm,gic-400\0"s}, true).emulated);
     EXPECT_EQ(u.name, "unknown");
     EXPECT_EQ(u.gic, 0u);
     EXPECT_EQ(u.description, "(no compatible) (unknown, GIC not recognised)");
@@ -77,6 +78,68 @@ TEST(SelftestBoard, DefaultsFollowTheBoardAndGic)
     EXPECT_EQ(f.ctl_bin, "/demos/gicv2/ctl-loop.bin");
 }
 
+TEST(SelftestBoard, QemuSigns)
+{
+    EXPECT_TRUE(qemu_signs(true, ""s));
+    // QEMU's xlnx-zcu102 disables the ZynqMP firmware node; the board's boot leaves it as it is.
+    EXPECT_TRUE(qemu_signs(false, "disabled\0"s));
+    EXPECT_FALSE(qemu_signs(false, "okay\0"s));
+    EXPECT_FALSE(qemu_signs(false, ""s));
+    EXPECT_FALSE(qemu_signs(false, "disabledx\0"s));
+}
+
+// The boards whose demos print on the cell's own UART (rpi4, zcu102) have the self-check's builds,
+// with moat's console, in selftest/ beside them (demos/CMakeLists.txt, scripts/mkdeb.sh).
+FakeFs installed_boards()
+{
+    FakeFs fs;
+    for (const char *b : {"rpi4", "zcu102"}) {
+        const std::string cells = std::string("/usr/share/moat/cells/") + b;
+        const std::string demos = std::string("/usr/share/moat/demos/") + b;
+        fs.dirs.insert({cells, demos, demos + "/selftest"});
+        fs.files.insert({cells + "/root.cell", cells + "/ctl-loop.cell", demos + "/ctl-loop.bin",
+                         demos + "/selftest/ctl-loop.bin", demos + "/selftest/timer-latency.bin"});
+    }
+    return fs;
+}
+
+TEST(SelftestBoard, BoardsWithTheirOwnUartUseTheSelftestBuilds)
+{
+    FakeFs fs = installed_boards();
+    SelftestFiles f;
+    std::string err;
+    const BoardFacts z = board_facts("xlnx,zynqmp-zcu102\0xlnx,zynqmp\0"s, {"arm,gic-400\0"s}, false);
+    ASSERT_TRUE(locate_files(z, "", "", "", true, fs.dir(), fs.file(), f, err)) << err;
+    EXPECT_EQ(f.ctl_cell, "/usr/share/moat/cells/zcu102/ctl-loop.cell");
+    EXPECT_EQ(f.ctl_bin, "/usr/share/moat/demos/zcu102/selftest/ctl-loop.bin");
+    EXPECT_EQ(f.latency_bin, "/usr/share/moat/demos/zcu102/selftest/timer-latency.bin");
+    const BoardFacts pi = board_facts("raspberrypi,4-model-b\0brcm,bcm2711\0"s, {"arm,gic-400\0"s}, false);
+    ASSERT_TRUE(locate_files(pi, "", "", "", true, fs.dir(), fs.file(), f, err)) << err;
+    EXPECT_EQ(f.ctl_bin, "/usr/share/moat/demos/rpi4/selftest/ctl-loop.bin");
+    EXPECT_EQ(f.latency_bin, "/usr/share/moat/demos/rpi4/selftest/timer-latency.bin");
+    // --demos naming the board's demos directory takes its selftest/ too; naming selftest/ itself works.
+    ASSERT_TRUE(locate_files(z, "", "/usr/share/moat/demos/zcu102", "", true, fs.dir(), fs.file(), f, err)) << err;
+    EXPECT_EQ(f.ctl_bin, "/usr/share/moat/demos/zcu102/selftest/ctl-loop.bin");
+    ASSERT_TRUE(locate_files(z, "", "/usr/share/moat/demos/zcu102/selftest", "", true, fs.dir(), fs.file(), f, err)) << err;
+    EXPECT_EQ(f.latency_bin, "/usr/share/moat/demos/zcu102/selftest/timer-latency.bin");
+    // The initramfs's layout (/cells/BOARD, /demos/BOARD/selftest) likewise.
+    fs.dirs.insert({"/cells/zcu102", "/demos/zcu102", "/demos/zcu102/selftest"});
+    fs.files.insert({"/cells/zcu102/root.cell", "/cells/zcu102/ctl-loop.cell", "/demos/zcu102/ctl-loop.bin",
+                     "/demos/zcu102/selftest/ctl-loop.bin", "/demos/zcu102/selftest/timer-latency.bin"});
+    ASSERT_TRUE(locate_files(z, "/cells/zcu102", "", "", true, fs.dir(), fs.file(), f, err)) << err;
+    EXPECT_EQ(f.ctl_bin, "/demos/zcu102/selftest/ctl-loop.bin");
+    // A selftest/ with only one of the two is not taken: the directory itself is, and found short.
+    fs.files.erase("/usr/share/moat/demos/zcu102/selftest/timer-latency.bin");
+    EXPECT_FALSE(locate_files(z, "", "", "", true, fs.dir(), fs.file(), f, err));
+    EXPECT_EQ(err, "/usr/share/moat/demos/zcu102 has no timer-latency.bin and no selftest/ with ctl-loop.bin and "
+                   "timer-latency.bin (the demos built for the board): give their directory with --demos DIR");
+    // On QEMU virt (hypervisor console already) the demos directory is used as it is.
+    const FakeFs virt_fs = initramfs();
+    ASSERT_TRUE(locate_files(board_facts("linux,dummy-virt\0"s, {"arm,gic-v3\0"s}, true), "", "", "", true,
+                             virt_fs.dir(), virt_fs.file(), f, err)) << err;
+    EXPECT_EQ(f.ctl_bin, "/demos/ctl-loop.bin");
+}
+
 TEST(SelftestBoard, ClearErrors)
 {
     const FakeFs fs = initramfs();
@@ -93,8 +156,12 @@ TEST(SelftestBoard, ClearErrors)
     // The ZCU102's demos directory has no timer-latency build.
     const BoardFacts z = board_facts("xlnx,zynqmp-zcu102\0"s, {"arm,gic-400\0"s}, false);
     EXPECT_FALSE(locate_files(z, "", "", "", true, fs.dir(), fs.file(), f, err));
-    EXPECT_EQ(err, "/demos/zcu102 has no timer-latency.bin (the demos built for the board): give their directory "
-                   "with --demos DIR");
+    EXPECT_EQ(err, "/demos/zcu102 has no timer-latency.bin and no selftest/ with ctl-loop.bin and timer-latency.bin "
+                   "(the demos built for the board): give their directory with --demos DIR");
+    // Given with --demos, the message names the directory given and no option to give.
+    EXPECT_FALSE(locate_files(z, "", "/demos/zcu102", "", true, fs.dir(), fs.file(), f, err));
+    EXPECT_EQ(err, "/demos/zcu102 has no timer-latency.bin and no selftest/ with ctl-loop.bin and timer-latency.bin "
+                   "(the demos built for the board)");
     // No cells for a board at all.
     const BoardFacts pi = board_facts("raspberrypi,4-model-b\0"s, {"arm,gic-400\0"s}, false);
     EXPECT_FALSE(locate_files(pi, "", "", "", true, fs.dir(), fs.file(), f, err));
