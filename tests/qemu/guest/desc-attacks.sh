@@ -60,12 +60,19 @@ hog() {
 	echo "$out" | grep -q "hypervisor page pool exhausted" && exhausted=1
 	return 1
 }
-for size in 0x3c000000 0x20000000 0x10000000 0x8000000 0x4000000 0x2000000 0x1000000 0x800000 0x400000 0x200000; do
-	hog 1 0x1 0x7c000000 region=1:0x40000000:0x80001000:$size:0x43 && break
+# The root's first RAM region starts at 0x40000000; where it ends depends on the pools the board's
+# tree carves out after it (/proc/iomem's first System RAM range).
+ram_end=$(awk -F'[- ]' '/^40000000-[0-9a-f]+ : System RAM/ { print $2; exit }' /proc/iomem)
+blocks=$(( ((0x${ram_end:-73ffffff} + 1) - 0x40000000) / 0x200000 ))
+echo "root RAM 0x40000000..0x${ram_end:-73ffffff}: $blocks blocks of 2 MiB"
+size=$((blocks * 0x200000))
+while [ $size -ge $((0x200000)) ]; do
+	hog 1 0x1 0x7c000000 region=1:0x40000000:0x80001000:$(printf '%#x' $size):0x43 && break
+	size=$(( (size / 2) & ~0x1fffff ))
 done
 # hog2: the most 2 MiB blocks that fit, found by bisection (a cell that fits is destroyed
 # again until the last step).
-lo=0 hi=480
+lo=0 hi=$blocks
 while [ $lo -lt $hi ]; do
 	mid=$(((lo + hi + 1) / 2))
 	if hog 2 0x2 0x7d000000 region=1:0x40000000:0x80001000:$(printf '%#x' $((mid * 0x200000))):0x43; then
