@@ -98,3 +98,80 @@ TEST(DemoLog2Histogram, PowerOfTwoBuckets)
 }
 
 }  // namespace
+
+namespace {
+
+TEST(DemoSamples, EmptyPercentileIsZero)
+{
+    demo::Samples<4> s;
+    EXPECT_EQ(s.count(), 0u);
+    EXPECT_EQ(s.percentile(50), 0);
+}
+
+TEST(DemoSamples, NearestRankPercentiles)
+{
+    demo::Samples<100> s;
+    for (int64_t v = 100; v >= 1; v--)  // unsorted on purpose: 100, 99, ..., 1
+        s.add(v);
+    EXPECT_EQ(s.percentile(50), 50);
+    EXPECT_EQ(s.percentile(99), 99);
+    EXPECT_EQ(s.percentile(100), 100);
+    EXPECT_EQ(s.percentile(1), 1);
+    EXPECT_EQ(s.percentile(0), 1);  // rank 0 is taken as the first sample
+    EXPECT_EQ(s.percentile(250), 100);
+}
+
+TEST(DemoSamples, OneOutlierInAHundredMovesNeitherMedianNorP99)
+{
+    // The reason the timer-latency demo prints percentiles: one sample delayed by QEMU running
+    // another vCPU shifts the average by max/n, the 99th percentile of 100 samples not at all.
+    demo::Samples<100> s;
+    for (int i = 0; i < 99; i++)
+        s.add(4);
+    s.add(3000);
+    EXPECT_EQ(s.percentile(50), 4);
+    EXPECT_EQ(s.percentile(99), 4);
+    EXPECT_EQ(s.percentile(100), 3000);
+}
+
+TEST(DemoSamples, TwoOutliersInAHundredShowInP99)
+{
+    demo::Samples<100> s;
+    for (int i = 0; i < 98; i++)
+        s.add(4);
+    s.add(3000);
+    s.add(2000);
+    EXPECT_EQ(s.percentile(99), 2000);
+}
+
+TEST(DemoSamples, NegativeSamplesSortFirst)
+{
+    demo::Samples<5> s;
+    for (int64_t v : {3, -7, 0, 12, -1})
+        s.add(v);
+    EXPECT_EQ(s.percentile(20), -7);
+    EXPECT_EQ(s.percentile(50), 0);
+    EXPECT_EQ(s.percentile(100), 12);
+}
+
+TEST(DemoSamples, PastCapacityIsCountedNotKept)
+{
+    demo::Samples<3> s;
+    for (int64_t v : {1, 2, 3, 4, 5})
+        s.add(v);
+    EXPECT_EQ(s.count(), 3u);
+    EXPECT_EQ(s.dropped(), 2u);
+    EXPECT_EQ(s.percentile(100), 3);
+}
+
+TEST(DemoSamples, AddAfterPercentileResorts)
+{
+    demo::Samples<4> s;
+    s.add(10);
+    s.add(20);
+    EXPECT_EQ(s.percentile(100), 20);
+    s.add(5);
+    EXPECT_EQ(s.percentile(1), 5);
+}
+
+}  // namespace

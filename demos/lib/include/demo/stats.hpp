@@ -148,4 +148,66 @@ private:
     uint64_t above_ = 0;
 };
 
+// The samples themselves, up to Capacity, for exact percentiles (the median and the 99th of a
+// round): a percentile says how most samples fared where an average moves with one outlier.
+// percentile() sorts the samples in place (insertion sort: a round is ~1000 samples, sorted
+// once, after the measurement). Samples past Capacity are counted in dropped(), not kept.
+template <size_t Capacity>
+class Samples {
+    static_assert(Capacity > 0, "room for one sample at least");
+
+public:
+    void add(int64_t sample)
+    {
+        if (count_ == Capacity) {
+            dropped_++;
+            return;
+        }
+        values_[count_++] = sample;
+        sorted_ = false;
+    }
+    void clear()
+    {
+        count_ = 0;
+        dropped_ = 0;
+        sorted_ = true;
+    }
+    size_t count() const { return count_; }
+    uint64_t dropped() const { return dropped_; }
+    // The nearest-rank percentile: the smallest sample with at least `percent` % of the samples
+    // at or below it (percent 50: the median, 100: the maximum). 0 when empty.
+    int64_t percentile(unsigned percent)
+    {
+        if (count_ == 0)
+            return 0;
+        sort();
+        if (percent > 100)
+            percent = 100;
+        size_t rank = (static_cast<size_t>(percent) * count_ + 99) / 100;  // ceil(p/100 * n)
+        if (rank == 0)
+            rank = 1;
+        return values_[rank - 1];
+    }
+
+private:
+    void sort()
+    {
+        if (sorted_)
+            return;
+        for (size_t i = 1; i < count_; i++) {
+            const int64_t v = values_[i];
+            size_t j = i;
+            for (; j > 0 && values_[j - 1] > v; j--)
+                values_[j] = values_[j - 1];
+            values_[j] = v;
+        }
+        sorted_ = true;
+    }
+
+    int64_t values_[Capacity] = {};
+    size_t count_ = 0;
+    uint64_t dropped_ = 0;
+    bool sorted_ = true;
+};
+
 }  // namespace demo
