@@ -6,6 +6,10 @@
 //   "ring-stranger"  ring peer 7 (the link has 2) and ourselves: the hypervisor refuses both; the
 //                    reply carries the register's status for each
 //   "write-ro"       write Linux's output section, which is read-only here: the cell fails
+//   "read ADDR"      read the 32-bit word at IPA ADDR (hex) and answer with it: at Linux's
+//                    section (0x50010000) it is what Linux wrote there; at memory the cell does
+//                    not own (another link's section, by its physical address) the cell fails
+//                    and nothing is answered
 //   "quit"           report the counts and exit
 #include <moat/link_queue.h>
 
@@ -33,6 +37,30 @@ bool equals(const char *a, uint32_t n, const char *b)
         if (a[i] != b[i])
             return false;
     return i == n && !b[i];
+}
+
+// "read ADDR": true with the address when `a` (n bytes) is "read " and a hex number ("0x" or not).
+bool parse_read(const char *a, uint32_t n, uintptr_t *addr)
+{
+    constexpr uint32_t kPrefix = 5;
+    if (n <= kPrefix || !equals(a, kPrefix, "read "))
+        return false;
+    uint32_t i = kPrefix;
+    if (n - i > 2 && a[i] == '0' && (a[i + 1] == 'x' || a[i + 1] == 'X'))
+        i += 2;
+    uintptr_t v = 0;
+    uint32_t digits = 0;
+    for (; i < n; i++, digits++) {
+        char c = a[i];
+        uint32_t d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 16;
+        if (d == 16 || digits == 16)
+            return false;
+        v = v << 4 | d;
+    }
+    if (!digits || (v & 3))
+        return false;
+    *addr = v;
+    return true;
 }
 }  // namespace
 
@@ -74,6 +102,11 @@ int demo_main()
                 demo::mmio::write32(link.section(kLinuxOut), 0xbad);
                 printf("link-echo: the write went through (it must not)\n");
                 return 2;
+            } else if (uintptr_t at = 0; parse_read(msg, len, &at)) {
+                printf("link-echo: reading %#lx\n", static_cast<unsigned long>(at));
+                uint32_t v = demo::mmio::read32(at);
+                printf("link-echo: the read of %#lx went through\n", static_cast<unsigned long>(at));
+                len = static_cast<uint32_t>(demo::snformat(msg, sizeof(msg), "read %#lx: %#x", static_cast<unsigned long>(at), v));
             } else {
                 echoed++;
             }

@@ -13,6 +13,13 @@
  *   moat-link-echo ask CMD       send CMD to the cell and print its answer (ring-stranger)
  *   moat-link-echo write-ro      ask the cell to write our read-only section; wait for the
  *                                doorbell that says the peer changed, print its state
+ *   moat-link-echo read-other PHYS
+ *                                fill link "other"'s section (/dev/moat-link-other, map 0; the
+ *                                cell is no peer of that link) at physical address PHYS with a
+ *                                secret; ask the cell to read our own section (it answers with
+ *                                what we wrote there), then PHYS: the cell must fail without an
+ *                                answer, Linux is told, and the secret is left as it was
+ *                                (cells/qemu-virt-two-links)
  *   moat-link-echo quit          tell the cell to stop
  *   moat-link-echo state         print what the state page says about the cell
  *   moat-link-echo wait-change   block until the hypervisor rings to say the cell's state
@@ -227,6 +234,78 @@ static int write_ro(void)
 	return state->peer_state[CELL_PEER] != MOAT_LINK_PEER_FAILED;
 }
 
+static const char *cell_state(void);
+
+#define OTHER_DEV "/dev/moat-link-other"
+#define OTHER_SIZE 0x10000
+#define SECRET 0x0dd5ec2eu
+#define OWN_MARK 0x600dcafeu
+#define CELL_LINUX_OUT 0x50010000ul /* our section, where the cell sees it (echo.dtso) */
+
+/* Words of the other link's section that no longer hold the secret. */
+static unsigned int secret_lost(const volatile uint32_t *p)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < OTHER_SIZE / 4; i++)
+		n += p[i] != SECRET;
+	return n;
+}
+
+static int read_other(unsigned long phys)
+{
+	char msg[64], back[MOAT_LINKQ_MAX_MSG + 1], want[64];
+	volatile uint32_t *other, *ours;
+	uint32_t gen, count;
+	unsigned int i;
+	int ofd, n, failures = 0;
+
+	ofd = open(OTHER_DEV, O_RDWR);
+	if (ofd < 0) {
+		printf("link-echo: cannot open %s: %s\n", OTHER_DEV, strerror(errno));
+		return 1;
+	}
+	other = mmap(NULL, OTHER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, ofd, 0);
+	ours = map(1, page, PROT_READ | PROT_WRITE);
+	if (other == MAP_FAILED || ours == MAP_FAILED) {
+		printf("link-echo: cannot map the sections: %s\n", strerror(errno));
+		return 1;
+	}
+	for (i = 0; i < OTHER_SIZE / 4; i++)
+		other[i] = SECRET;
+	printf("link-echo: link \"other\" holds %#x in its %u words\n", SECRET, OTHER_SIZE / 4);
+	/* The command works: the cell reads what it may read and answers with it. */
+	ours[0] = OWN_MARK;
+	snprintf(msg, sizeof(msg), "read %#lx", CELL_LINUX_OUT);
+	snprintf(want, sizeof(want), "read %#lx: %#x", CELL_LINUX_OUT, OWN_MARK);
+	if (send(msg, (uint32_t)strlen(msg)))
+		return 1;
+	n = receive(back, MOAT_LINKQ_MAX_MSG, 5000);
+	back[n < 0 ? 0 : n] = 0;
+	printf("link-echo: answer to \"%s\": %s\n", msg, n < 0 ? "none" : back);
+	failures += n < 0 || strcmp(back, want) != 0;
+	/* The other link's memory, which the cell does not own. */
+	gen = state->generation;
+	snprintf(msg, sizeof(msg), "read %#lx", phys);
+	if (send(msg, (uint32_t)strlen(msg)))
+		return 1;
+	if (wait_doorbell(5000, &count)) {
+		printf("link-echo: no doorbell after the cell's read\n");
+		return 1;
+	}
+	printf("link-echo: doorbell %u; state generation %s; the cell is %s\n", count,
+	       state->generation != gen ? "changed" : "unchanged", cell_state());
+	failures += state->peer_state[CELL_PEER] != MOAT_LINK_PEER_FAILED;
+	n = moat_linkq_pop((struct moat_linkq *)(shared + TO_LINUX), back, MOAT_LINKQ_MAX_MSG);
+	back[n < 0 ? 0 : n] = 0;
+	printf("link-echo: answer to \"%s\": %s\n", msg, n < 0 ? "none" : back);
+	failures += n >= 0;
+	n = (int)secret_lost(other);
+	printf("link-echo: link \"other\" words changed: %d\n", n);
+	failures += n != 0;
+	return failures != 0;
+}
+
 static const char *cell_state(void)
 {
 	switch (state->peer_state[CELL_PEER]) {
@@ -309,8 +388,10 @@ int main(int argc, char **argv)
 		return wait_change();
 	if (!strcmp(argv[1], "stale"))
 		return stale();
+	if (!strcmp(argv[1], "read-other") && argc == 3)
+		return read_other(strtoul(argv[2], NULL, 0));
 	if (!strcmp(argv[1], "quit"))
 		return send("quit", 4) != 0;
-	printf("usage: moat-link-echo echo N | refusals | ask CMD | write-ro | quit | state | wait-change | stale\n");
+	printf("usage: moat-link-echo echo N | refusals | ask CMD | write-ro | read-other PHYS | quit | state | wait-change | stale\n");
 	return 2;
 }

@@ -5,7 +5,8 @@
 # doorbell it receives. Then what a peer may not do: the device refuses a writable map of the
 # read-only section, a map beyond a section and a ring to no peer; the hypervisor refuses the
 # cell's ring to a stranger; the cell's write to the section only Linux writes makes it fail, and
-# Linux is told (doorbell + state page).
+# Linux is told (doorbell + state page); and, in a system with a second link it is no peer of
+# (cells/qemu-virt-two-links), its read of that link's memory fails it too.
 . /tests/lib.sh
 N=200
 check "insmod moat.ko" insmod /moat.ko
@@ -90,5 +91,27 @@ check "$CYCLES create/echo/destroy cycles over the link" test $ok -eq $CYCLES
 check "hypervisor memory use unchanged" test "$hv0" = "$hv1"
 check "moat disable" moat disable
 check "the link's device is gone" test ! -e /dev/moat-link-echo
+# Another link's memory (cells/qemu-virt-two-links: the same link and echo cell, plus link
+# "other" between Linux and a bystander cell, of which the echo cell is no peer). Linux fills
+# link "other"'s section with a secret; the echo cell, asked over its own link, reads its own
+# link's section (the command works), then the other link's at its physical address: it does
+# not own that memory and fails; no word of the secret reaches it, and Linux carries on.
+OTHER_PHYS=0x7e200000
+check "moat enable (two-links-root.cell)" moat enable $CELLS/two-links-root.cell
+dmesg | grep 'moat: link "other"'
+check "the other link's device exists" test -c /dev/moat-link-other
+check "moat cell create echo (two links)" moat cell create $CELLS/echo.cell
+check "moat cell load (two links)" moat cell load echo $DEMOS/link-echo.bin
+check "moat cell start (two links)" moat cell start echo
+sleep 1
+moat-link-echo read-other $OTHER_PHYS | tee /tmp/other
+check "the cell read its own link's section and answered" grep -q 'answer to "read 0x50010000": read 0x50010000: 0x600dcafe' /tmp/other
+check "the cell's read of the other link's memory fails it; Linux is told" grep -q "state generation changed; the cell is failed" /tmp/other
+check "no answer to the read of the other link's memory" grep -q "answer to \"read $OTHER_PHYS\": none" /tmp/other
+check "the other link's memory is as Linux left it" grep -q 'link "other" words changed: 0' /tmp/other
+moat cell list | tee /tmp/list
+check "the cell is failed (two links)" grep -q "echo *failed" /tmp/list
+check "moat cell destroy (two links)" moat cell destroy echo
+check "Linux carries on: moat disable (two links)" moat disable
 check "dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace'"
 finish
