@@ -44,11 +44,11 @@ check "moat cell create (direct)" moat cell create $CELLS/direct.cell
 moat cell list
 check "moat cell load" moat cell load direct $DEMOS/ctl-loop.bin
 check "moat cell start" moat cell start direct
-sleep 4
+sleep 2
 moat cell stats direct > /tmp/before
-sleep 5
+sleep 3
 moat cell stats direct > /tmp/after
-echo "the cell's exits over 5 s of steady state:"
+echo "the cell's exits over 3 s of steady state:"
 paste /tmp/before /tmp/after | awk 'NR > 1 { printf "  %-14s %s -> %s (+%d)\n", $1, $2, $4, $4 - $2 }' | tee /tmp/delta
 for r in hypercall irq abort_denied mmio sgi psci smc_other cache_setway maintenance other irq_held; do
 	check "no $r exit on the direct cell's CPU in steady state" sh -c "awk '\$1 == \"$r\" { found = 1; ok = (\$2 == \$4) } END { exit !(found && ok) }' /tmp/delta"
@@ -59,9 +59,9 @@ moat console > /tmp/console
 grep '^\[direct\] ctl-loop: t=' /tmp/console | cut -c1-80
 check "its status lines came through its console ring" sh -c "grep -q '^\[direct\] ctl-loop: t=[0-9]*s periods=10000' /tmp/console"
 check "none of them through the hypervisor's console" sh -c "! sed '/the cells. console rings/,\$d' /tmp/console | grep -q 'ctl-loop: t='"
-echo "the same beside a stressed Linux (CPU and memory on CPUs 0-2 for 5 s):"
+echo "the same beside a stressed Linux (CPU and memory on CPUs 0-2 for 3 s):"
 moat cell stats direct > /tmp/before
-end=$(($(cut -d. -f1 /proc/uptime) + 5))
+end=$(($(cut -d. -f1 /proc/uptime) + 3))
 for cpu in 0 1 2; do
 	taskset -c $cpu sh -c "while [ \$(cut -d. -f1 /proc/uptime) -lt $end ]; do dd if=/dev/zero of=/tmp/s$cpu bs=64k count=8 2>/dev/null; md5sum /tmp/s$cpu >/dev/null; done" &
 done

@@ -38,13 +38,19 @@ run_attack() {
 	$before_start
 	check "attack $n: start" moat cell start $cell
 	i=0
-	while [ $i -lt "${wait_seconds:-20}" ]; do
+	while [ $i -lt $((${wait_seconds:-20} * 5)) ]; do
 		moat cell list > /tmp/list
 		grep -q "^[0-9]* *$cell *running" /tmp/list || break
-		sleep 1; i=$((i + 1))
+		sleep 0.2; i=$((i + 1))
 	done
 	cat /tmp/list
 	moat cell stats $cell | tee /tmp/cstats
+}
+
+# wait_cpus_back: the destroy hands the cell's CPU back to Linux; wait (up to 5 s) until it is online.
+wait_cpus_back() {
+	i=0
+	while [ $i -lt 50 ] && [ "$(cat /sys/devices/system/cpu/online)" != 0-3 ]; do sleep 0.1; i=$((i + 1)); done
 }
 
 # end_attack N: the cell stopped itself, goes away, Linux gets CPU 1 back and is healthy.
@@ -53,7 +59,7 @@ end_attack() {
 	check "attack $n: the cell is shut down (not failed, not running)" grep -q "^[0-9]* *$cell *shut down" /tmp/list
 	moat cell shutdown $cell > /dev/null 2>&1
 	check "attack $n: destroy" moat cell destroy $cell
-	sleep 1
+	wait_cpus_back
 	check "attack $n: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
 	check "attack $n: the root is alive (workload on every CPU)" workload
 	check "attack $n: dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace|Internal error'"
@@ -68,10 +74,10 @@ end_failed_attack() {
 	check "attack $n: the cell is marked failed" grep -q "^[0-9]* *$cell *failed" /tmp/list
 	check "attack $n: sysfs shows it failed" test "$(cat /sys/devices/moat/cells/$cell/state)" = failed
 	# The driver's watcher looks twice a second and tells the kernel log.
-	i=0; while [ $i -lt 4 ] && [ "$(told)" -lt $failed_attacks ]; do sleep 1; i=$((i + 1)); done
+	i=0; while [ $i -lt 20 ] && [ "$(told)" -lt $failed_attacks ]; do sleep 0.2; i=$((i + 1)); done
 	check "attack $n: the root was told in its kernel log (failure $failed_attacks)" test "$(told)" -eq $failed_attacks
 	check "attack $n: destroy" moat cell destroy $cell
-	sleep 1
+	wait_cpus_back
 	check "attack $n: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
 	check "attack $n: the root is alive (workload on every CPU)" workload
 	check "attack $n: dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace|Internal error'"
@@ -231,7 +237,7 @@ wait_seconds=
 check "attack 12: the cell is still running after 3 s" grep -q "^[0-9]* *$cell *running" /tmp/list
 check "attack 12: moat cell shutdown" moat cell shutdown $cell
 i=0
-while [ $i -lt 10 ] && ! moat cell list | grep -q "^[0-9]* *$cell *shut down"; do sleep 1; i=$((i + 1)); done
+while [ $i -lt 50 ] && ! moat cell list | grep -q "^[0-9]* *$cell *shut down"; do sleep 0.2; i=$((i + 1)); done
 moat cell list | tee /tmp/list
 end_attack 12
 
@@ -292,7 +298,7 @@ wait_seconds=
 check "attack 19: the cell is still running after 3 s" grep -q "^[0-9]* *$cell *running" /tmp/list
 check "attack 19: shutdown --force" moat cell shutdown --force $cell
 i=0
-while [ $i -lt 10 ] && ! moat cell list | grep -q "^[0-9]* *$cell *shut down"; do sleep 1; i=$((i + 1)); done
+while [ $i -lt 50 ] && ! moat cell list | grep -q "^[0-9]* *$cell *shut down"; do sleep 0.2; i=$((i + 1)); done
 moat cell list | tee /tmp/list
 end_attack 19
 
