@@ -63,8 +63,8 @@ hog() {
 # The root's first RAM region starts at 0x40000000; where it ends depends on the pools the board's
 # tree carves out after it (/proc/iomem's first System RAM range).
 ram_end=$(awk -F'[- ]' '/^40000000-[0-9a-f]+ : System RAM/ { print $2; exit }' /proc/iomem)
-blocks=$(( ((0x${ram_end:-73ffffff} + 1) - 0x40000000) / 0x200000 ))
-echo "root RAM 0x40000000..0x${ram_end:-73ffffff}: $blocks blocks of 2 MiB"
+blocks=$(( ((0x${ram_end:-6bffffff} + 1) - 0x40000000) / 0x200000 ))
+echo "root RAM 0x40000000..0x${ram_end:-6bffffff}: $blocks blocks of 2 MiB"
 size=$((blocks * 0x200000))
 while [ $size -ge $((0x200000)) ]; do
 	hog 1 0x1 0x7c000000 region=1:0x40000000:0x80001000:$(printf '%#x' $size):0x43 && break
