@@ -32,12 +32,26 @@ check "Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" =
 check "root workload on all 4 CPUs" workload
 check "hypervisor memory back to before the cell" test "$(moat info | sed -n 's/^memory in use: *//p')" = "$used0"
 
-# cycle N TREE EXTRA-ARGS SECONDS: boot with moat.hold, wait, destroy by force, CPUs back.
+# held: wait (at most 120 s) for the held cell's /init to say it is up: its CPUs powered on go
+# 2 -> 1 -> 2 in `moat cell list` (mk-initramfs.sh), then a second more.
+held() {
+	phase=0 i=0
+	while [ $i -lt 120 ] && [ $phase -lt 3 ]; do
+		on=$(moat cell list | sed -n 's/.* linux1 .*(\([0-9]*\) on)$/\1/p')
+		case $phase:$on in 0:2) phase=1 ;; 1:1) phase=2 ;; 2:2) phase=3 ;; esac
+		[ $phase -lt 3 ] && { sleep 1; i=$((i + 1)); }
+	done
+	echo "moat-guest: the held cell's /init signalled after ${i}s (phase $phase)"
+	sleep 1
+	[ $phase = 3 ]
+}
+# cycle N TREE EXTRA-ARGS WAIT: boot with moat.hold, wait (SECONDS, or "held"), destroy by
+# force, CPUs back.
 cycle() {
 	n=$1 t=$2 extra=$3 wait=$4
 	check "cycle $n: moat cell linux" moat cell linux $cell $t /extra/Image --initrd /extra/linux-cell.cpio.gz \
 		--cmdline "$bootargs moat.hold $extra"
-	sleep $wait
+	if [ "$wait" = held ]; then check "cycle $n: /init is up (2 -> 1 -> 2 CPUs on)" held; else sleep $wait; fi
 	[ -n "${during:-}" ] && $during
 	check "cycle $n: the cell still runs" sh -c 'moat cell list | grep -Eq " linux1 +running "'
 	check "cycle $n: forced destroy" moat cell destroy --force linux1
@@ -55,11 +69,11 @@ root_online_attack() {
 	check "root alive after the refused online" sh -c 'dd if=/dev/urandom of=/tmp/blob bs=1k count=64 2>/dev/null && cmp -s /tmp/blob /tmp/blob'
 }
 during= cycle 1 $tree "" 2                       # destroyed during boot
-during= cycle 2 /extra/linux1-rootcpu$sfx.dtb "" 25  # its tree names root CPU 1 (the cell's CPU_ON of it fails)
+during= cycle 2 /extra/linux1-rootcpu$sfx.dtb "" held  # its tree names root CPU 1 (the cell's CPU_ON of it fails)
 check "cycle 2: root CPU 1 stayed the root's" test "$(cat /sys/devices/system/cpu/cpu1/online)" = 1
-during= cycle 3 $tree moat.hotplug 25           # destroyed during a CPU off/on loop
-during=root_online_attack cycle 4 $tree "" 20
-during= cycle 5 $tree "" 20
+during= cycle 3 $tree moat.hotplug held         # destroyed during a CPU off/on loop
+during=root_online_attack cycle 4 $tree "" held
+during= cycle 5 $tree "" held
 check "5 cycles: hypervisor memory back to before the cells" test "$(moat info | sed -n 's/^memory in use: *//p')" = "$used0"
 check "root workload on all 4 CPUs after the cycles" workload
 show_hv_console

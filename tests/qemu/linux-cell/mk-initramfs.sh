@@ -4,7 +4,7 @@
 # workload in an interactive shell (prompt "linux-cell:/# ") and powers the cell off (PSCI
 # SYSTEM_OFF: the cell ends, not the machine). Kernel command-line switches for the root's
 # destroy cycles: moat.hold (stay up: the root destroys the cell by force), moat.hotplug (and
-# take CPU 1 off and on in a loop meanwhile). Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
+# take a CPU off and on in a loop meanwhile). Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
 set -euo pipefail
 busybox=${1:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz} out=${2:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz}
 stage=$(mktemp -d)
@@ -31,11 +31,18 @@ a32 ok "no trap"
 a32 mrc-p14 "mrc p14"
 a32 pmcr "mrc p15 pmcr"
 cmdline=$(cat /proc/cmdline)
-case " $cmdline " in *" moat.hotplug "*)
-	echo "linux-cell: hotplug loop"
-	while :; do echo 0 > /sys/devices/system/cpu/cpu1/online; echo 1 > /sys/devices/system/cpu/cpu1/online; done &
-esac
 case " $cmdline " in *" moat.hold "*)
+	# Tell the root that /init got here: its last CPU off for 3 s and on again, which the root
+	# sees in `moat cell list` ("(1 on)" between two "(2 on)"). A tree with a CPU that failed to
+	# boot leaves a gap in the numbering: the last online CPU, not cpu1.
+	c=$(tr ',-' '\n\n' < /sys/devices/system/cpu/online | tail -n 1)
+	echo 0 > /sys/devices/system/cpu/cpu$c/online
+	sleep 3
+	echo 1 > /sys/devices/system/cpu/cpu$c/online
+	case " $cmdline " in *" moat.hotplug "*)
+		echo "linux-cell: hotplug loop on CPU $c"
+		while :; do echo 0 > /sys/devices/system/cpu/cpu$c/online; echo 1 > /sys/devices/system/cpu/cpu$c/online; done &
+	esac
 	echo "linux-cell: held (the root destroys the cell)"
 	while :; do sleep 1; done
 esac
