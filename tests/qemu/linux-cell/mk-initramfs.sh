@@ -17,6 +17,7 @@ cat > "$stage/init" <<'INIT'
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev  # /dev/null for background jobs
 echo "linux-cell: shell up"
 echo "linux-cell: processors $(grep -c ^processor /proc/cpuinfo)"
 echo "linux-cell: memory $(sed -n 's/^MemTotal: *//p' /proc/meminfo)"
