@@ -27,4 +27,12 @@ SysregAction cell_sysreg_action(bool linux_cell, u32 op0, u32 op1, u32 crn, u32 
     return SysregAction::DENY;
 }
 
+bool aarch32_el0_coproc_undefined(bool linux_cell, u64 ec, u64 spsr)
+{
+    bool coproc = ec == ESR_EC_CP15_32 || ec == ESR_EC_CP15_64 || ec == ESR_EC_CP14_MR || ec == ESR_EC_CP14_LS ||
+                  ec == ESR_EC_CP14_64;
+    bool aarch32_el0 = (spsr & 0x1f) == 0x10;  // M[4] AArch32, M[3:0] User
+    return linux_cell && coproc && aarch32_el0;
+}
+
 }  // namespace moat

@@ -29,6 +29,7 @@ constexpr u8 INJECT_PRIORITY = 0xa0;
 
 u32 read32(u64 a) { return *reinterpret_cast<volatile u32 *>(a); }
 void write32(u64 a, u32 v) { *reinterpret_cast<volatile u32 *>(a) = v; }
+void write8(u64 a, u8 v) { *reinterpret_cast<volatile u8 *>(a) = v; }
 u32 gicc_read(u64 off) { return read32(gic.gicc_base + off); }
 void gicc_write(u64 off, u32 v) { write32(gic.gicc_base + off, v); }
 void gicc_deactivate(u32 iar) { write32(gic.gicc_dir, iar); }
@@ -95,9 +96,10 @@ void flush_pending(GicCpu &g)
 void repend_physical(u32 iar)
 {
     u32 intid = gicv2_iar_intid(iar);
-    if (intid < GIC_SGI_COUNT)
-        gicd_write32(gicd::SPENDSGIR + (intid & ~3u), 1u << (gicv2_iar_cpuid(iar) + (intid % 4) * 8));
-    else
+    if (intid < GIC_SGI_COUNT) {
+        GicdByteWrite w = gicv2_sgi_repend(iar);
+        write8(gic.gicd_base + w.offset, w.value);
+    } else
         gicd_write32(gicd::ISPENDR + (intid / 32) * 4, 1u << (intid % 32));
 }
 

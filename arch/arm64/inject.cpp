@@ -2,6 +2,7 @@
 #include "arch/inject.hpp"
 
 #include "arch/sysreg.h"
+#include "hv/sysreg_policy.hpp"
 
 namespace moat::arm64 {
 
@@ -12,12 +13,13 @@ bool trapped_from_el1() { return (read_sysreg(spsr_el2) & SPSR_M_MASK) != 0; }  
 void inject_sync(u64 esr, u64 far)
 {
     u64 spsr = read_sysreg(spsr_el2);
-    bool from_el1 = trapped_from_el1();
     write_sysreg(esr_el1, esr);
     write_sysreg(far_el1, far);
     write_sysreg(elr_el1, read_sysreg(elr_el2));
     write_sysreg(spsr_el1, spsr);
-    u64 vector = read_sysreg(vbar_el1) + (from_el1 ? VECTOR_CURRENT_SPX_SYNC : VECTOR_LOWER_A64_SYNC);
+    // An AArch32 process's exception goes to the lower-EL AArch32 vector, or its kernel takes it
+    // for a 64-bit one's and misreads the saved state.
+    u64 vector = read_sysreg(vbar_el1) + el1_sync_vector_offset(spsr);
     // Enter EL1h with every exception masked, as the hardware would.
     write_sysreg(elr_el2, vector);
     write_sysreg(spsr_el2, SPSR_M_EL1H | SPSR_D | SPSR_A | SPSR_I | SPSR_F);

@@ -125,6 +125,12 @@ u64 handle_unknown(TrapFrame &f, PerCpu &pc, u64 esr)
     stats_count(pc.id, MOAT_EXIT_OTHER);
     u64 ec = esr_ec(esr);
     u64 at = read_sysreg(elr_el2);
+    if (!pc.cell->is_root() && aarch32_el0_coproc_undefined(pc.cell->linux_os(), ec, read_sysreg(spsr_el2))) {
+        // A 32-bit process of a Linux cell at a debug or PMU register: SIGILL for it, not the
+        // cell's end (docs/linux-cell.md).
+        inject_undefined(f);
+        return 0;
+    }
     if (!pc.cell->is_root() && ec == ESR_EC_SYS64) {
         SysRegAccess s = decode_sysreg_access(esr);
         fail_cell(pc, "CPU %u: %s of system register S%u_%u_C%u_C%u_%u at PC %#lx, which cells may not use", pc.id,

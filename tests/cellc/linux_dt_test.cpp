@@ -48,13 +48,16 @@ TEST(LinuxDt, QemuVirtGicv3Nodes)
     ASSERT_FALSE(dtb.empty());
     const void *fdt = dtb.data();
     ASSERT_EQ(fdt_check_full(fdt, dtb.size()), 0);
-    // The cell's RAM at its IPA, not its physical address (0x74000000).
-    EXPECT_EQ(cells(fdt, "/memory@40000000", "reg"), (std::vector<uint32_t>{0, 0x40000000, 0, 0x8000000}));
-    EXPECT_EQ(str(fdt, "/memory@40000000", "device_type"), "memory");
-    // Its one CPU (cpu1, MPIDR 1), started through PSCI, which moat answers for SMC.
-    EXPECT_EQ(cells(fdt, "/cpus/cpu@1", "reg"), (std::vector<uint32_t>{0, 1}));
-    EXPECT_EQ(str(fdt, "/cpus/cpu@1", "enable-method"), "psci");
+    // The cell's RAM, the 256 MiB Linux pool at IPA = PA (DMA addresses are physical ones).
+    EXPECT_EQ(cells(fdt, "/memory@6c000000", "reg"), (std::vector<uint32_t>{0, 0x6c000000, 0, 0x10000000}));
+    EXPECT_EQ(str(fdt, "/memory@6c000000", "device_type"), "memory");
+    // Its two CPUs (cpu2 and cpu3, MPIDR 2 and 3), started through PSCI, which moat answers for SMC.
+    EXPECT_EQ(cells(fdt, "/cpus/cpu@2", "reg"), (std::vector<uint32_t>{0, 2}));
+    EXPECT_EQ(cells(fdt, "/cpus/cpu@3", "reg"), (std::vector<uint32_t>{0, 3}));
+    EXPECT_EQ(str(fdt, "/cpus/cpu@2", "enable-method"), "psci");
+    EXPECT_EQ(str(fdt, "/cpus/cpu@3", "enable-method"), "psci");
     EXPECT_LT(fdt_path_offset(fdt, "/cpus/cpu@0"), 0) << "the root's CPUs are not the cell's";
+    EXPECT_LT(fdt_path_offset(fdt, "/cpus/cpu@1"), 0) << "the root's CPUs are not the cell's";
     EXPECT_EQ(str(fdt, "/psci", "method"), "smc");
     // The GIC: distributor and redistributors, no ITS (no LPIs for cells).
     EXPECT_EQ(str(fdt, "/intc@8000000", "compatible"), "arm,gic-v3");
@@ -71,6 +74,23 @@ TEST(LinuxDt, QemuVirtGicv3Nodes)
     EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a000000"), 0);
     EXPECT_EQ(str(fdt, "/chosen", "stdout-path"), "/pl011@9040000");
     EXPECT_EQ(str(fdt, "/chosen", "bootargs"), "console=ttyAMA0");
+}
+
+TEST(LinuxDt, QemuVirtGicv2Nodes)
+{
+    std::vector<char> dtb = virt_linux_dt("qemu-virt-gicv2");
+    ASSERT_FALSE(dtb.empty());
+    const void *fdt = dtb.data();
+    ASSERT_EQ(fdt_check_full(fdt, dtb.size()), 0);
+    EXPECT_EQ(cells(fdt, "/memory@6c000000", "reg"), (std::vector<uint32_t>{0, 0x6c000000, 0, 0x10000000}));
+    EXPECT_EQ(cells(fdt, "/cpus/cpu@3", "reg"), (std::vector<uint32_t>{0, 3}));
+    // GICv2: the distributor (trapped and filtered) and the CPU interface at the GICC address,
+    // which the cell's stage 2 backs with the virtual CPU interface; no GICv2m (no MSIs).
+    EXPECT_EQ(str(fdt, "/intc@8000000", "compatible"), "arm,cortex-a15-gic");
+    EXPECT_EQ(cells(fdt, "/intc@8000000", "reg"), (std::vector<uint32_t>{0, 0x8000000, 0, 0x10000, 0, 0x8010000, 0, 0x10000}));
+    EXPECT_LT(fdt_path_offset(fdt, "/intc@8000000/v2m@8020000"), 0);
+    EXPECT_EQ(cells(fdt, "/", "interrupt-parent"), cells(fdt, "/intc@8000000", "phandle"));
+    EXPECT_EQ(cells(fdt, "/pl011@9040000", "interrupts"), (std::vector<uint32_t>{0, 8, 4}));
 }
 
 TEST(LinuxDt, ChosenEditorSetsInitrdAndBootargs)
@@ -91,7 +111,7 @@ TEST(LinuxDt, ChosenEditorSetsInitrdAndBootargs)
     EXPECT_EQ(cells(fdt, "/chosen", "linux,initrd-start"), (std::vector<uint32_t>{0, 0x42401000}));
     EXPECT_EQ(cells(fdt, "/chosen", "linux,initrd-end"), (std::vector<uint32_t>{0, 0x424f2000}));
     EXPECT_EQ(str(fdt, "/chosen", "stdout-path"), "/pl011@9040000") << "other properties kept";
-    EXPECT_EQ(cells(fdt, "/memory@40000000", "reg").size(), 4u) << "other nodes kept";
+    EXPECT_EQ(cells(fdt, "/memory@6c000000", "reg").size(), 4u) << "other nodes kept";
     tree[0] ^= 1;
     EXPECT_FALSE(moat::tools::fdt_set_chosen(tree, {}, err));
     EXPECT_NE(err.find("no FDT magic"), std::string::npos);

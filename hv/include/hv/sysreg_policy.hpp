@@ -20,4 +20,26 @@ enum class SysregAction {
 // else stays denied.
 SysregAction cell_sysreg_action(bool linux_cell, u32 op0, u32 op1, u32 crn, u32 crm, u32 op2);
 
+// Exception classes of AArch32 coprocessor accesses (MRC/MCR/MRRC/MCRR/LDC/STC to CP14 or CP15)
+// that MDCR_EL2's debug and PMU traps send to EL2.
+constexpr u64 ESR_EC_CP15_32 = 0x03, ESR_EC_CP15_64 = 0x04, ESR_EC_CP14_MR = 0x05, ESR_EC_CP14_LS = 0x06,
+              ESR_EC_CP14_64 = 0x0c;
+
+// A trap with exception class `ec` taken from a CPU whose SPSR_EL2 is `spsr`: is it an AArch32
+// process of a Linux cell touching a debug or PMU register (DCC, DBGDSCRint, PMCR, ...)? Then
+// the process gets an undefined instruction (its kernel sends it SIGILL, as a kernel that
+// denies EL0 those registers would) and the cell runs on. A bare-metal cell, or any other
+// trap, stays what it was (the cell fails).
+bool aarch32_el0_coproc_undefined(bool linux_cell, u64 ec, u64 spsr);
+
+// The offset from VBAR_EL1 of the synchronous vector an exception taken to EL1 from the state in
+// `spsr` (SPSR_EL2 at the trap) goes to: current EL with SP_ELx (0x200), lower EL AArch64
+// (0x400) or lower EL AArch32 (0x600).
+constexpr u64 el1_sync_vector_offset(u64 spsr)
+{
+    if (spsr & 0x10)  // M[4]: AArch32 (only EL0 runs it under a 64-bit kernel)
+        return 0x600;
+    return (spsr & 0xf) != 0 ? 0x200 : 0x400;
+}
+
 }  // namespace moat

@@ -1,31 +1,81 @@
-# Debian's arm64 kernel, unmodified (the root's own, /extra/Image), in a 1-CPU Linux cell on CPU 1
-# with 128 MiB and QEMU virt's second PL011 (docs/linux-cell.md). What the cell prints goes out
-# of uart1, which qemu-run.sh adds to the log as "qemu-run: uart1:" lines for the expect file;
-# the cell's /init powers it off, and then the root destroys it and has its CPU back.
+# Debian's arm64 kernel, unmodified (the root's own, /extra/Image), in a 2-CPU Linux cell on
+# CPUs 2 and 3 with 256 MiB at IPA = PA and QEMU virt's second PL011 (docs/linux-cell.md). What
+# the cell prints goes out of uart1, which qemu-run.sh adds to the log as "qemu-run: uart1:"
+# lines for the expect file. Part 1: the cell boots on both CPUs, runs its workload in a shell
+# (SMP, hotplug of its CPU 1, 32-bit processes at forbidden registers) and powers itself off;
+# the root destroys it and has its CPUs back. Part 2: five boot/forced-destroy cycles (moat.hold)
+# without a leak, one during boot, one with a tree that names a root CPU (the cell's PSCI
+# CPU_ON of it must fail), one during a hotplug loop; and the root's own attempt to online a
+# CPU the cell owns must fail.
 . /tests/lib.sh
+if [ "$GIC_VERSION" = 2 ]; then sfx=-gicv2; else sfx=; fi
+cell=/extra/linux$sfx.cell tree=/extra/linux1$sfx.dtb
+bootargs="console=ttyAMA0 earlycon=pl011,0x9040000"
 check "insmod moat.ko" insmod /moat.ko
 check "moat enable" moat enable $ROOT_CELL
 used0=$(moat info | sed -n 's/^memory in use: *//p')
-check "moat cell linux" moat cell linux /extra/linux.cell /extra/linux1.dtb /extra/Image \
-	--initrd /extra/linux-cell.cpio.gz
-check "Linux keeps CPUs 0,2-3" test "$(cat /sys/devices/system/cpu/online)" = "0,2-3"
+check "moat cell linux" moat cell linux $cell $tree /extra/Image --initrd /extra/linux-cell.cpio.gz
+check "Linux keeps CPUs 0-1" test "$(cat /sys/devices/system/cpu/online)" = "0-1"
 # The cell's /init ends in poweroff -f: PSCI SYSTEM_OFF ends the cell ("shut down").
-for i in $(seq 1 120); do
+i=0
+while [ $i -lt 150 ]; do
 	moat cell list > /tmp/list
 	grep -Eq " linux1 +(running|created) " /tmp/list || break
-	sleep 1
+	sleep 1; i=$((i + 1))
 done
 cat /tmp/list
 echo "moat-guest: waited ${i}s for the cell to end"
 check "the cell powered itself off" grep -Eq " linux1 +shut down " /tmp/list
-# (lib.sh's workload pins a task to each of CPUs 0..nproc-1: not with CPU 1 in the cell, so
-# before the destroy only the file half of it.)
 check "root responsive" sh -c 'dd if=/dev/urandom of=/tmp/blob bs=1k count=256 2>/dev/null && cp /tmp/blob /tmp/blob2 && cmp -s /tmp/blob /tmp/blob2'
-
 check "destroy the Linux cell" moat cell destroy linux1
 check "Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
 check "root workload on all 4 CPUs" workload
 check "hypervisor memory back to before the cell" test "$(moat info | sed -n 's/^memory in use: *//p')" = "$used0"
+
+# held: wait (at most 120 s) for the held cell's /init to say it is up: its CPUs powered on go
+# 2 -> 1 -> 2 in `moat cell list` (mk-initramfs.sh), then a second more.
+held() {
+	phase=0 i=0
+	while [ $i -lt 120 ] && [ $phase -lt 3 ]; do
+		on=$(moat cell list | sed -n 's/.* linux1 .*(\([0-9]*\) on)$/\1/p')
+		case $phase:$on in 0:2) phase=1 ;; 1:1) phase=2 ;; 2:2) phase=3 ;; esac
+		[ $phase -lt 3 ] && { sleep 1; i=$((i + 1)); }
+	done
+	echo "moat-guest: the held cell's /init signalled after ${i}s (phase $phase)"
+	sleep 1
+	[ $phase = 3 ]
+}
+# cycle N TREE EXTRA-ARGS WAIT: boot with moat.hold, wait (SECONDS, or "held"), destroy by
+# force, CPUs back.
+cycle() {
+	n=$1 t=$2 extra=$3 wait=$4
+	check "cycle $n: moat cell linux" moat cell linux $cell $t /extra/Image --initrd /extra/linux-cell.cpio.gz \
+		--cmdline "$bootargs moat.hold $extra"
+	if [ "$wait" = held ]; then check "cycle $n: /init is up (2 -> 1 -> 2 CPUs on)" held; else sleep $wait; fi
+	[ -n "${during:-}" ] && $during
+	check "cycle $n: the cell still runs" sh -c 'moat cell list | grep -Eq " linux1 +running "'
+	check "cycle $n: forced destroy" moat cell destroy --force linux1
+	check "cycle $n: Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"
+	echo "moat-guest: cycle $n: memory in use $(moat info | sed -n 's/^memory in use: *//p') (before: $used0)"
+}
+# The root onlines a CPU the cell owns: moat refuses the PSCI CPU_ON, Linux reports a failed online.
+root_online_attack() {
+	if echo 1 > /sys/devices/system/cpu/cpu2/online 2>/tmp/online.err; then
+		fail "the root cannot online the cell's CPU 2"
+	else
+		pass "the root cannot online the cell's CPU 2 ($(cat /tmp/online.err))"
+	fi
+	dmesg | tail -3
+	check "root alive after the refused online" sh -c 'dd if=/dev/urandom of=/tmp/blob bs=1k count=64 2>/dev/null && cmp -s /tmp/blob /tmp/blob'
+}
+during= cycle 1 $tree "" 2                       # destroyed during boot
+during= cycle 2 /extra/linux1-rootcpu$sfx.dtb "" held  # its tree names root CPU 1 (the cell's CPU_ON of it fails)
+check "cycle 2: root CPU 1 stayed the root's" test "$(cat /sys/devices/system/cpu/cpu1/online)" = 1
+during= cycle 3 $tree moat.hotplug held         # destroyed during a CPU off/on loop
+during=root_online_attack cycle 4 $tree "" held
+during= cycle 5 $tree "" held
+check "5 cycles: hypervisor memory back to before the cells" test "$(moat info | sed -n 's/^memory in use: *//p')" = "$used0"
+check "root workload on all 4 CPUs after the cycles" workload
 show_hv_console
 check "moat disable" moat disable
 check "dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace'"

@@ -12,9 +12,9 @@ check "the kernel's tree is moat's: /reserved-memory/cells@7c000000" \
 check "the tree is the firmware variant (no PL061)" test ! -e $dt/pl061@9030000
 # The no-map pools (the Linux cells' below the bare-metal cells' and the hypervisor's) are one
 # "reserved" range of /proc/iomem that must reach from the cells' pool to the end of RAM.
-check "the kernel's tree is moat's: /reserved-memory/cells@74000000" \
-	test -e $dt/reserved-memory/cells@74000000/no-map
-check "moat's memory is not System RAM" sh -c "grep -qE '^(74000000|7c000000)-7fffffff : reserved' /proc/iomem && ! grep -q '^4.*-7fffffff : System RAM' /proc/iomem"
+check "the kernel's tree is moat's: /reserved-memory/cells@6c000000" \
+	test -e $dt/reserved-memory/cells@6c000000/no-map
+check "moat's memory is not System RAM" sh -c "grep -qE '^(6c000000|7c000000)-7fffffff : reserved' /proc/iomem && ! grep -q '^4.*-7fffffff : System RAM' /proc/iomem"
 check "all CPUs started at EL2" sh -c "dmesg | grep -q 'CPU: All CPU(s) started at EL2'"
 check "insmod moat.ko" insmod /moat.ko
 # /cells/root.cell, or the descriptor lib.sh picks for the board's GIC.

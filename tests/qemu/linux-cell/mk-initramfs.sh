@@ -1,22 +1,68 @@
 #!/usr/bin/env bash
-# The Linux cell's initramfs for qemu.linux-cell: busybox and an /init that prints what the test
-# checks on the cell's console and powers the cell off (PSCI SYSTEM_OFF: the cell ends, not the
-# machine). Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
+# The Linux cell's initramfs for qemu.linux-cell: busybox, three tiny 32-bit programs
+# (mk-a32.py) and an /init that prints what the test checks on the cell's console, runs the
+# workload in an interactive shell (prompt "linux-cell:/# ") and powers the cell off (PSCI
+# SYSTEM_OFF: the cell ends, not the machine). Kernel command-line switches for the root's
+# destroy cycles: moat.hold (stay up: the root destroys the cell by force), moat.hotplug (and
+# take a CPU off and on in a loop meanwhile). Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
 set -euo pipefail
 busybox=${1:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz} out=${2:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
-mkdir -p "$stage"/{bin,proc,dev}
+mkdir -p "$stage"/{bin,proc,sys,dev}
 install -m 0755 "$busybox" "$stage/bin/busybox"
+python3 "$(dirname "$0")/mk-a32.py" "$stage/bin"
 cat > "$stage/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
 mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev  # /dev/null for background jobs
 echo "linux-cell: shell up"
 echo "linux-cell: processors $(grep -c ^processor /proc/cpuinfo)"
 echo "linux-cell: memory $(sed -n 's/^MemTotal: *//p' /proc/meminfo)"
+# 32-bit processes at registers they may not use: SIGILL (exit status 128 + 4), the cell runs on.
+a32() {
+	"/bin/a32-$1"
+	rc=$?
+	[ $rc = 132 ] && how=SIGILL || how="exit $rc"
+	echo "linux-cell: a32 $2: $how"
+}
+a32 ok "no trap"
+a32 mrc-p14 "mrc p14"
+a32 pmcr "mrc p15 pmcr"
+cmdline=$(cat /proc/cmdline)
+case " $cmdline " in *" moat.hold "*)
+	# Tell the root that /init got here: its last CPU off for 3 s and on again, which the root
+	# sees in `moat cell list` ("(1 on)" between two "(2 on)"). A tree with a CPU that failed to
+	# boot leaves a gap in the numbering: the last online CPU, not cpu1.
+	c=$(tr ',-' '\n\n' < /sys/devices/system/cpu/online | tail -n 1)
+	echo 0 > /sys/devices/system/cpu/cpu$c/online
+	sleep 3
+	echo 1 > /sys/devices/system/cpu/cpu$c/online
+	case " $cmdline " in *" moat.hotplug "*)
+		echo "linux-cell: hotplug loop on CPU $c"
+		while :; do echo 0 > /sys/devices/system/cpu/cpu$c/online; echo 1 > /sys/devices/system/cpu/cpu$c/online; done &
+	esac
+	echo "linux-cell: held (the root destroys the cell)"
+	while :; do sleep 1; done
+esac
+# The workload, typed into an interactive shell on the console (-v echoes each line read).
+PS1='linux-cell:/# ' sh -iv < /workload
 echo "linux-cell: poweroff"
 poweroff -f
 INIT
+cat > "$stage/workload" <<'WORK'
+echo "linux-cell: nproc $(nproc)"
+echo "linux-cell: online $(cat /sys/devices/system/cpu/online)"
+L='i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done; echo "linux-cell: loop done on CPU $(cut -d" " -f39 /proc/self/stat)"'
+taskset -c 0 sh -c "$L" & taskset -c 1 sh -c "$L" & wait
+echo 0 > /sys/devices/system/cpu/cpu1/online
+echo "linux-cell: after cpu1 off: online $(cat /sys/devices/system/cpu/online)"
+echo 1 > /sys/devices/system/cpu/cpu1/online
+echo "linux-cell: after cpu1 on: online $(cat /sys/devices/system/cpu/online)"
+taskset -c 1 sh -c 'echo "linux-cell: ran on CPU $(cut -d" " -f39 /proc/self/stat)"'
+exit
+WORK
 chmod 0755 "$stage/init"
 (cd "$stage" && find . | cpio -o -H newc --owner 0:0 --quiet) | gzip -n > "$out"

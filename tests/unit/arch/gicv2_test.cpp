@@ -101,3 +101,29 @@ TEST(GicV2CpuPage1, Gic400With64KiBSpacingHasItInTheSecondSlot)
     // Nothing read back (no IIDR): no evidence of repetition.
     EXPECT_EQ(gicv2_cpu_page1(0x20000, 0, 0), 0x1000u);
 }
+
+// ---- re-pending an SGI ----------------------------------------------------------------------
+
+TEST(GicV2SgiRepend, OneByteOfItsOwnSgiWithTheSourceBit)
+{
+    // SGI 5 from CPU 2: GICD_SPENDSGIR1's second byte (0xf25), bit 2.
+    GicdByteWrite w = gicv2_sgi_repend(5 | 2u << gicc::IAR_CPUID_SHIFT);
+    EXPECT_EQ(w.offset, 0xf25u);
+    EXPECT_EQ(w.value, 0x04u);
+    // SGI 0 from CPU 0 and SGI 14 from CPU 7: the first and the fifteenth byte.
+    EXPECT_EQ(gicv2_sgi_repend(0).offset, 0xf20u);
+    EXPECT_EQ(gicv2_sgi_repend(0).value, 0x01u);
+    GicdByteWrite last = gicv2_sgi_repend(14 | 7u << gicc::IAR_CPUID_SHIFT);
+    EXPECT_EQ(last.offset, 0xf2eu);
+    EXPECT_EQ(last.value, 0x80u);
+}
+
+TEST(GicV2SgiRepend, EverySgiAndSourceStaysInItsByte)
+{
+    for (u32 sgi = 0; sgi < 16; sgi++)
+        for (u32 cpu = 0; cpu < 8; cpu++) {
+            GicdByteWrite w = gicv2_sgi_repend(sgi | cpu << gicc::IAR_CPUID_SHIFT);
+            EXPECT_EQ(w.offset, gicd::SPENDSGIR + sgi) << sgi << " from " << cpu;
+            EXPECT_EQ(w.value, 1u << cpu) << "exactly one bit: " << sgi << " from " << cpu;
+        }
+}

@@ -50,3 +50,27 @@ TEST(SysregPolicy, LinuxCellOtherTrapsStillFail)
     for (const Reg &r : others)
         EXPECT_EQ(cell_sysreg_action(true, r.op0, r.op1, r.crn, r.crm, r.op2), SysregAction::DENY) << r.name;
 }
+
+TEST(SysregPolicy, Aarch32ProcessOfLinuxCellGetsUndefined)
+{
+    constexpr unsigned long USR32 = 0x10, EL0T = 0x0, EL1H = 0x5, SVC32 = 0x13;
+    // MRC p14 (DCC, DBGDSCRint), MRC p15 PMCR, MRRC p14, LDC p14, MCRR p15 from a 32-bit process.
+    for (unsigned long ec : {0x05ul, 0x03ul, 0x0cul, 0x06ul, 0x04ul}) {
+        EXPECT_TRUE(moat::aarch32_el0_coproc_undefined(true, ec, USR32)) << ec;
+        EXPECT_FALSE(moat::aarch32_el0_coproc_undefined(false, ec, USR32)) << "bare-metal cell: " << ec;
+        EXPECT_FALSE(moat::aarch32_el0_coproc_undefined(true, ec, EL1H)) << "not from EL1: " << ec;
+        EXPECT_FALSE(moat::aarch32_el0_coproc_undefined(true, ec, SVC32)) << "not an AArch32 kernel: " << ec;
+    }
+    EXPECT_FALSE(moat::aarch32_el0_coproc_undefined(true, 0x18, USR32)) << "MSR/MRS is handled elsewhere";
+    EXPECT_FALSE(moat::aarch32_el0_coproc_undefined(true, 0x00, USR32));
+    EXPECT_FALSE(moat::aarch32_el0_coproc_undefined(true, 0x05, EL0T)) << "an AArch64 process cannot raise EC 5";
+}
+
+TEST(SysregPolicy, InjectedExceptionVector)
+{
+    EXPECT_EQ(moat::el1_sync_vector_offset(0x5), 0x200u);   // EL1h
+    EXPECT_EQ(moat::el1_sync_vector_offset(0x4), 0x200u);   // EL1t
+    EXPECT_EQ(moat::el1_sync_vector_offset(0x0), 0x400u);   // EL0, AArch64
+    EXPECT_EQ(moat::el1_sync_vector_offset(0x10), 0x600u);  // User mode, AArch32
+    EXPECT_EQ(moat::el1_sync_vector_offset(0x10 | 0x20 | 0x3c0), 0x600u) << "Thumb and mask bits do not matter";
+}

@@ -32,6 +32,20 @@ constexpr u64 gicv2_cpu_page1(u64 gicc_size, u32 iidr_base, u32 iidr_page1)
 constexpr u32 gicv2_iar_intid(u32 iar) { return iar & gicc::IAR_INTID_MASK; }
 constexpr u32 gicv2_iar_cpuid(u32 iar) { return (iar >> gicc::IAR_CPUID_SHIFT) & gicc::IAR_CPUID_MASK; }
 
+// Making an SGI acknowledged as `iar` pending again: GICD_SPENDSGIR<n> holds one byte per SGI,
+// one bit per source CPU. It is written one byte at a time: a word write also writes the three
+// neighbouring SGIs' bytes (as zeros), which QEMU's GICv2 took as pending SGIs of no source CPU
+// and aborted on (seen with a 2-CPU Linux cell). The byte's offset from the GICD base and its
+// value: the source CPU's bit.
+struct GicdByteWrite {
+    u64 offset;
+    u8 value;
+};
+constexpr GicdByteWrite gicv2_sgi_repend(u32 iar)
+{
+    return {gicd::SPENDSGIR + (gicv2_iar_intid(iar) & 0xf), static_cast<u8>(1u << gicv2_iar_cpuid(iar))};
+}
+
 // The GICH_LR value that injects the interrupt acknowledged as `iar` (GICC_IAR: INTID and, for
 // an SGI, its source CPU), pending, in virtual group 0 (what the cell's GICV_CTLR.EnableGrp0
 // enables, as a GICv2 guest without security extensions sees it). PPIs and SPIs carry the
