@@ -497,8 +497,17 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
                         "shut it down first", name_of(*c), c->cpus.active());
         }
     }
-    if (!arch_cell_destroy(*c, other_cells_cpus(*c), root_cpu_for_routes(), err, errlen))
+    // The root owns the cell's SPIs before the arch enables them for it again: a root CPU takes
+    // at EL2 only what its owner has, and would otherwise end and lose one that fires at once.
+    // The cell's CPUs are parked: nothing injects into the cell meanwhile.
+    Cell &root = cell_root();
+    for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
+        root.irqs[w] |= c->irqs[w];
+    if (!arch_cell_destroy(*c, other_cells_cpus(*c), root_cpu_for_routes(), err, errlen)) {
+        for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
+            root.irqs[w] &= ~c->irqs[w];
         return MOAT_HC_DENIED;
+    }
     links_zero_unshared(*c);
     clear_console_ring(c->id);  // unmapped from the cell above: nothing rewrites it
     give_to_root(*c);

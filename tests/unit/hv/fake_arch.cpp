@@ -210,6 +210,10 @@ bool arch_cell_destroy(Cell &c, u32 avoid, u32 route_to, char *err, size_t errle
     }
     arch.routed_back.push_back({c.id, avoid, route_to});
     for (u32 intid = 32; intid < MOAT_CELL_IRQ_BITS; intid++)
+        if ((c.irqs[intid / 32] >> (intid % 32)) & 1 && !((moat::cell_root().irqs[intid / 32] >> (intid % 32)) & 1))
+            fake::violation("SPI " + std::to_string(intid) + " enabled for the root before the root owns it "
+                            "(a root CPU would end and lose it)");
+    for (u32 intid = 32; intid < MOAT_CELL_IRQ_BITS; intid++)
         if ((c.irqs[intid / 32] >> (intid % 32)) & 1)
             arch.spi_route[intid] = (avoid >> arch.saved_route[intid]) & 1 ? route_to : arch.saved_route[intid];
     if (!arch.created.erase(c.id))

@@ -232,8 +232,8 @@ inline u32 gic_route_spis_off(const u32 *irqs, u32 cpus, u32 to)
     u64 mpidr[MOAT_MAX_CPUS];
     return gic_ops()->reroute_spis(irqs, gic_reroute_of(cpus, to, mpidr));
 }
-// Does the cell logical CPU `cpu` runs now own `intid`? SGIs, PPIs and LPIs (not in the SPI
-// ownership map; cells get no LPIs) always count as owned.
+// Does the cell logical CPU `cpu` runs now own `intid`? SGIs and PPIs always count as owned;
+// SPIs by the ownership map; LPIs (not in that map) belong to the root cell only.
 bool gic_owner_has(u32 cpu, u32 intid);
 // Logical CPU `cpu` (off) goes to a cell / comes back: its SGIs and PPIs (v3: in its
 // redistributor) start clean for the cell, and go back to the root as the root had them.
