@@ -220,6 +220,26 @@ void give_to_root(const Cell &c)
     for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
         root.irqs[w] |= c.irqs[w];
 }
+// Where the root's SPIs go when their route must leave a CPU: the CPU asking (a root request),
+// or the root's first CPU should the caller not be the root's.
+u32 root_cpu_for_routes()
+{
+    u32 me = arch_cpu_current();
+    u32 mask = cells[ROOT_CELL].cpu_mask;
+    if (me < MOAT_MAX_CPUS && (mask & (1u << me)))
+        return me;
+    return mask ? static_cast<u32>(__builtin_ctz(mask)) : me;
+}
+
+// The CPUs of every cell but the root and `c`.
+u32 other_cells_cpus(const Cell &c)
+{
+    u32 m = 0;
+    for (u32 i = 1; i < MAX_CELLS; i++)
+        if (cells[i].state != CellState::FREE && &cells[i] != &c)
+            m |= cells[i].cpu_mask;
+    return m;
+}
 }  // namespace
 
 Cell &cell_root() { return cells[ROOT_CELL]; }
@@ -318,6 +338,12 @@ s64 cell_create(u64 desc_ipa, u64 size, u64 *id, char *err, size_t errlen)
     }
     take_from_root(*c, mask);
     arch_cell_hand_over(*c);
+    // The root's own SPIs still routed to a CPU it just gave away would be taken on the cell's
+    // CPU (and, direct, by the cell itself): they go to the CPU that asked.
+    u32 to = root_cpu_for_routes();
+    if (u32 moved = arch_route_spis_off(cell_root().irqs, mask, to))
+        log("cell \"%s\": %u interrupt(s) of the root cell routed to its CPUs moved to CPU %u", c->desc.name,
+            moved, to);
     links_zero_unshared(*c);  // before the cell counts as a peer: only the others' use counts
     c->state = CellState::STOPPED;
     links_publish();
@@ -471,8 +497,17 @@ s64 cell_destroy(u32 id, char *err, size_t errlen)
                         "shut it down first", name_of(*c), c->cpus.active());
         }
     }
-    if (!arch_cell_destroy(*c, err, errlen))
+    // The root owns the cell's SPIs before the arch enables them for it again: a root CPU takes
+    // at EL2 only what its owner has, and would otherwise end and lose one that fires at once.
+    // The cell's CPUs are parked: nothing injects into the cell meanwhile.
+    Cell &root = cell_root();
+    for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
+        root.irqs[w] |= c->irqs[w];
+    if (!arch_cell_destroy(*c, other_cells_cpus(*c), root_cpu_for_routes(), err, errlen)) {
+        for (u32 w = 0; w < MOAT_CELL_IRQ_WORDS; w++)
+            root.irqs[w] &= ~c->irqs[w];
         return MOAT_HC_DENIED;
+    }
     links_zero_unshared(*c);
     clear_console_ring(c->id);  // unmapped from the cell above: nothing rewrites it
     give_to_root(*c);

@@ -326,7 +326,53 @@ void gicd_spi_lend(const GicdBackend &hw, u32 version, u32 intid, GicdSpiSaved &
     spi_quiesce(hw, intid);
 }
 
-void gicd_spi_return(const GicdBackend &hw, u32 version, u32 intid, const GicdSpiSaved &saved)
+u64 route_of(const GicdBackend &hw, u32 version, u32 intid)
+{
+    if (version == 3)
+        return hw.read64(IROUTER + u64{intid} * 8);
+    return (hw.read32(ITARGETSR + (intid & ~3u)) >> ((intid % 4) * 8)) & 0xff;
+}
+
+void set_route(const GicdBackend &hw, u32 version, u32 intid, u64 route)
+{
+    if (version == 3)
+        hw.write64(IROUTER + u64{intid} * 8, route);
+    else
+        set_byte(hw, ITARGETSR, intid, static_cast<u8>(route));
+}
+
+u64 gicd::reroute(u32 version, u64 route, const GicdReroute &r)
+{
+    if (version != 3) {
+        u64 rest = route & ~u64{r.off_targets} & 0xff;
+        return rest == (route & 0xff) ? route : (rest ? rest : r.to);
+    }
+    if (route & arm64::IROUTER_IRM)
+        return r.num_off ? r.to : route;
+    for (u32 i = 0; i < r.num_off; i++)
+        if (arm64::irouter_of(r.off_mpidr[i]) == (route & arm64::IROUTER_AFF_MASK))
+            return r.to;
+    return route;
+}
+
+u32 gicd_reroute_spis(const GicdBackend &hw, u32 version, const u32 *irqs, const GicdReroute &r)
+{
+    u32 moved = 0;
+    for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++) {
+        if (!((irqs[intid / 32] >> (intid % 32)) & 1))
+            continue;
+        u64 cur = route_of(hw, version, intid);
+        u64 want = gicd::reroute(version, cur, r);
+        if (want != cur) {
+            set_route(hw, version, intid, want);
+            moved++;
+        }
+    }
+    return moved;
+}
+
+void gicd_spi_return(const GicdBackend &hw, u32 version, u32 intid, const GicdSpiSaved &saved,
+                     const GicdReroute *off)
 {
     spi_quiesce(hw, intid);
     set_bit(hw, IGROUPR, intid, saved.flags & SAVED_GROUP1);
@@ -340,10 +386,8 @@ void gicd_spi_return(const GicdBackend &hw, u32 version, u32 intid, const GicdSp
     u32 want = (saved.flags & SAVED_EDGE) ? cur | cfg_bit : cur & ~cfg_bit;
     if (want != cur)
         hw.write32(cfg, want);
-    if (version == 3)
-        hw.write64(IROUTER + u64{intid} * 8, u64{saved.route_lo} | u64{saved.route_hi} << 32);
-    else
-        set_byte(hw, ITARGETSR, intid, static_cast<u8>(saved.route_lo));
+    u64 route = version == 3 ? u64{saved.route_lo} | u64{saved.route_hi} << 32 : saved.route_lo;
+    set_route(hw, version, intid, off ? gicd::reroute(version, route, *off) : route);
     if (saved.flags & SAVED_ENABLED)
         hw.write32(ISENABLER + word_of(intid), bit_of(intid));
 }

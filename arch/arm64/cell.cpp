@@ -102,13 +102,15 @@ u64 io_attrs() { return stage2_region_attrs(MOAT_CELL_MEM_READ | MOAT_CELL_MEM_W
 // quiet (disabled, not pending, not active) and the root's configuration is kept; back to the
 // root they go as the root had them, whatever the cell did to them meanwhile (another group, a
 // low priority, left active: the root's device would never interrupt again).
-void hand_over_interrupts(const Cell &c, bool to_cell)
+// Back to the root, an SPI whose saved route could reach a CPU in `avoid` (another cell's since)
+// goes to the root's CPU `to`.
+void hand_over_interrupts(const Cell &c, bool to_cell, u32 avoid = 0, u32 to = 0)
 {
     for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++)
         if (c.cpu_mask & (1u << cpu))
             to_cell ? gic_lend_cpu(cpu) : gic_return_cpu(cpu);
     if (!to_cell) {
-        gic_return_spis(c.irqs);
+        gic_return_spis(c.irqs, avoid, to);
         return;
     }
     int cpu = find_cpu(c.cpu_mpidr[0]);
@@ -372,6 +374,7 @@ const char *arch_cells_unsupported()
 
 int arch_cpu_of(u64 mpidr) { return find_cpu(mpidr); }
 u64 arch_cpu_mpidr(u32 cpu) { return cpu_data(cpu)->mpidr; }
+u32 arch_cpu_current() { return this_cpu().id; }
 bool arch_cpu_powered(u32 cpu) { return psci_cpu_power(cpu) != CpuPower::OFF; }
 bool arch_cpu_firmware_off(u32 cpu) { return psci_firmware_cpu_is_off(cpu_data(cpu)->mpidr); }
 bool arch_cpus_take_if_off(u32 mask, void (*take)(u32 cpu), u32 *busy) { return psci_take_if_off(mask, take, busy); }
@@ -455,7 +458,9 @@ void arch_cell_hand_over(Cell &c)
     hand_over_interrupts(c, true);
 }
 
-bool arch_cell_destroy(Cell &c, char *err, size_t errlen)
+u32 arch_route_spis_off(const u32 *irqs, u32 cpus, u32 to) { return gic_route_spis_off(irqs, cpus, to); }
+
+bool arch_cell_destroy(Cell &c, u32 avoid, u32 route_to, char *err, size_t errlen)
 {
     for (u32 i = 0; i < c.desc.num_mem_regions; i++) {
         const moat_cell_mem_region &m = c.desc.mem_regions[i];
@@ -467,7 +472,7 @@ bool arch_cell_destroy(Cell &c, char *err, size_t errlen)
             return false;
         }
     }
-    hand_over_interrupts(c, false);
+    hand_over_interrupts(c, false, avoid, route_to);
     // The next cell in this slot gets the same VMID, and the table pages go back to the pool:
     // no CPU may keep a translation of this cell's.
     CellArch &a = cell_arch(c);

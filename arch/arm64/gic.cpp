@@ -2,9 +2,11 @@
 // The GIC implementation the board has, chosen once from the root descriptor.
 #include "arch/gic.hpp"
 
+#include "arch/affinity.hpp"
 #include "arch/cpu.hpp"
 #include "arch/gicv2.hpp"
 #include "arch/gicv3.hpp"
+#include "hv/cell.hpp"
 
 namespace moat::arm64 {
 
@@ -34,6 +36,39 @@ u32 gic_targets_of(u32 cpu_mask)
         if (cpu_mask & (1u << cpu))
             t |= gicv2_cpu_targets(cpu);
     return t;
+}
+
+GicdReroute gic_reroute_of(u32 cpus, u32 to, u64 (&mpidr)[MOAT_MAX_CPUS])
+{
+    GicdReroute r{mpidr, 0, 0, 0};
+    for (u32 cpu = 0; cpu < MOAT_MAX_CPUS; cpu++) {
+        PerCpu *pc = cpu_data(cpu);
+        if (!(cpus & (1u << cpu)) || !pc)
+            continue;
+        mpidr[r.num_off++] = pc->mpidr;
+        if (gic_version() == 2)
+            r.off_targets |= gicv2_cpu_targets(cpu) & 0xff;
+    }
+    PerCpu *dst = cpu_data(to);
+    if (gic_version() == 2)
+        r.to = gicv2_cpu_targets(to) & 0xff;
+    else if (dst)
+        r.to = irouter_of(dst->mpidr);
+    return r;
+}
+
+bool gic_owner_has(u32 cpu, u32 intid)
+{
+    if (intid < GIC_PRIVATE_COUNT || (intid >= GIC_SPI_END && intid < GIC_LPI_FIRST))
+        return true;
+    PerCpu *pc = cpu_data(cpu);
+    const Cell *c = pc ? pc->cell : nullptr;
+    // LPIs are the root's alone (not in the SPI map): one whose ITS collection still names a CPU
+    // a cell has taken is never injected into that cell.
+    if (intid >= GIC_LPI_FIRST)
+        return !c || c->is_root();
+    // One word, read once: the core changes the map under the cells lock while this CPU runs.
+    return c && (__atomic_load_n(&c->irqs[intid / 32], __ATOMIC_RELAXED) >> (intid % 32)) & 1;
 }
 
 }  // namespace moat::arm64

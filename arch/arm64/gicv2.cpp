@@ -57,6 +57,10 @@ void lr_write(unsigned n, u32 v) { gich_write(gich::LR0 + 4 * n, v); }
 // every acknowledgement ends with flush_pending, which offers the waiting copy again).
 GicInject try_inject(GicCpu &g, u32 iar)
 {
+    // A waiting copy of an SPI that changed owners since it was taken is dropped (as on GICv3:
+    // its activation went with the hand-over; linked, it would end the new owner's).
+    if (!gic_owner_has(this_cpu().id, gicv2_iar_intid(iar)))
+        return GicInject::DONE;
     u32 lrs[64];
     u64 used = 0;
     for (unsigned n = 0; n < g.nr_lrs; n++) {
@@ -267,6 +271,12 @@ u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
         stats_count(cpu, MOAT_EXIT_IRQ);
         if (intid < GIC_SGI_COUNT)
             gicc_deactivate(iar);  // SGIs have no hardware link: done physically
+        if (!gic_owner_has(cpu, intid)) {
+            // An SPI of another owner routed here: never injected, never linked; ended here.
+            gicc_deactivate(iar);
+            flush_pending(g);
+            return intid;
+        }
         GicTake t = gic_take(g, iar, try_inject);
         if (t == GicTake::HELD) {
             stats_count(cpu, MOAT_EXIT_IRQ_HELD);
@@ -325,12 +335,18 @@ void gicv2_lend_spis(const u32 *irqs)
             gicd_spi_lend(gicd_hw, 2, intid, spi_saved[intid]);
 }
 
-void gicv2_return_spis(const u32 *irqs)
+void gicv2_return_spis(const u32 *irqs, const GicdReroute &off)
 {
     LockGuard guard(gicd_lock);
     for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++)
         if ((irqs[intid / 32] >> (intid % 32)) & 1)
-            gicd_spi_return(gicd_hw, 2, intid, spi_saved[intid]);
+            gicd_spi_return(gicd_hw, 2, intid, spi_saved[intid], &off);
+}
+
+u32 gicv2_reroute_spis(const u32 *irqs, const GicdReroute &r)
+{
+    LockGuard guard(gicd_lock);
+    return gicd_reroute_spis(gicd_hw, 2, irqs, r);
 }
 
 bool gicv2_mgmt_sgi_can_signal()
@@ -353,6 +369,7 @@ constexpr GicOps gicv2_ops{
     gicv2_add_cell_mmio,
     gicv2_lend_spis,
     gicv2_return_spis,
+    gicv2_reroute_spis,
     // A CPU's SGIs and PPIs are banked: only that CPU reaches them, and it is off while it
     // changes hands. The distributor filter keeps SGI 15 and the maintenance PPI from the cell,
     // and Linux programs the rest again when the CPU comes back online.

@@ -68,6 +68,11 @@ void lr_write(unsigned n, u64 v) { lr_access(n, true, v); }
 // handful) are read for an INTID already there (this is on every interrupt's path).
 GicInject try_inject(GicCpu &g, u32 intid)
 {
+    // A waiting copy of an SPI that changed owners since it was taken (a create or destroy on
+    // another CPU) is dropped: the hand-over quiesced the SPI, so its activation is gone, and the
+    // hardware link would make this owner's deactivation end the new owner's.
+    if (!gic_owner_has(this_cpu().id, intid))
+        return GicInject::DONE;
     u64 all = (u64{1} << g.nr_lrs) - 1;
     u64 used = ~read_sysreg(ich_elrsr_el2) & all;
     GicLrPick pick = gic_pick_lr(used, all, intid, [](unsigned n) { return gicv3_lr_live_intid(lr_read(n)); });
@@ -308,6 +313,13 @@ u32 gicv3_handle_irq(GicCpu &g, u32 cpu)
         stats_count(cpu, MOAT_EXIT_IRQ);
         if (intid < GIC_SGI_COUNT)
             write_sysreg(icc_dir_el1, intid);  // SGIs have no hardware link: done physically
+        if (!gic_owner_has(cpu, intid)) {
+            // An SPI of another owner routed here (a route the create could not move, or one in
+            // flight while it moved): never injected, never linked; ended here.
+            write_sysreg(icc_dir_el1, intid);
+            flush_pending(g);
+            return intid;
+        }
         GicTake t = gic_take(g, intid, try_inject);
         if (t == GicTake::HELD) {
             stats_count(cpu, MOAT_EXIT_IRQ_HELD);
@@ -556,12 +568,18 @@ void gicv3_lend_spis(const u32 *irqs)
             gicd_spi_lend(gicd_hw, 3, intid, spi_saved[intid]);
 }
 
-void gicv3_return_spis(const u32 *irqs)
+void gicv3_return_spis(const u32 *irqs, const GicdReroute &off)
 {
     LockGuard guard(gicd_lock);
     for (u32 intid = GIC_PRIVATE_COUNT; intid < GIC_SPI_END; intid++)
         if ((irqs[intid / 32] >> (intid % 32)) & 1)
-            gicd_spi_return(gicd_hw, 3, intid, spi_saved[intid]);
+            gicd_spi_return(gicd_hw, 3, intid, spi_saved[intid], &off);
+}
+
+u32 gicv3_reroute_spis(const u32 *irqs, const GicdReroute &r)
+{
+    LockGuard guard(gicd_lock);
+    return gicd_reroute_spis(gicd_hw, 3, irqs, r);
 }
 
 void gicv3_add_cell_mmio(MmioMap &m, u32 cpu_mask)
@@ -594,6 +612,7 @@ constexpr GicOps gicv3_ops{
     gicv3_add_cell_mmio,
     gicv3_lend_spis,
     gicv3_return_spis,
+    gicv3_reroute_spis,
     gicv3_lend_cpu,
     gicv3_return_cpu,
     gicv3_mgmt_sgi_can_signal,

@@ -256,6 +256,16 @@ void cpu_start(PerCpu &pc, u32 cpu)
     bool isolated = !pc.cell->is_root();
     write_sysreg(mdcr_el2, isolated ? pc.stub.mdcr | MDCR_EL2_CELL_TRAPS : pc.stub.mdcr);
     write_sysreg(cptr_el2, isolated ? pc.stub.cptr | CPTR_EL2_TTA : pc.stub.cptr);
+    if (isolated) {
+        // Nothing of the previous owner's debug enables survives, and EL0 is kept off the debug
+        // channel and the PMU whatever the cell's kernel manages to set: a Linux cell's writes of
+        // both are ignored, and an AArch32 EL0 access would trap to EL2 (MDCR_EL2.TDA/TPM) as
+        // an unknown instruction and fail the whole cell instead of the one process.
+        write_sysreg(mdscr_el1, MDSCR_EL1_CELL_START);
+        u64 pmuver = (read_sysreg(id_aa64dfr0_el1) >> ID_AA64DFR0_PMUVER_SHIFT) & ID_AA64DFR0_PMUVER_MASK;
+        if (pmuver && pmuver != ID_AA64DFR0_PMUVER_IMPDEF)
+            write_sysreg(pmuserenr_el0, PMUSERENR_EL0_CELL_START);
+    }
     u64 hcr = pc.stub.hcr | HCR_ROOT;
     // Direct delivery: physical IRQs go to the cell at EL1 (IMO clear); FMO stays set on GICv3
     // so that the SGI registers trap and the priority mask and EOI mode stay EL2's (gicv3.cpp);

@@ -21,6 +21,8 @@ const char *arch_cells_unsupported();
 // Logical id of the CPU with affinity `mpidr`, or -1.
 int arch_cpu_of(u64 mpidr);
 u64 arch_cpu_mpidr(u32 cpu);
+// Logical id of the calling CPU.
+u32 arch_cpu_current();
 // Is `cpu` powered on (or on its way) as far as the hypervisor's PSCI view of it goes?
 bool arch_cpu_powered(u32 cpu);
 // Does the firmware report `cpu` off (PSCI AFFINITY_INFO)?
@@ -51,10 +53,14 @@ s64 arch_cell_create(Cell &c, char *err, size_t errlen);
 // After the core gave `c` its CPUs and interrupts: point its CPUs at it and hand the interrupts
 // over (quiet, the root's configuration saved).
 void arch_cell_hand_over(Cell &c);
+// Every SPI in `irqs` (the root's) routed where it could reach a CPU in `cpus` (which a cell has
+// just taken) is routed to logical CPU `to` (a root CPU) instead. How many were moved.
+u32 arch_route_spis_off(const u32 *irqs, u32 cpus, u32 to);
 // Give back everything arch_cell_create and arch_cell_hand_over took, to the root: memory zeroed
 // first (false and the reason in err if that cannot be done: then nothing changed), interrupts as
 // the root had them, its CPUs pointed at the root, no translation of the cell left in any TLB.
-bool arch_cell_destroy(Cell &c, char *err, size_t errlen);
+// An SPI whose saved route could reach a CPU in `avoid` (other cells' now) goes to `route_to`.
+bool arch_cell_destroy(Cell &c, u32 avoid, u32 route_to, char *err, size_t errlen);
 // Copy `size` bytes of the root's memory at physical `src` into the cell's at physical `dst`
 // and make them what the cell sees with caches off; false if either cannot be mapped.
 bool arch_cell_load(u64 dst, u64 src, u64 size);

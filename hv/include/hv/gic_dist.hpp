@@ -78,7 +78,27 @@ constexpr u8 SAVED_GROUP1 = 1u << 0, SAVED_GRPMOD = 1u << 1, SAVED_ENABLED = 1u 
 // disabled, not pending, not active. The group stays (the hypervisor's interface takes that one).
 void gicd_spi_lend(const GicdBackend &hw, u32 version, u32 intid, GicdSpiSaved &saved);
 // Giving it back: disabled, not pending, not active, then group, priority, trigger, route and
-// finally the enable as `saved` has them, whatever the cell did meanwhile.
-void gicd_spi_return(const GicdBackend &hw, u32 version, u32 intid, const GicdSpiSaved &saved);
+// finally the enable as `saved` has them, whatever the cell did meanwhile. With `off`, the saved
+// route is first passed through gicd::reroute (it may name a CPU another cell has taken since).
+struct GicdReroute;
+void gicd_spi_return(const GicdBackend &hw, u32 version, u32 intid, const GicdSpiSaved &saved,
+                     const GicdReroute *off = nullptr);
+
+// CPUs an SPI must no longer be routed to (they go to another owner), and where it goes instead.
+struct GicdReroute {
+    const u64 *off_mpidr;  // v3: the affinities of those CPUs
+    u32 num_off;
+    u32 off_targets;       // v2: their GICD_ITARGETSR bits
+    u64 to;                // v3: the GICD_IROUTER value of the CPU to go to; v2: its ITARGETSR bit
+};
+namespace gicd {
+// The route `route` (v3: GICD_IROUTER; v2: the ITARGETSR byte) becomes: unchanged if it cannot
+// reach a CPU of `r`. v3: a route to one of them, or 1-of-N (IRM: any CPU, theirs included),
+// becomes r.to. v2: their bits leave the byte; if none is left, r.to.
+u64 reroute(u32 version, u64 route, const GicdReroute &r);
+}  // namespace gicd
+// Every SPI in `irqs` whose route in the distributor could reach a CPU of `r` is routed as
+// gicd::reroute says (enable, pending and active state untouched). How many were changed.
+u32 gicd_reroute_spis(const GicdBackend &hw, u32 version, const u32 *irqs, const GicdReroute &r);
 
 }  // namespace moat

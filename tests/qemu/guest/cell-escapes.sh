@@ -18,6 +18,37 @@ sleep 1
 check "hello runs on CPU 2" sh -c "moat console | grep -q '^\[hello\] hello: '"
 check "destroy hello" moat cell destroy --force hello
 check "CPU 2 back online" sh -c 'echo 1 > /sys/devices/system/cpu/cpu2/online 2>/dev/null; test "$(cat /sys/devices/system/cpu/online)" = 0-3'
+# A root SPI a module routed by hand to a CPU the root then gives a cell (Linux moves only the
+# interrupts it knows of when the CPU goes offline): the create routes it to the CPU asking, so
+# the cell never takes it and the root still does; and the root cannot route it back there.
+check "CPU 2 offline" sh -c 'echo 0 > /sys/devices/system/cpu/cpu2/online'
+check "the root's INTID 48 routed to CPU 2 by a raw distributor write" sh -c 'echo "spi_route 2" > /proc/moat_probe'
+check "INTID 48 made pending while CPU 2 is off" sh -c 'echo "spi_fire 0" > /proc/moat_probe'
+spi_show() { echo "spi_show 0" > /proc/moat_probe; dmesg | grep 'moat_probe: spi_show' | tail -1 | sed 's/^.*moat_probe/moat_probe/'; }
+spi_show > /tmp/spi
+check "not taken while CPU 2 is off" grep -q 'handler ran 0 times' /tmp/spi
+check "create hello on CPU 2 from CPU 0" taskset -c 0 moat cell create $CELLS/hello.cell
+moat console | grep 'interrupt(s) of the root cell' | tail -1 | sed 's/^.*moat: /moat: /'
+sleep 0.5
+spi_show > /tmp/spi
+cat /tmp/spi
+check "INTID 48 moved to CPU 0, where the root took it" grep -Eq 'route 0x[01], handler ran 1 times' /tmp/spi
+echo "spi_route 2" > /proc/moat_probe
+echo "spi_fire 0" > /proc/moat_probe
+sleep 0.5
+spi_show > /tmp/spi
+cat /tmp/spi
+check "the root cannot route it to the cell's CPU; it still takes it" grep -Eq 'route 0x[01], handler ran 2 times' /tmp/spi
+check "load hello" moat cell load hello $DEMOS/hello.bin
+check "start hello" moat cell start hello
+sleep 1
+check "hello ran (its second run)" sh -c "test \$(moat console | grep -c '^\[hello\] hello: done') -ge 2"
+moat cell stats hello | awk '$1 == "irq" { print "hello irq exits:", $2 }' > /tmp/spi
+cat /tmp/spi
+check "no root interrupt reached the cell" grep -qx 'hello irq exits: 0' /tmp/spi
+check "destroy hello" moat cell destroy --force hello
+echo "spi_done 0" > /proc/moat_probe
+check "CPU 2 online again" sh -c 'echo 1 > /sys/devices/system/cpu/cpu2/online 2>/dev/null; test "$(cat /sys/devices/system/cpu/online)" = 0-3'
 check "create the two-CPU cell" moat cell create $CELLS/pair.cell
 check "load console-race" moat cell load pair $DEMOS/console-race.bin
 check "start it" moat cell start pair

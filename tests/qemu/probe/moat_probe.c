@@ -20,6 +20,11 @@
  * the interrupt active in the root's list register, up to MS ms or until that pending state is
  * gone (something ended the active one and the hypervisor took it again: hostile attack 24).
  * "hold_irq_done 0" says how often the handler ran and what the hold saw, and frees the IRQ.
+ * A root SPI routed behind Linux's back (QEMU virt, INTID 48 again): "spi_route CPU" takes it
+ * with a counting handler (Linux routes it where it likes) and then routes it to CPU with a raw
+ * distributor write (GICv3 GICD_IROUTER affinity CPU, GICv2 GICD_ITARGETSR bit CPU), as a
+ * module may; "spi_fire 0" makes it pending; "spi_show 0" prints its route and how often the
+ * handler ran; "spi_done 0" frees it.
  */
 #include <linux/arm-smccc.h>
 #include <linux/delay.h>
@@ -251,6 +256,96 @@ static void probe_hold_irq_done(void)
 		atomic_read(&hold_calls), hold_taken_again ? "taken again" : "still pending", hold_waited_ms);
 }
 
+/* INTID 48 routed by hand (the same line as hold_irq: use one or the other). */
+#define SPI_INTID 48
+#define SPI_GICD_SIZE 0x10000ul
+#define SPI_IROUTER (0x6000 + SPI_INTID * 8)
+#define SPI_ITARGETSR (0x800 + (SPI_INTID & ~3))
+#define SPI_ISPENDR (0x200 + SPI_INTID / 32 * 4)
+static void __iomem *spi_gicd;
+static int spi_irq_nr;
+static atomic_t spi_calls;
+static bool spi_v3;
+
+static irqreturn_t spi_handler(int irq, void *dev)
+{
+	atomic_inc(&spi_calls);
+	return IRQ_HANDLED;
+}
+
+static int spi_setup(void)
+{
+	struct device_node *np;
+	int err;
+
+	if (spi_gicd)
+		return 0;
+	np = of_find_compatible_node(NULL, NULL, "arm,gic-v3");
+	spi_v3 = np != NULL;
+	of_node_put(np);
+	np = of_find_node_by_path("/virtio_mmio@a000000");
+	if (!np)
+		return -ENODEV;
+	spi_irq_nr = of_irq_get(np, 0);
+	of_node_put(np);
+	if (spi_irq_nr <= 0)
+		return spi_irq_nr ?: -ENXIO;
+	spi_gicd = ioremap(HOLD_GICD, SPI_GICD_SIZE);
+	if (!spi_gicd)
+		return -ENOMEM;
+	atomic_set(&spi_calls, 0);
+	err = request_irq(spi_irq_nr, spi_handler, 0, "moat_probe_spi", &spi_calls);
+	if (err) {
+		iounmap(spi_gicd);
+		spi_gicd = NULL;
+	}
+	return err;
+}
+
+static u64 spi_route_read(void)
+{
+	if (spi_v3)
+		return readq(spi_gicd + SPI_IROUTER);
+	return (readl(spi_gicd + SPI_ITARGETSR) >> (SPI_INTID % 4 * 8)) & 0xff;
+}
+
+static int probe_spi_route(unsigned int cpu)
+{
+	int err = spi_setup();
+	u32 shift = SPI_INTID % 4 * 8, v;
+
+	if (err)
+		return err;
+	if (spi_v3) {
+		writeq(cpu, spi_gicd + SPI_IROUTER);
+	} else {
+		v = readl(spi_gicd + SPI_ITARGETSR);
+		writel((v & ~(0xffu << shift)) | ((1u << cpu) << shift), spi_gicd + SPI_ITARGETSR);
+	}
+	pr_info("moat_probe: spi_route: INTID %d (irq %d) routed to CPU %u: route now %#llx\n", SPI_INTID,
+		spi_irq_nr, cpu, spi_route_read());
+	return 0;
+}
+
+static int probe_spi(const char *op)
+{
+	if (!spi_gicd)
+		return -ENODEV;
+	if (!strcmp(op, "spi_fire")) {
+		writel(1u << (SPI_INTID % 32), spi_gicd + SPI_ISPENDR);
+		pr_info("moat_probe: spi_fire: INTID %d pending\n", SPI_INTID);
+	} else if (!strcmp(op, "spi_show")) {
+		pr_info("moat_probe: spi_show: INTID %d route %#llx, handler ran %d times\n", SPI_INTID,
+			spi_route_read(), atomic_read(&spi_calls));
+	} else {
+		free_irq(spi_irq_nr, &spi_calls);
+		iounmap(spi_gicd);
+		spi_gicd = NULL;
+		pr_info("moat_probe: spi_done: handler ran %d times\n", atomic_read(&spi_calls));
+	}
+	return 0;
+}
+
 static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t len, loff_t *off)
 {
 	char buf[64], op[16];
@@ -281,6 +376,10 @@ static ssize_t probe_write(struct file *file, const char __user *ubuf, size_t le
 		probe_hold_irq_done();
 		return len;
 	}
+	if (!strcmp(op, "spi_route"))
+		return probe_spi_route(addr) ?: len;
+	if (!strcmp(op, "spi_fire") || !strcmp(op, "spi_show") || !strcmp(op, "spi_done"))
+		return probe_spi(op) ?: len;
 	if (!strcmp(op, "cpuon_race"))
 		return probe_cpuon_race(addr, value) ?: len;
 	if (!strcmp(op, "disable") || !strcmp(op, "cellstate")) {

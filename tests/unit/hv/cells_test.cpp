@@ -223,6 +223,15 @@ void check_invariants(const char *where)
             }
         }
     }
+    // Every SPI is routed to a CPU of its owner: a root SPI never reaches a cell's CPU.
+    for (u32 intid = 32; intid < 64; intid++) {
+        const Cell *owner = &root;
+        for (u32 id = 1; id < MAX_CELLS; id++)
+            if (const Cell *c = cell_get(id); c && (c->irqs[1] >> (intid - 32)) & 1)
+                owner = c;
+        EXPECT_TRUE((owner->cpu_mask >> arch.spi_route[intid]) & 1)
+            << "SPI " << intid << " of cell " << owner->id << " routed to CPU " << arch.spi_route[intid];
+    }
     EXPECT_EQ(cpus, ALL_CPUS) << "a CPU belongs to no cell";
     EXPECT_EQ(irqs, ROOT_SPIS) << "an interrupt belongs to no cell";
     for (const auto &[r, id] : arch.taken)
@@ -587,6 +596,66 @@ TEST_F(Cells, SystemOffStopsTheWholeCell)
 
 // Random root requests and CPU events, checked after every step; at the end, a forced stop and
 // destroy of everything gives everything back.
+std::string console_seen;
+void console_capture(char ch) { console_seen += ch; }
+
+// A root SPI routed to a CPU the root gives a cell is routed to the CPU that asked for the create
+// (and the console says so); a cell's SPI going back at destroy never goes to a CPU another cell
+// has taken since.
+TEST_F(Cells, RootSpisRoutedToACellsCpusGoToTheRequestingCpu)
+{
+    console_seen.clear();
+    console_set_output(console_capture);
+    arch.spi_route[33] = 2;
+    arch.spi_route[34] = 3;
+    arch.spi_route[35] = 1;
+    arch.spi_route[41] = 1;  // B's, routed by the root to CPU 1 (saved at create)
+    arch.current_cpu = 4;
+    Result r = create(B);    // CPUs 2 and 3
+    ASSERT_EQ(r.status, MOAT_HC_OK) << r.err;
+    ASSERT_EQ(arch.routed_off.size(), 1u);
+    EXPECT_EQ(arch.routed_off[0].cpus, 0xcu);
+    EXPECT_EQ(arch.routed_off[0].to, 4u);
+    EXPECT_EQ(arch.routed_off[0].moved, 2u);
+    EXPECT_EQ(arch.spi_route[33], 4u);
+    EXPECT_EQ(arch.spi_route[34], 4u);
+    EXPECT_EQ(arch.spi_route[35], 1u);
+    EXPECT_NE(console_seen.find("cell \"b\": 2 interrupt(s) of the root cell routed to its CPUs moved to CPU 4"),
+              std::string::npos) << console_seen;
+    check_invariants("b created");
+
+    // A takes CPU 1 (where B's SPI 41 was routed by the root); asked from a CPU that is not the
+    // root's (cannot happen: only the root creates), the root's first CPU is used.
+    console_seen.clear();
+    arch.current_cpu = 2;
+    r = create(A);
+    ASSERT_EQ(r.status, MOAT_HC_OK) << r.err;
+    EXPECT_EQ(arch.routed_off.back().cpus, 0x2u);
+    EXPECT_EQ(arch.routed_off.back().to, 0u);
+    EXPECT_EQ(arch.spi_route[35], 0u);
+    EXPECT_NE(console_seen.find("cell \"a\": 1 interrupt(s) of the root cell routed to its CPUs moved to CPU 0"),
+              std::string::npos) << console_seen;
+    check_invariants("a created");
+
+    // B goes: SPI 41's saved route (CPU 1) is A's now: it goes to the CPU asking instead.
+    arch.current_cpu = 5;
+    ASSERT_EQ(destroy(r.id - 1), MOAT_HC_OK);
+    ASSERT_FALSE(arch.routed_back.empty());
+    EXPECT_EQ(arch.routed_back.back().avoid, 0x2u);
+    EXPECT_EQ(arch.routed_back.back().to, 5u);
+    EXPECT_EQ(arch.spi_route[41], 5u);
+    EXPECT_EQ(arch.spi_route[42], 0u);  // as the root had it
+    check_invariants("b destroyed");
+
+    // Nothing to move: no line.
+    console_seen.clear();
+    ASSERT_EQ(destroy(r.id), MOAT_HC_OK);
+    ASSERT_EQ(create(A).status, MOAT_HC_OK);
+    EXPECT_EQ(arch.routed_off.back().moved, 0u);
+    EXPECT_EQ(console_seen.find("interrupt(s) of the root cell"), std::string::npos) << console_seen;
+    console_set_output(nullptr);
+}
+
 TEST_F(Cells, RandomSequencesKeepOwnershipWhole)
 {
     const Spec specs[] = {
@@ -607,7 +676,7 @@ TEST_F(Cells, RandomSequencesKeepOwnershipWhole)
             u32 id = 1 + pick(MAX_CELLS - 1);
             u32 cpu = pick(fake::CPUS);
             char err[MOAT_HC_ERROR_LEN];
-            switch (pick(14)) {
+            switch (pick(15)) {
             case 0: case 1: create(specs[pick(std::size(specs))]); break;
             case 2: cell_load(id, fake::IMAGE_PA, 0x7c000000 + pick(16) * 0x100000, 256, err, sizeof(err)); break;
             case 3: start(id); break;
@@ -643,6 +712,17 @@ TEST_F(Cells, RandomSequencesKeepOwnershipWhole)
             case 13:
                 arch.root_online = (arch.root_online ^ (1u << cpu)) & cell_root().cpu_mask;
                 break;
+            case 14: {
+                // The root routes one of its SPIs to one of its CPUs (the distributor filter
+                // allows no other), and its requests come from another of its CPUs.
+                u32 intid = 32 + pick(32);
+                if ((cell_root().irqs[1] >> (intid - 32)) & 1 && (cell_root().cpu_mask >> cpu) & 1)
+                    arch.spi_route[intid] = cpu;
+                u32 me = pick(fake::CPUS);
+                if ((cell_root().cpu_mask >> me) & 1)
+                    arch.current_cpu = me;
+                break;
+            }
             }
             check_invariants(("step " + std::to_string(step)).c_str());
             if (HasFailure())

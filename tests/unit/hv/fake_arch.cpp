@@ -109,6 +109,7 @@ const char *arch_cells_unsupported()
 
 int arch_cpu_of(u64 mpidr) { return mpidr < fake::CPUS ? static_cast<int>(mpidr) : -1; }
 u64 arch_cpu_mpidr(u32 cpu) { return cpu; }
+u32 arch_cpu_current() { return arch.current_cpu; }
 bool arch_cpu_powered(u32 cpu) { return (arch.root_online >> cpu) & 1; }
 bool arch_cpus_take_if_off(u32 mask, void (*take)(u32 cpu), u32 *busy)
 {
@@ -184,15 +185,37 @@ void arch_cell_hand_over(Cell &c)
         if (arch.lent_irqs.count(intid))
             fake::violation("interrupt " + std::to_string(intid) + " lent twice");
         arch.lent_irqs[intid] = c.id;
+        arch.saved_route[intid] = arch.spi_route[intid];
+        arch.spi_route[intid] = static_cast<u32>(__builtin_ctz(c.cpu_mask));
     }
 }
 
-bool arch_cell_destroy(Cell &c, char *err, size_t errlen)
+u32 arch_route_spis_off(const u32 *irqs, u32 cpus, u32 to)
+{
+    u32 moved = 0;
+    for (u32 intid = 32; intid < MOAT_CELL_IRQ_BITS; intid++)
+        if ((irqs[intid / 32] >> (intid % 32)) & 1 && (cpus >> arch.spi_route[intid]) & 1) {
+            arch.spi_route[intid] = to;
+            moved++;
+        }
+    arch.routed_off.push_back({cpus, to, moved});
+    return moved;
+}
+
+bool arch_cell_destroy(Cell &c, u32 avoid, u32 route_to, char *err, size_t errlen)
 {
     if (arch.destroy_fails) {
         std::snprintf(err, errlen, "fake: cannot zero cell \"%s\"", c.desc.name);
         return false;
     }
+    arch.routed_back.push_back({c.id, avoid, route_to});
+    for (u32 intid = 32; intid < MOAT_CELL_IRQ_BITS; intid++)
+        if ((c.irqs[intid / 32] >> (intid % 32)) & 1 && !((moat::cell_root().irqs[intid / 32] >> (intid % 32)) & 1))
+            fake::violation("SPI " + std::to_string(intid) + " enabled for the root before the root owns it "
+                            "(a root CPU would end and lose it)");
+    for (u32 intid = 32; intid < MOAT_CELL_IRQ_BITS; intid++)
+        if ((c.irqs[intid / 32] >> (intid % 32)) & 1)
+            arch.spi_route[intid] = (avoid >> arch.saved_route[intid]) & 1 ? route_to : arch.saved_route[intid];
     if (!arch.created.erase(c.id))
         fake::violation("cell " + std::to_string(c.id) + " destroyed but never created");
     for (auto it = arch.taken.begin(); it != arch.taken.end();)

@@ -61,6 +61,20 @@ struct Arch {
     };
     std::vector<Clean> cleaned;          // hypervisor memory cleaned to the PoC, in order
     std::string reported;                // last message to the root's error buffer
+    // SPI routes (a logical CPU each, CPU 0 at reset), as the distributor would hold them. A
+    // cell's SPIs are routed to its first CPU at hand-over; at destroy they get back the route
+    // saved then, or `route_to` if that CPU is in `avoid`.
+    u32 spi_route[MOAT_CELL_IRQ_BITS] = {};
+    u32 saved_route[MOAT_CELL_IRQ_BITS] = {};
+    u32 current_cpu = 0;                 // arch_cpu_current()
+    struct RouteOff {
+        u32 cpus, to, moved;
+    };
+    std::vector<RouteOff> routed_off;    // arch_route_spis_off calls, in order
+    struct RouteBack {
+        u32 cell, avoid, to;
+    };
+    std::vector<RouteBack> routed_back;  // arch_cell_destroy's avoid and route_to, in order
     std::vector<std::string> violations; // what the core should never have asked
     std::vector<unsigned char> phys;     // root RAM from DESC_PA, as the fake copies it
 };

@@ -189,3 +189,24 @@ TEST_F(GicV2Dist, PendingSgiRegistersAreRazWi)
 }
 
 }  // namespace
+
+// A cell takes the CPUs with target bits 0x04 and 0x08: a root SPI's ITARGETSR byte loses their
+// bits; one left with no target goes to the CPU that asked (0x02).
+TEST_F(GicV2Dist, RootSpisTargetingTakenCpusMoveToTheAskingCpu)
+{
+    GicdReroute r{nullptr, 2, 0x0c, 0x02};
+    u32 root[32] = {};
+    root[1] = 0xf;                                      // SPIs 32..35
+    fake[(gicd::ITARGETSR + 32) / 4] = 0x01050c04;      // 32: 0x04, 33: 0x0c, 34: 0x05, 35: 0x01
+    fake[(gicd::ITARGETSR + 36) / 4] = 0x04;            // 36: not the root's
+    EXPECT_EQ(gicd_reroute_spis(fake_hw, 2, root, r), 3u);
+    EXPECT_EQ(fake[(gicd::ITARGETSR + 32) / 4], 0x01010202u);
+    EXPECT_EQ(fake[(gicd::ITARGETSR + 36) / 4], 0x04u);
+    // Back at destroy: the saved byte loses another cell's CPUs the same way.
+    fake[(gicd::ITARGETSR + 32) / 4] = 0x08;
+    GicdSpiSaved saved;
+    gicd_spi_lend(fake_hw, 2, 32, saved);
+    GicdReroute other{nullptr, 1, 0x08, 0x01};
+    gicd_spi_return(fake_hw, 2, 32, saved, &other);
+    EXPECT_EQ(fake[(gicd::ITARGETSR + 32) / 4] & 0xff, 0x01u);
+}

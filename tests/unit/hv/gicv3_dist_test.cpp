@@ -168,3 +168,55 @@ TEST_F(GicdV3, SpiGoesBackAsTheRootHadIt)
     EXPECT_EQ(regs[(gicd::ICACTIVER + word) / 4], bit) << "deactivated";
     EXPECT_EQ(regs[(gicd::ISENABLER + word) / 4], bit) << "enabled again, as the root had it";
 }
+
+// A cell takes CPUs 2 and 3 (one of them Aff1 1): every root SPI routed to either, or 1-of-N
+// (any CPU: theirs too), goes to the CPU that asked (CPU 1); the others stay; only routes change.
+TEST_F(GicdV3, RootSpisRoutedToTakenCpusMoveToTheAskingCpu)
+{
+    const u64 off_cpus[2] = {0x2, 0x100};
+    GicdReroute r{off_cpus, 2, 0, 0x1};
+    u32 irqs[32] = {};
+    irqs[1] = 0xff;  // the root's: SPIs 32..39
+    wr64(gicd::IROUTER + 32 * 8, 0x2);
+    wr64(gicd::IROUTER + 33 * 8, 0x100);
+    wr64(gicd::IROUTER + 34 * 8, 0x0);
+    wr64(gicd::IROUTER + 35 * 8, arm64::IROUTER_IRM);
+    wr64(gicd::IROUTER + 36 * 8, 0x80000002ull);  // IRM with stale affinity bits
+    wr64(gicd::IROUTER + 37 * 8, 0x0100000002ull);  // Aff3 1: another CPU
+    wr64(gicd::IROUTER + 38 * 8, 0x3);
+    wr64(gicd::IROUTER + 40 * 8, 0x2);  // not the root's: left alone
+    regs[(gicd::ISENABLER + 4) / 4] = 0xff;
+    EXPECT_EQ(gicd_reroute_spis(fake, 3, irqs, r), 4u);
+    EXPECT_EQ(rd64(gicd::IROUTER + 32 * 8), 0x1u);
+    EXPECT_EQ(rd64(gicd::IROUTER + 33 * 8), 0x1u);
+    EXPECT_EQ(rd64(gicd::IROUTER + 34 * 8), 0x0u);
+    EXPECT_EQ(rd64(gicd::IROUTER + 35 * 8), 0x1u) << "1-of-N could pick a taken CPU";
+    EXPECT_EQ(rd64(gicd::IROUTER + 36 * 8), 0x1u);
+    EXPECT_EQ(rd64(gicd::IROUTER + 37 * 8), 0x0100000002ull);
+    EXPECT_EQ(rd64(gicd::IROUTER + 38 * 8), 0x3u);
+    EXPECT_EQ(rd64(gicd::IROUTER + 40 * 8), 0x2u);
+    EXPECT_EQ(regs[(gicd::ISENABLER + 4) / 4], 0xffu) << "enables untouched";
+    EXPECT_EQ(gicd_reroute_spis(fake, 3, irqs, r), 0u) << "nothing left to move";
+    // No CPU taken: even 1-of-N stays.
+    GicdReroute none{off_cpus, 0, 0, 0x1};
+    EXPECT_EQ(gicd::reroute(3, arm64::IROUTER_IRM, none), arm64::IROUTER_IRM);
+}
+
+// Back at destroy, a saved route to a CPU another cell has taken since goes to the root's CPU
+// asking, not there.
+TEST_F(GicdV3, SpiGoesBackNeverToAnotherCellsCpu)
+{
+    const u32 intid = 79;
+    wr64(gicd::IROUTER + intid * 8, 0x2);
+    GicdSpiSaved saved;
+    gicd_spi_lend(fake, 3, intid, saved);
+    wr64(gicd::IROUTER + intid * 8, 0x3);  // the cell's CPU meanwhile
+    const u64 other[1] = {0x2};
+    GicdReroute r{other, 1, 0, 0x1};
+    gicd_spi_return(fake, 3, intid, saved, &r);
+    EXPECT_EQ(rd64(gicd::IROUTER + intid * 8), 0x1u);
+    const u64 elsewhere[1] = {0x5};
+    GicdReroute r2{elsewhere, 1, 0, 0x1};
+    gicd_spi_return(fake, 3, intid, saved, &r2);
+    EXPECT_EQ(rd64(gicd::IROUTER + intid * 8), 0x2u) << "as the root had it";
+}

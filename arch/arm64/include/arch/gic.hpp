@@ -150,7 +150,8 @@ struct GicOps {
     GicFrame (*cpu_frame)(u32 cpu, bool direct);
     void (*add_cell_mmio)(MmioMap &m, u32 cpu_mask);
     void (*lend_spis)(const u32 *irqs);
-    void (*return_spis)(const u32 *irqs);
+    void (*return_spis)(const u32 *irqs, const GicdReroute &off);
+    u32 (*reroute_spis)(const u32 *irqs, const GicdReroute &r);
     void (*lend_cpu)(u32 cpu);    // nullptr: nothing to do
     void (*return_cpu)(u32 cpu);
     bool (*mgmt_sgi_can_signal)();
@@ -212,9 +213,28 @@ inline void gic_lend_spis(const u32 *irqs, u32 cpu, u64 mpidr)
     gic_ops()->lend_spis(irqs);
     gic_ops()->route_irqs(irqs, cpu, mpidr);
 }
+// The CPUs in `cpus` as SPI routes must leave them, for logical CPU `to` (gicd::reroute).
+// `mpidr` holds their affinities for as long as the result is used.
+GicdReroute gic_reroute_of(u32 cpus, u32 to, u64 (&mpidr)[MOAT_MAX_CPUS]);
 // They go back: the root's configuration as it was (group, priority, trigger, route, enable),
-// nothing pending or active, whatever the cell did.
-inline void gic_return_spis(const u32 *irqs) { gic_ops()->return_spis(irqs); }
+// nothing pending or active, whatever the cell did; except that a saved route that could reach
+// a CPU in `avoid` (another cell's now) goes to logical CPU `to` (a root CPU) instead.
+inline void gic_return_spis(const u32 *irqs, u32 avoid, u32 to)
+{
+    u64 mpidr[MOAT_MAX_CPUS];
+    gic_ops()->return_spis(irqs, gic_reroute_of(avoid, to, mpidr));
+}
+// Every SPI in `irqs` routed where it could reach a CPU in `cpus` (to one of them, or 1-of-N on
+// GICv3) is routed to logical CPU `to` instead (GICv3 GICD_IROUTER, GICv2 GICD_ITARGETSR: those
+// CPUs' bits dropped, `to`'s if none is left). How many SPIs were moved.
+inline u32 gic_route_spis_off(const u32 *irqs, u32 cpus, u32 to)
+{
+    u64 mpidr[MOAT_MAX_CPUS];
+    return gic_ops()->reroute_spis(irqs, gic_reroute_of(cpus, to, mpidr));
+}
+// Does the cell logical CPU `cpu` runs now own `intid`? SGIs and PPIs always count as owned;
+// SPIs by the ownership map; LPIs (not in that map) belong to the root cell only.
+bool gic_owner_has(u32 cpu, u32 intid);
 // Logical CPU `cpu` (off) goes to a cell / comes back: its SGIs and PPIs (v3: in its
 // redistributor) start clean for the cell, and go back to the root as the root had them.
 inline void gic_lend_cpu(u32 cpu)

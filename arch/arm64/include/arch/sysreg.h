@@ -71,6 +71,18 @@
 #define MDCR_EL2_TDRA BIT(11)  /* debug ROM address registers */
 #define MDCR_EL2_CELL_TRAPS (MDCR_EL2_TPMCR | MDCR_EL2_TPM | MDCR_EL2_TDA | MDCR_EL2_TDOSA | MDCR_EL2_TDRA)
 
+/* What an isolated cell's CPU starts with (setup.cpp cpu_start): EL0 off the debug
+ * communications channel (MDSCR_EL1.TDCC; every debug enable clear) and off the PMU
+ * (PMUSERENR_EL0 all clear). A Linux cell's own writes of both are ignored (sysreg_policy), and
+ * an EL0 access that reached EL2 instead of the cell's EL1 would fail the cell. */
+#define MDSCR_EL1_TDCC BIT(12)
+#define MDSCR_EL1_CELL_START MDSCR_EL1_TDCC
+#define PMUSERENR_EL0_CELL_START 0
+/* ID_AA64DFR0_EL1.PMUVer: 0 no PMU, 0xf an IMPLEMENTATION DEFINED one (no PMUSERENR_EL0) */
+#define ID_AA64DFR0_PMUVER_SHIFT 8
+#define ID_AA64DFR0_PMUVER_MASK 0xf
+#define ID_AA64DFR0_PMUVER_IMPDEF 0xf
+
 /* CPTR_EL2 (non-VHE) */
 #define CPTR_EL2_TTA BIT(20)   /* trace (ETM/ETE) system registers */
 
