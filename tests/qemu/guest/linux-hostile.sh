@@ -22,7 +22,10 @@ n=$(hv_node)
 resmem=$(dirname "$n")
 hv_size=$(dt_number "$(dt_cells "$n/reg")" $(($(dt_ncells "$resmem" address) + 1)) "$(dt_ncells "$resmem" size)")
 hv="$HV_BASE-$(printf '%#x' $((HV_BASE + hv_size - 1)))"
-spi=$(awk '/pl011/ { for (i = 1; i <= NF; i++) if ($i ~ /^GIC/) { print $(i + 1); exit } }' /proc/interrupts)
+# The root's UART's SPI (its console: one the root sees working), else its first SPI.
+spi_of() { awk -v pat="$1" '$0 ~ pat { for (i = 1; i <= NF; i++) if ($i ~ /^GIC/ && $(i + 1) >= 32) { print $(i + 1); exit } }' /proc/interrupts; }
+spi=$(spi_of pl011)
+[ -n "$spi" ] || spi=$(spi_of .)
 mpidrs=
 for c in /sys/devices/system/cpu/cpu[0-9]*; do
 	grep -q 1 "$c/online" 2>/dev/null || [ ! -f "$c/online" ] || continue
@@ -31,7 +34,7 @@ for c in /sys/devices/system/cpu/cpu[0-9]*; do
 done
 # The cell's tree keeps its console arguments: --cmdline replaces bootargs, so they are repeated.
 bootargs=$(strings /extra/linux1.dtb | grep -m1 'console=')
-echo "moat-guest: root RAM $ram, hypervisor $hv, root SPI $spi (uart-pl011), CPUs $cpus0 (MPIDRs $mpidrs), cell bootargs '$bootargs'"
+echo "moat-guest: root RAM $ram, hypervisor $hv, root SPI $spi, CPUs $cpus0 (MPIDRs $mpidrs), cell bootargs '$bootargs'"
 check "found the root's RAM, the hypervisor's memory, the UART's SPI and the CPUs" \
 	test -n "$ram" -a -n "$HV_BASE" -a "$hv_size" -gt 0 -a -n "$spi" -a -n "$mpidrs" -a -n "$bootargs"
 

@@ -241,8 +241,19 @@ static int attack_sgi(void)
 	u32 i, j, sent = 0;
 
 	if (gic_version == 3) {
+		/* The root passes the CPUs it had before the cell took its own: leave those out. */
+		on_each_cpu(read_own_aff, NULL, 1);
+		for (i = j = 0; i < num_mpidrs; i++) {
+			u64 m = mpidrs[i];
+
+			if (is_mine((m & 0xffffff) | ((m >> 32) & 0xff) << 24))
+				pr_info(TAG "sgi: MPIDR %#llx is this cell's own CPU: left out\n", m);
+			else
+				mpidrs[j++] = m;
+		}
+		num_mpidrs = j;
 		if (!num_mpidrs) {
-			pr_err(TAG "sgi: no mpidrs= given: pass the root CPUs' MPIDRs\n");
+			pr_err(TAG "sgi: no mpidrs= of the root's given: pass the root CPUs' MPIDRs\n");
 			return -EINVAL;
 		}
 		for (i = 0; i < count; i++)
