@@ -29,7 +29,9 @@ spi=$(spi_of pl011)
 mpidrs=
 for c in /sys/devices/system/cpu/cpu[0-9]*; do
 	grep -q 1 "$c/online" 2>/dev/null || [ ! -f "$c/online" ] || continue
-	m=$(dt_number "$(dt_cells "$c/of_node/reg")" 1 "$(dt_ncells /proc/device-tree/cpus address)")
+	node=$c/of_node
+	[ -f "$node/reg" ] || node=$(ls -d /proc/device-tree/cpus/cpu@* | sed -n "$((${c##*cpu} + 1))p")
+	m=$(dt_number "$(dt_cells "$node/reg")" 1 "$(dt_ncells /proc/device-tree/cpus address)")
 	mpidrs="$mpidrs${mpidrs:+,}$(printf '%#x' "$m")"
 done
 # The cell's tree keeps its console arguments: --cmdline replaces bootargs, so they are repeated.
@@ -94,6 +96,10 @@ boot 1
 check "boot 1: the hypervisor failed the cell (not shut down: it never got to poweroff)" grep -Eq " linux1 +failed " /tmp/list
 addr=$(failed_on read)
 check "boot 1: it failed on a read of root RAM ($addr in $ram), and on nothing before" in_ranges "${addr:-0}" "$ram"
+# A short sleep on each of the root's CPUs, so that each takes a timer interrupt.
+for c in $(echo "$online0" | awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i, r, "-"); for (c = r[1]; c <= r[n]; c++) print c } }'); do
+	taskset -c "$c" usleep 200000
+done
 ipi1=$(ipi_sum 4); timers1=$(timer_irqs)
 echo "moat-guest: timer-broadcast IPIs (SGI 4) on the root's CPUs: $ipi0 before, $ipi1 after; timer interrupts $timers0-> $timers1"
 check "boot 1: the root's CPUs received none of the cell's SGIs (IPI4 count unchanged)" test "$ipi0" = "$ipi1"
