@@ -74,7 +74,8 @@ boot() {
 }
 # failed_on ACCESS: the hypervisor's verdict from its console: the address the cell touched.
 failed_on() {
-	moat console | grep "cell \"linux1\" failed" | tail -1 | tee /tmp/verdict
+	moat console | grep "cell \"linux1\" failed" | tail -1 > /tmp/verdict
+	cat /tmp/verdict >&2
 	sed -n "s/.* $1 of \(0x[0-9a-f]*\) at PC .*which the cell does not own.*/\1/p" /tmp/verdict
 }
 in_ranges() {
@@ -101,6 +102,11 @@ for c in $(echo "$online0" | awk -F, '{ for (i = 1; i <= NF; i++) { n = split($i
 	taskset -c "$c" usleep 200000
 done
 ipi1=$(ipi_sum 4); timers1=$(timer_irqs)
+moat cell stats linux1 | tee /tmp/cstats
+stat_of() { awk -v r="$1" '$1 == r { print $2 }' /tmp/cstats; }
+check "boot 1: the hypervisor trapped the cell's SGI writes (sgi $(stat_of sgi) >= 506: 3 x 50 x 3 ways + IRM 50 + SGI 2 and 15)" \
+	test "$(stat_of sgi)" -ge 506
+check "boot 1: and its distributor and redistributor accesses (mmio $(stat_of mmio) >= 40)" test "$(stat_of mmio)" -ge 40
 echo "moat-guest: timer-broadcast IPIs (SGI 4) on the root's CPUs: $ipi0 before, $ipi1 after; timer interrupts $timers0-> $timers1"
 check "boot 1: the root's CPUs received none of the cell's SGIs (IPI4 count unchanged)" test "$ipi0" = "$ipi1"
 check "boot 1: the root's CPUs $online0 are all still online (SGI 2, IPI_CPU_STOP, would have taken them off)" \

@@ -3,8 +3,9 @@
  * cell_attack.ko: a test-only module for the Linux *cell* (qemu.linux-hostile; built against the
  * same Debian kernel headers as moat.ko, since the cell runs the root's own kernel). Each load
  * performs one attack on what the cell does not own and prints what it did and what it saw, one
- * "cell_attack: ..." line per step, on the cell's console. Loading it always fails (-ECANCELED)
- * once the attack is done, so the next insmod needs no rmmod.
+ * "cell_attack: ..." line per step, on the cell's console. It stays loaded after an attack (rmmod
+ * it before the next): a failing init would be run a second time by busybox's insmod, which
+ * falls back from finit_module to init_module on any error.
  *
  *   attack=gicd spi=N       distributor writes for SPI N (the root's): enable, disable (every
  *                           SPI the cell does not see), set pending, priority, trigger, route
@@ -358,9 +359,14 @@ static int __init cell_attack_init(void)
 	iounmap(gicd);
 	if (gicr)
 		iounmap(gicr);
-	return err ? err : -ECANCELED;
+	return err;
 }
 module_init(cell_attack_init);
+
+static void __exit cell_attack_exit(void)
+{
+}
+module_exit(cell_attack_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("moat test: attacks from inside a Linux cell (qemu.linux-hostile)");

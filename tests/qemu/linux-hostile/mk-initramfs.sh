@@ -57,9 +57,9 @@ say "shell up on $(grep -c ^processor /proc/cpuinfo) CPU(s); boot $(arg boot)"
 say "root: SPI $(arg spi), CPUs $(arg mpidrs), RAM $(arg ram), hypervisor $(arg hv)"
 case $(arg boot) in
 1)
-	insmod /cell_attack.ko attack=gicd spi=$(arg spi)
-	insmod /cell_attack.ko attack=redist
-	insmod /cell_attack.ko attack=sgi mpidrs=$(arg mpidrs) count=50
+	insmod /cell_attack.ko attack=gicd spi=$(arg spi) && rmmod cell_attack
+	insmod /cell_attack.ko attack=redist && rmmod cell_attack
+	insmod /cell_attack.ko attack=sgi mpidrs=$(arg mpidrs) count=50 && rmmod cell_attack
 	say "interrupt attacks done; the cell still runs"
 	# A page of the root's RAM outside this cell's own: the last page of a range, or the first.
 	target=
