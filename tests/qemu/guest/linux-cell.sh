@@ -68,12 +68,48 @@ root_online_attack() {
 	dmesg | tail -3
 	check "root alive after the refused online" sh -c 'dd if=/dev/urandom of=/tmp/blob bs=1k count=64 2>/dev/null && cmp -s /tmp/blob /tmp/blob'
 }
+# Exits per second of the held cell (cycle 5, moat.busy): /init idles 8 s after its signal, then
+# loops on both CPUs. held() returns 1-2 s after the signal; the idle window is the next 3 s, the
+# busy one starts 5 s later (busy from 8 s: margin for a slow QEMU). snap: uptime in 1/100 s, then
+# "reason count" of the cell's CPUs (summed); rates: "reason=n/s" and total (irq_held is a subset
+# of irq, not an exit of its own).
+snap() { echo "$(awk '{ sub(/\./, "", $1); print $1 }' /proc/uptime)" $(moat cell stats linux1 | awk 'NR > 1 { printf " %s %s", $1, $2 }'); }
+rates() {
+	echo "$1" "$2" | awk '{ n = (NF - 2) / 4; dt = $(n * 2 + 2) - $1; line = ""; tot = 0
+		for (i = 1; i <= n; i++) { r = $(2 * i); d = $(n * 2 + 2 + 2 * i) - $(2 * i + 1); v = int(d * 100 / dt + 0.5)
+			line = line " " r "=" v; if (r != "irq_held") tot += v }
+		printf "total=%d%s (over %d.%02d s)\n", tot, line, dt / 100, dt % 100 }'
+}
+rate_of() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+exit_rates() {
+	moat cell stats linux1 | head -1
+	a=$(snap); sleep 3; b=$(snap)
+	idle=$(rates "$a" "$b")
+	echo "linux-cell: idle exits/s: $idle"
+	sleep 5
+	a=$(snap); sleep 3; b=$(snap)
+	busy=$(rates "$a" "$b")
+	echo "linux-cell: busy exits/s: $busy"
+	# Bounds (measured GICv3: idle 7/s, busy 508/s = irq 504 + sgi 4; docs/linux-cell.md). The
+	# cell's interrupts are trapped: every timer tick is an irq exit. Its kernel ticks at HZ=250
+	# and stops the tick when idle, so idle stays far below one CPU's ticks (< 100/s: a tick that
+	# is not stopped, 500/s, or an interrupt storm fails it); busy, both CPUs tick: 2 x 250 =
+	# 500/s, so irq 300..750/s (ticks lost on a loaded host, or a tick taken twice, fail it).
+	t=$(rate_of "$idle" total)
+	check "exits/s: idle total $t < 100" test "${t:-999}" -lt 100
+	t=$(rate_of "$busy" irq)
+	check "exits/s: busy irq $t in 300..750 (2 CPUs x HZ 250)" sh -c "[ ${t:-0} -ge 300 ] && [ ${t:-0} -le 750 ]"
+	t=$(rate_of "$busy" total)
+	check "exits/s: busy total $t < 800" test "${t:-999}" -lt 800
+	check "exits/s: no hypercall, abort, other SMC or unknown trap, idle or busy" \
+		sh -c "echo '$idle $busy' | tr ' ' '\n' | grep -E '^(hypercall|abort_denied|smc_other|other)=' | grep -qv '=0\$' && exit 1 || exit 0"
+}
 during= cycle 1 $tree "" 2                       # destroyed during boot
 during= cycle 2 /extra/linux1-rootcpu$sfx.dtb "" held  # its tree names root CPU 1 (the cell's CPU_ON of it fails)
 check "cycle 2: root CPU 1 stayed the root's" test "$(cat /sys/devices/system/cpu/cpu1/online)" = 1
 during= cycle 3 $tree moat.hotplug held         # destroyed during a CPU off/on loop
 during=root_online_attack cycle 4 $tree "" held
-during= cycle 5 $tree "" held
+during=exit_rates cycle 5 $tree moat.busy held
 check "5 cycles: hypervisor memory back to before the cells" test "$(moat info | sed -n 's/^memory in use: *//p')" = "$used0"
 check "root workload on all 4 CPUs after the cycles" workload
 show_hv_console

@@ -4,7 +4,8 @@
 # workload in an interactive shell (prompt "linux-cell:/# ") and powers the cell off (PSCI
 # SYSTEM_OFF: the cell ends, not the machine). Kernel command-line switches for the root's
 # destroy cycles: moat.hold (stay up: the root destroys the cell by force), moat.hotplug (and
-# take a CPU off and on in a loop meanwhile). Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
+# take a CPU off and on in a loop meanwhile), moat.busy (8 s idle, then busy on both CPUs).
+# Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
 set -euo pipefail
 busybox=${1:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz} out=${2:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz}
 stage=$(mktemp -d)
@@ -43,6 +44,15 @@ case " $cmdline " in *" moat.hold "*)
 	case " $cmdline " in *" moat.hotplug "*)
 		echo "linux-cell: hotplug loop on CPU $c"
 		while :; do echo 0 > /sys/devices/system/cpu/cpu$c/online; echo 1 > /sys/devices/system/cpu/cpu$c/online; done &
+	esac
+	case " $cmdline " in *" moat.busy "*)
+		# Exits per second (linux-cell.sh measures by its own clock): 8 s idle, then a busy loop
+		# on each CPU (no system calls) until the root destroys the cell.
+		echo "linux-cell: idle 8 s"
+		sleep 8
+		echo "linux-cell: busy on both CPUs"
+		taskset -c 0 sh -c 'while :; do :; done' &
+		taskset -c 1 sh -c 'while :; do :; done' &
 	esac
 	echo "linux-cell: held (the root destroys the cell)"
 	while :; do sleep 1; done
