@@ -878,13 +878,17 @@ constexpr uint32_t kStopIpi = 2, kLeftPpi = 20;
     printf("hostile: attack %u (%s): SGI %u sent to this CPU, PPI %u pending, all exceptions masked; "
            "looping until the hypervisor stops this CPU\n",
            attack, kNames[attack], kStopIpi, kLeftPpi);
-    // WFE, not WFI: an interrupt pending (if masked) ends a WFI at once, and a busy loop starves
-    // the root's vCPUs under QEMU -icount (QEMU's WFE yields). The load each round lets a direct
-    // cell's stop (its stage 2 taken away) catch it.
-    for (;;) {
-        (void)*reinterpret_cast<volatile const uint32_t *>(kModeWord);
-        asm volatile("wfe" ::: "memory");
-    }
+    // Its own CPU interface off (trapped: the virtual one; direct: the physical one), so that
+    // nothing is signalled to EL1 and WFI sleeps: a loop that never sleeps (WFE only yields in
+    // QEMU) stops virtual time under -icount and the root's with it. The hypervisor's interrupts
+    // still wake it (trapped: they are taken at EL2; direct: its WFI traps).
+#if DEMO_GIC_VERSION == 3
+    hostile_igrpen1(0);
+#else
+    demo::mmio::write32(demo::board::kGiccBase + GICC_CTLR, 0);
+#endif
+    for (;;)
+        demo::arch::wfi();
 }
 
 }  // namespace
