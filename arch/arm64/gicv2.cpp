@@ -215,31 +215,28 @@ void gicv2_cpu_power_on()
     isb();
 }
 
-void gicv2_cpu_leave(GicCpu &g)
+// The physical interface as EL2 uses it, for gicv2_leave_in_flight.
+struct LeaveHw {
+    u32 lr_read(unsigned n) { return moat::arm64::lr_read(n); }
+    void lr_write(unsigned n, u32 v) { moat::arm64::lr_write(n, v); }
+    void deactivate(u32 iar) { gicc_deactivate(iar); }
+    void repend(u32 iar) { repend_physical(iar); }
+};
+
+void gicv2_cpu_leave(GicCpu &g, bool isolated)
 {
     if (g.direct) {
         leave_direct(g);
         return;
     }
     gicd_write32(gicd::ICENABLER, 1u << gic.maint_intid);
-    // Whatever the cell has not taken yet goes back to the physical GIC as pending.
-    for (unsigned n = 0; n < g.nr_lrs; n++) {
-        u32 lr = lr_read(n);
-        u32 state = gicv2_lr_state(lr);
-        lr_write(n, 0);
-        if (!state)
-            continue;
-        if (lr & gich::LR_HW)
-            gicc_deactivate(gicv2_lr_intid(lr));
-        if (state & gich::LR_STATE_PENDING)
-            repend_physical(gicv2_lr_iar(lr));
-    }
-    for (unsigned i = 0; i < g.npending; i++) {
-        if (gicv2_iar_intid(g.pending[i]) >= GIC_SGI_COUNT)
-            gicc_deactivate(g.pending[i]);
-        repend_physical(g.pending[i]);
-    }
-    g.npending = 0;
+    // The root's interrupts not taken yet go back to the physical GIC as pending; an isolated
+    // cell's go nowhere, nor does anything it left pending or active in the CPU's SGIs and PPIs
+    // (docs/security.md, invariant 1).
+    LeaveHw hw;
+    gicv2_leave_in_flight(g, !isolated, hw);
+    if (isolated)
+        gicv2_clear_private_pending(gicd_write32);
 
     // Back to the physical interface with the kernel's current settings.
     u32 vmcr = gich_read(gich::VMCR);

@@ -252,32 +252,32 @@ void gicv3_cpu_power_on()
     isb();
 }
 
-void gicv3_cpu_leave(GicCpu &g)
+// The physical interface as EL2 uses it, for gicv3_leave_in_flight.
+struct LeaveHw {
+    GicCpu &g;
+    u64 lr_read(unsigned n) { return moat::arm64::lr_read(n); }
+    void lr_write(unsigned n, u64 v) { moat::arm64::lr_write(n, v); }
+    void deactivate(u32 intid) { write_sysreg(icc_dir_el1, intid); }
+    void repend(u32 intid) { repend_physical(g, intid); }
+};
+
+void gicv3_cpu_leave(GicCpu &g, bool isolated)
 {
     if (g.direct) {
         leave_direct(g);
         return;
     }
     write32(g.redist + gicr::ICENABLER0, 1u << gic.maint_intid);
-    // Whatever the cell has not taken yet goes back to the physical GIC as pending.
-    for (unsigned n = 0; n < g.nr_lrs; n++) {
-        u64 lr = lr_read(n);
-        u64 state = (lr >> ICH_LR_STATE_SHIFT) & ICH_LR_STATE_MASK;
-        u32 intid = static_cast<u32>(lr & ICH_LR_VINTID_MASK);
-        lr_write(n, 0);
-        if (!state)
-            continue;
-        if (lr & ICH_LR_HW)
-            write_sysreg(icc_dir_el1, intid);
-        if (state & ICH_LR_STATE_PENDING)
-            repend_physical(g, intid);
+    // The root's interrupts not taken yet go back to the physical GIC as pending; an isolated
+    // cell's go nowhere, nor does anything it left pending or active in the CPU's SGIs and PPIs
+    // (docs/security.md, invariant 1; gicv3_return_cpu clears them again before the root gets the
+    // CPU back). Enables, groups and priorities stay: the management SGI keeps EL2's settings.
+    LeaveHw hw{g};
+    gicv3_leave_in_flight(g, !isolated, hw);
+    if (isolated) {
+        write32(g.redist + gicr::ICPENDR0, ~0u);
+        write32(g.redist + gicr::ICACTIVER0, ~0u);
     }
-    for (unsigned i = 0; i < g.npending; i++) {
-        if (g.pending[i] >= GIC_SGI_COUNT)
-            write_sysreg(icc_dir_el1, g.pending[i]);
-        repend_physical(g, g.pending[i]);
-    }
-    g.npending = 0;
 
     // Back to the physical interface with the kernel's current settings.
     u64 vmcr = read_sysreg(ich_vmcr_el2);

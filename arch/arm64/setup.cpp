@@ -295,7 +295,7 @@ void cpu_stop(PerCpu &pc)
         // Physical IRQs back to EL1 first, so none is taken at EL2 after the interface switches.
         write_sysreg(hcr_el2, read_sysreg(hcr_el2) & ~(HCR_EL2_IMO | HCR_EL2_FMO));
         isb();
-        gic_cpu_leave(pc.gic);
+        gic_cpu_leave(pc.gic, !pc.cell->is_root());
     }
     pc.active = 0;
     state_cpu_left(pc.id);

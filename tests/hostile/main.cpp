@@ -2,7 +2,7 @@
 // hostile: an inmate that attacks what it does not own, one attack per run, and reports what
 // happened. The attack number is the 32-bit little-endian word at IPA 0x40000000, which the root
 // loads separately ("moat cell load hostile mode.bin --address 0x40000000"): the cell's RAM
-// starts there, 1 MiB below the image. Attacks 1-12 and 14-24 are what tests/qemu/guest/hostile.sh runs
+// starts there, 1 MiB below the image. Attacks 1-12 and 14-25 are what tests/qemu/guest/hostile.sh runs
 // (twice: with trapped and with direct interrupt delivery);
 // 13 (SGI 2, Linux's CPU stop IPI, to the root's CPUs) is tests/qemu/guest/hostile-sgi-stop.sh.
 //
@@ -15,7 +15,7 @@
 // For the SGI attacks (5, 13, 20), the interrupts handed back (21), the CPU interface left broken
 // (23) and the end of a root interrupt (24) only the root can tell the
 // outcome ("done; only the root can tell"). Attacks 12 and 19 never end by themselves: the root
-// must shut the cell down.
+// must shut the cell down; attack 25 waits for a forced stop.
 // Touching memory the cell does not own (attacks 1, 2, 3, 9) ends the cell: the hypervisor marks
 // it failed and parks its CPU, so the line after "about to do" is the hypervisor's. Were a fault
 // injected instead (the root cell's treatment), probe.S's vectors record it and the attack goes
@@ -134,7 +134,7 @@ const char *kNames[] = {
     "root hypercalls",
     "refuse to stop", "SGI CPU stop",  "debug registers", "PMU registers", "refuse shutdown",
     "ignore shutdown", "LPI tables",      "stop SGI",        "group 0 SGIs",  "IRQs back broken",
-    "GICR past last", "CPU if left broken", "EOI foreign IRQ",
+    "GICR past last", "CPU if left broken", "EOI foreign IRQ", "IRQs left pending",
 };
 constexpr unsigned kAttacks = sizeof(kNames) / sizeof(kNames[0]) - 1;
 
@@ -857,6 +857,40 @@ void attack_eoi_foreign()
     printf("hostile: attack %u (%s): sent without a fault\n", attack, kNames[attack]);
 }
 
+// (25) Interrupts left pending for the root: every exception masked, SGI 2 (Linux's
+// IPI_CPU_STOP) sent to this CPU and PPI 20 (no device behind it on QEMU virt) enabled and made
+// pending; then it waits, never taking them, for the root's forced stop. Trapped, the
+// hypervisor takes both and puts them in list registers the cell never acknowledges (before the
+// fix its leave gave them back to the physical GIC as pending, and Linux, once it had CPU 1 again,
+// took the SGI 2 as its own stop IPI); direct, they stay pending in the physical GIC. Nothing
+// of them may reach the root (hostile.sh: no "CPU1: stopping", CPU 1 runs a workload, neither
+// pending in CPU 1's registers).
+constexpr uint32_t kStopIpi = 2, kLeftPpi = 20;
+[[noreturn]] void attack_pending_left()
+{
+    asm volatile("msr daifset, #0xf" ::: "memory");
+    const uint64_t p = private_regs();
+    if (p) {
+        demo::mmio::write32(p + GICD_ISENABLER, 1u << kStopIpi | 1u << kLeftPpi);
+        demo::mmio::write32(p + GIC_ISPENDR, 1u << kLeftPpi);
+    }
+    send_sgi(kStopIpi, own_target_bit());
+    printf("hostile: attack %u (%s): SGI %u sent to this CPU, PPI %u pending, all exceptions masked; "
+           "looping until the hypervisor stops this CPU\n",
+           attack, kNames[attack], kStopIpi, kLeftPpi);
+    // Its own CPU interface off (trapped: the virtual one; direct: the physical one), so that
+    // nothing is signalled to EL1 and WFI sleeps: a loop that never sleeps (WFE only yields in
+    // QEMU) stops virtual time under -icount and the root's with it. The hypervisor's interrupts
+    // still wake it (trapped: they are taken at EL2; direct: its WFI traps).
+#if DEMO_GIC_VERSION == 3
+    hostile_igrpen1(0);
+#else
+    demo::mmio::write32(demo::board::kGiccBase + GICC_CTLR, 0);
+#endif
+    for (;;)
+        demo::arch::wfi();
+}
+
 }  // namespace
 
 int demo_main()
@@ -903,6 +937,7 @@ int demo_main()
     case 22: attack_gicr_past_last(); break;
     case 23: attack_cpu_interface_left_broken(); break;
     case 24: attack_eoi_foreign(); break;
+    case 25: attack_pending_left();
     }
     if (breached) {
         printf("hostile: attack %u: NOT CONTAINED\n", attack);

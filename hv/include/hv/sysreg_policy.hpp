@@ -33,13 +33,17 @@ constexpr u64 ESR_EC_CP15_32 = 0x03, ESR_EC_CP15_64 = 0x04, ESR_EC_CP14_MR = 0x0
 bool aarch32_el0_coproc_undefined(bool linux_cell, u64 ec, u64 spsr);
 
 // The offset from VBAR_EL1 of the synchronous vector an exception taken to EL1 from the state in
-// `spsr` (SPSR_EL2 at the trap) goes to: current EL with SP_ELx (0x200), lower EL AArch64
-// (0x400) or lower EL AArch32 (0x600).
+// `spsr` (SPSR_EL2 at the trap) goes to: current EL with SP_EL0 (EL1t, 0x000), current EL with
+// SP_ELx (EL1h, 0x200), lower EL AArch64 (EL0, 0x400) or lower EL AArch32 (0x600).
 constexpr u64 el1_sync_vector_offset(u64 spsr)
 {
     if (spsr & 0x10)  // M[4]: AArch32 (only EL0 runs it under a 64-bit kernel)
         return 0x600;
-    return (spsr & 0xf) != 0 ? 0x200 : 0x400;
+    switch (spsr & 0xf) {
+    case 0x0: return 0x400;  // EL0t
+    case 0x4: return 0x000;  // EL1t
+    default: return 0x200;   // EL1h
+    }
 }
 
 }  // namespace moat

@@ -69,7 +69,7 @@ TEST(SysregPolicy, Aarch32ProcessOfLinuxCellGetsUndefined)
 TEST(SysregPolicy, InjectedExceptionVector)
 {
     EXPECT_EQ(moat::el1_sync_vector_offset(0x5), 0x200u);   // EL1h
-    EXPECT_EQ(moat::el1_sync_vector_offset(0x4), 0x200u);   // EL1t
+    EXPECT_EQ(moat::el1_sync_vector_offset(0x4), 0x000u) << "EL1t: current EL with SP_EL0";
     EXPECT_EQ(moat::el1_sync_vector_offset(0x0), 0x400u);   // EL0, AArch64
     EXPECT_EQ(moat::el1_sync_vector_offset(0x10), 0x600u);  // User mode, AArch32
     EXPECT_EQ(moat::el1_sync_vector_offset(0x10 | 0x20 | 0x3c0), 0x600u) << "Thumb and mask bits do not matter";

@@ -141,7 +141,7 @@ struct GicOps {
     u32 version;
     bool (*cpu_enter)(GicCpu &g, u64 mpidr, bool direct);
     void (*cpu_power_on)();
-    void (*cpu_leave)(GicCpu &g);
+    void (*cpu_leave)(GicCpu &g, bool isolated);
     u32 (*handle_irq)(GicCpu &g, u32 cpu);
     bool (*send_sgi_sysreg)(u64 value, unsigned which);
     void (*route_irqs)(const u32 *irqs, u32 cpu, u64 mpidr);
@@ -175,10 +175,13 @@ inline bool gic_cpu_enter(GicCpu &g, u64 mpidr, bool direct = false)
 }
 // Open the physical CPU interface of a CPU that just powered on (before gic_cpu_enter).
 inline void gic_cpu_power_on() { gic_ops()->cpu_power_on(); }
-// Hand everything still in flight back to the physical interface, then switch EL1 back to it.
-inline void gic_cpu_leave(GicCpu &g)
+// Switch EL1 back to the physical interface. The root cell's interrupts still in flight go back
+// to it as pending; an `isolated` cell's are dropped (hardware-linked ones deactivated), and
+// nothing it left pending or active in the CPU's SGIs and PPIs stays: the CPU goes back to the
+// root in no state the cell chose.
+inline void gic_cpu_leave(GicCpu &g, bool isolated)
 {
-    gic_ops()->cpu_leave(g);
+    gic_ops()->cpu_leave(g, isolated);
     g.entered = false;
 }
 // An IRQ exception at EL2: acknowledge, inject. Returns the INTID handled (1023 if spurious);

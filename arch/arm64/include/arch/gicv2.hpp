@@ -110,6 +110,49 @@ constexpr u32 gicv2_ctlr_from_vmcr(u32 stub_ctlr, u32 vmcr)
     return ctlr;
 }
 
+// Trapped delivery ends on the calling CPU (gicv2_cpu_leave): what its list registers and its
+// queue (g.pending) still hold. Hardware-linked list registers and queued PPIs and SPIs are
+// active physically: they are deactivated, whoever leaves. With `repend` (the root cell leaves:
+// moat disable, or Linux taking the CPU offline) whatever was not taken yet goes back to the
+// physical GIC as pending, for Linux to take at EL1. Without (an isolated cell's CPU goes back
+// to the root), nothing does: SGIs and PPIs the cell made pending for itself would otherwise be
+// the root's on that CPU (SGI 2 is Linux's IPI_CPU_STOP). `hw`: lr_read(n), lr_write(n, v),
+// deactivate(iar) (GICC_DIR), repend(iar) (gicv2_sgi_repend or GICD_ISPENDR).
+template <typename Hw>
+void gicv2_leave_in_flight(GicCpu &g, bool repend, Hw &hw)
+{
+    for (unsigned n = 0; n < g.nr_lrs; n++) {
+        u32 lr = hw.lr_read(n);
+        u32 state = gicv2_lr_state(lr);
+        hw.lr_write(n, 0);
+        if (!state)
+            continue;
+        if (lr & gich::LR_HW)
+            hw.deactivate(gicv2_lr_intid(lr));
+        if (repend && (state & gich::LR_STATE_PENDING))
+            hw.repend(gicv2_lr_iar(lr));
+    }
+    for (unsigned i = 0; i < g.npending; i++) {
+        if (gicv2_iar_intid(g.pending[i]) >= 16)  // SGIs were deactivated when taken
+            hw.deactivate(g.pending[i]);
+        if (repend)
+            hw.repend(g.pending[i]);
+    }
+    g.npending = 0;
+}
+
+// Nothing of the calling CPU's banked SGIs and PPIs pending or active (`write32(offset, value)`
+// on the distributor): what an isolated cell leaves on its CPU goes nowhere. Enables,
+// priorities and groups stay: the management SGI and the maintenance PPI keep EL2's settings.
+template <typename Write32>
+void gicv2_clear_private_pending(Write32 write32)
+{
+    write32(gicd::ICPENDR, ~0u);
+    write32(gicd::ICACTIVER, ~0u);
+    for (u64 i = 0; i < 4; i++)  // GICD_CPENDSGIR0-3: a byte per SGI, a bit per source CPU
+        write32(gicd::CPENDSGIR + 4 * i, ~0u);
+}
+
 // Keep the board's GICv2 frames; the operations table for gic.cpp. Reads GICC_IIDR to find the
 // CPU interface's second page (gicv2_cpu_page1).
 const GicOps *gicv2_setup(const moat_cell_platform &p);

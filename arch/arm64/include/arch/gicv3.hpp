@@ -41,4 +41,32 @@ constexpr u64 gicv3_lr_hold(u64 lr)
     return (lr & ~(ICH_LR_HW | (ICH_LR_PINTID_MASK << ICH_LR_PINTID_SHIFT))) | ICH_LR_EOI;
 }
 
+// Trapped delivery ends on the calling CPU (gicv3_cpu_leave): as gicv2_leave_in_flight, for
+// ICH_LR<n>_EL2. `hw`: lr_read(n), lr_write(n, v), deactivate(intid) (ICC_DIR_EL1),
+// repend(intid) (the redistributor's or the distributor's ISPENDR). Only the root's leave
+// (`repend`) gives anything back as pending; an isolated cell's SGIs and PPIs go nowhere.
+template <typename Hw>
+void gicv3_leave_in_flight(GicCpu &g, bool repend, Hw &hw)
+{
+    for (unsigned n = 0; n < g.nr_lrs; n++) {
+        u64 lr = hw.lr_read(n);
+        u64 state = gicv3_lr_state(lr);
+        u32 intid = static_cast<u32>(lr & ICH_LR_VINTID_MASK);
+        hw.lr_write(n, 0);
+        if (!state)
+            continue;
+        if (lr & ICH_LR_HW)
+            hw.deactivate(intid);
+        if (repend && (state & ICH_LR_STATE_PENDING))
+            hw.repend(intid);
+    }
+    for (unsigned i = 0; i < g.npending; i++) {
+        if (g.pending[i] >= 16)  // SGIs were deactivated when taken
+            hw.deactivate(g.pending[i]);
+        if (repend)
+            hw.repend(g.pending[i]);
+    }
+    g.npending = 0;
+}
+
 }  // namespace moat::arm64
