@@ -92,6 +92,25 @@ static int wait_doorbell(int ms, uint32_t *count)
 	return read(fd, count, sizeof(*count)) == sizeof(*count) ? 0 : -1;
 }
 
+/*
+ * The doorbell the hypervisor rings when the peer's state changes. A doorbell of an earlier
+ * answer may still be unread (receive() polls the queue and can find the message before its
+ * doorbell is read), so doorbells that come with the generation unchanged are passed over, a
+ * few at most, each waited for up to `ms`.
+ */
+static int wait_state_change(uint32_t gen, int ms, uint32_t *count)
+{
+	int tries;
+
+	for (tries = 0; tries < 4; tries++) {
+		if (wait_doorbell(ms, count))
+			return -1;
+		if (state->generation != gen)
+			return 0;
+	}
+	return 0;
+}
+
 static void ring_cell(void)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);
@@ -289,7 +308,7 @@ static int read_other(unsigned long phys)
 	snprintf(msg, sizeof(msg), "read %#lx", phys);
 	if (send(msg, (uint32_t)strlen(msg)))
 		return 1;
-	if (wait_doorbell(5000, &count)) {
+	if (wait_state_change(gen, 5000, &count)) {
 		printf("link-echo: no doorbell after the cell's read\n");
 		return 1;
 	}
