@@ -258,9 +258,9 @@ void cpu_start(PerCpu &pc, u32 cpu)
     write_sysreg(cptr_el2, isolated ? pc.stub.cptr | CPTR_EL2_TTA : pc.stub.cptr);
     if (isolated) {
         // Nothing of the previous owner's debug enables survives, and EL0 is kept off the debug
-        // channel and the PMU whatever the cell's kernel manages to set: a Linux cell's writes of
-        // both are ignored, and an AArch32 EL0 access would trap to EL2 (MDCR_EL2.TDA/TPM) as
-        // an unknown instruction and fail the whole cell instead of the one process.
+        // channel and the PMU whatever the cell's kernel manages to set (a Linux cell's writes of
+        // both are ignored): EL0's accesses trap to the cell's own EL1 first; what still reaches
+        // EL2 by MDCR_EL2.TDA/TPM is answered there (traps.cpp).
         write_sysreg(mdscr_el1, MDSCR_EL1_CELL_START);
         u64 pmuver = (read_sysreg(id_aa64dfr0_el1) >> ID_AA64DFR0_PMUVER_SHIFT) & ID_AA64DFR0_PMUVER_MASK;
         if (pmuver && pmuver != ID_AA64DFR0_PMUVER_IMPDEF)
