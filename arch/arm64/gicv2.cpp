@@ -135,10 +135,7 @@ void clear_private_state()
         gicc_write(gicc::APR0 + 4 * i, 0);
         gicc_write(gicc::NSAPR0 + 4 * i, 0);
     }
-    gicd_write32(gicd::ICACTIVER, ~0u);
-    gicd_write32(gicd::ICPENDR, ~0u);
-    for (u64 i = 0; i < GIC_SGI_COUNT / 4; i++)
-        gicd_write32(gicd::CPENDSGIR + 4 * i, ~0u);
+    gicv2_clear_private_pending(gicd_write32);
 }
 
 // Direct delivery: the cell's stage 2 maps the physical GICC (gicv2_cpu_frame) and HCR_EL2.IMO

@@ -133,7 +133,7 @@ void gicv2_leave_in_flight(GicCpu &g, bool repend, Hw &hw)
             hw.repend(gicv2_lr_iar(lr));
     }
     for (unsigned i = 0; i < g.npending; i++) {
-        if (gicv2_iar_intid(g.pending[i]) >= 16)  // SGIs were deactivated when taken
+        if (gicv2_iar_intid(g.pending[i]) >= GIC_SGI_COUNT)  // SGIs were deactivated when taken
             hw.deactivate(g.pending[i]);
         if (repend)
             hw.repend(g.pending[i]);
@@ -149,7 +149,7 @@ void gicv2_clear_private_pending(Write32 write32)
 {
     write32(gicd::ICPENDR, ~0u);
     write32(gicd::ICACTIVER, ~0u);
-    for (u64 i = 0; i < 4; i++)  // GICD_CPENDSGIR0-3: a byte per SGI, a bit per source CPU
+    for (u64 i = 0; i < GIC_SGI_COUNT / 4; i++)  // GICD_CPENDSGIR0-3: a byte per SGI, a bit per source CPU
         write32(gicd::CPENDSGIR + 4 * i, ~0u);
 }
 
