@@ -4,7 +4,8 @@
 # workload in an interactive shell (prompt "linux-cell:/# ") and powers the cell off (PSCI
 # SYSTEM_OFF: the cell ends, not the machine). Kernel command-line switches for the root's
 # destroy cycles: moat.hold (stay up: the root destroys the cell by force), moat.hotplug (and
-# take a CPU off and on in a loop meanwhile), moat.busy (8 s idle, then busy on both CPUs).
+# take a CPU off and on in a loop meanwhile), moat.busy (8 s idle, then busy on both CPUs);
+# moat.demo: scripts/demo.sh --linux's few lines of work, then poweroff.
 # Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
 set -euo pipefail
 busybox=${1:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz} out=${2:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz}
@@ -33,6 +34,21 @@ a32 ok "no trap"
 a32 mrc-p14 "mrc p14"
 a32 pmcr "mrc p15 pmcr"
 cmdline=$(cat /proc/cmdline)
+case " $cmdline " in *" moat.demo "*)
+	# scripts/demo.sh --linux: a few lines of work through the kernel log (every console of the
+	# cell prints them), then poweroff: the root sees the cell shut down.
+	say() { echo "linux-cell: $*" > /dev/kmsg; }
+	say "demo: $(uname -sr), $(nproc) CPU, $(sed -n 's/^MemTotal: *//p' /proc/meminfo) of RAM, up $(cut -d' ' -f1 /proc/uptime) s"
+	n=1
+	while [ $n -le 6 ]; do
+		sum=$(dd if=/dev/urandom bs=64k count=16 2>/dev/null | md5sum | cut -c1-12)
+		say "demo: round $n: 1 MiB of random bytes hashed to $sum, load $(cut -d' ' -f1 /proc/loadavg), up $(cut -d' ' -f1 /proc/uptime) s"
+		sleep 2
+		n=$((n + 1))
+	done
+	say "demo: poweroff"
+	poweroff -f
+esac
 case " $cmdline " in *" moat.hold "*)
 	# Tell the root that /init got here: its last CPU off for 3 s and on again, which the root
 	# sees in `moat cell list` ("(1 on)" between two "(2 on)"). A tree with a CPU that failed to
