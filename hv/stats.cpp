@@ -3,16 +3,10 @@
 
 namespace moat {
 
+u64 stats_counters[MOAT_MAX_CPUS][MOAT_EXIT_REASONS];
 namespace {
-// Each counter is only written by its own CPU: no atomics needed, readers may see a stale value.
-u64 counters[MOAT_MAX_CPUS][MOAT_EXIT_REASONS];
+auto &counters = stats_counters;
 }  // namespace
-
-void stats_count(u32 cpu, u32 reason)
-{
-    if (cpu < MOAT_MAX_CPUS && reason < MOAT_EXIT_REASONS)
-        counters[cpu][reason]++;
-}
 
 u64 stats_read(u32 cpu, u32 reason)
 {

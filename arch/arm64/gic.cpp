@@ -4,6 +4,7 @@
 
 #include "arch/affinity.hpp"
 #include "arch/cpu.hpp"
+#include "arch/gic_owner.hpp"
 #include "arch/gicv2.hpp"
 #include "arch/gicv3.hpp"
 #include "hv/cell.hpp"
@@ -57,18 +58,10 @@ GicdReroute gic_reroute_of(u32 cpus, u32 to, u64 (&mpidr)[MOAT_MAX_CPUS])
     return r;
 }
 
-bool gic_owner_has(u32 cpu, u32 intid)
+bool gic_owner_has_shared(u32 cpu, u32 intid)
 {
-    if (intid < GIC_PRIVATE_COUNT || (intid >= GIC_SPI_END && intid < GIC_LPI_FIRST))
-        return true;
     PerCpu *pc = cpu_data(cpu);
-    const Cell *c = pc ? pc->cell : nullptr;
-    // LPIs are the root's alone (not in the SPI map): one whose ITS collection still names a CPU
-    // a cell has taken is never injected into that cell.
-    if (intid >= GIC_LPI_FIRST)
-        return !c || c->is_root();
-    // One word, read once: the core changes the map under the cells lock while this CPU runs.
-    return c && (__atomic_load_n(&c->irqs[intid / 32], __ATOMIC_RELAXED) >> (intid % 32)) & 1;
+    return gic_cell_owns(pc ? pc->cell : nullptr, intid);
 }
 
 }  // namespace moat::arm64

@@ -55,12 +55,10 @@ void lr_write(unsigned n, u32 v) { gich_write(gich::LR0 + 4 * n, v); }
 // `iar` as acknowledged: INTID and, for an SGI, the source CPU. An LR is free when it holds
 // nothing pending or active (one whose end-of-interrupt maintenance has not been taken yet too:
 // every acknowledgement ends with flush_pending, which offers the waiting copy again).
+// The owner was checked by the caller (gic_take after gicv2_handle_irq's check; a waiting copy
+// by gic_retry_pending, as on GICv3).
 GicInject try_inject(GicCpu &g, u32 iar)
 {
-    // A waiting copy of an SPI that changed owners since it was taken is dropped (as on GICv3:
-    // its activation went with the hand-over; linked, it would end the new owner's).
-    if (!gic_owner_has(this_cpu().id, gicv2_iar_intid(iar)))
-        return GicInject::DONE;
     u32 lrs[64];
     u64 used = 0;
     for (unsigned n = 0; n < g.nr_lrs; n++) {
@@ -86,9 +84,9 @@ void clear_ended_holds(const GicCpu &g)
             lr_write(w * 32 + static_cast<unsigned>(__builtin_ctz(ended)), 0);
 }
 
-void flush_pending(GicCpu &g)
+void flush_pending(GicCpu &g, u32 cpu)
 {
-    u32 kept = gic_retry_pending(g, try_inject);
+    u32 kept = gic_retry_pending(g, [cpu](u32 iar) { return gic_owner_has(cpu, gicv2_iar_intid(iar)); }, try_inject);
     u32 hcr = gich_read(gich::HCR);
     u32 want = kept ? (hcr | gich::HCR_UIE) : (hcr & ~gich::HCR_UIE);
     if (want != hcr)
@@ -268,7 +266,7 @@ u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
         if (!gic_owner_has(cpu, intid)) {
             // An SPI of another owner routed here: never injected, never linked; ended here.
             gicc_deactivate(iar);
-            flush_pending(g);
+            flush_pending(g, cpu);
             return intid;
         }
         GicTake t = gic_take(g, iar, try_inject);
@@ -281,7 +279,7 @@ u32 gicv2_handle_irq(GicCpu &g, u32 cpu)
             repend_physical(iar);
         }
     }
-    flush_pending(g);
+    flush_pending(g, cpu);
     return intid;
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "arch/inject.hpp"
 
+#include "arch/pstate.hpp"
 #include "arch/sysreg.h"
 #include "hv/sysreg_policy.hpp"
 
@@ -20,9 +21,12 @@ void inject_sync(u64 esr, u64 far)
     // An AArch32 process's exception goes to the lower-EL AArch32 vector, or its kernel takes it
     // for a 64-bit one's and misreads the saved state.
     u64 vector = read_sysreg(vbar_el1) + el1_sync_vector_offset(spsr);
-    // Enter EL1h with every exception masked, as the hardware would.
+    // Enter EL1h as the hardware would: every exception masked, PAN, SSBS, TCO as the CPU
+    // and the cell's SCTLR_EL1 have them.
+    u64 pfr1 = read_sysreg(id_aa64pfr1_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
+    EntryFeatures f{((mmfr1 >> 20) & 0xf) != 0, ((pfr1 >> 4) & 0xf) != 0, ((pfr1 >> 8) & 0xf) != 0};
     write_sysreg(elr_el2, vector);
-    write_sysreg(spsr_el2, SPSR_M_EL1H | SPSR_D | SPSR_A | SPSR_I | SPSR_F);
+    write_sysreg(spsr_el2, el1_entry_pstate(spsr, read_sysreg(sctlr_el1), f));
 }
 }  // namespace
 

@@ -234,7 +234,6 @@ u32 global_init()
 }
 }  // namespace
 
-PerCpu &this_cpu() { return *reinterpret_cast<PerCpu *>(read_sysreg(tpidr_el2)); }
 PerCpu *cpu_data(u32 cpu) { return cpu < hv_header.num_cpus ? &per_cpu[cpu] : nullptr; }
 u32 cpu_count() { return hv_header.num_cpus; }
 PagePool &page_pool() { return pool; }

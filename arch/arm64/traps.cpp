@@ -9,6 +9,7 @@
 #include "arch/mmio_decode.hpp"
 #include "arch/inject.hpp"
 #include "arch/psci.hpp"
+#include "arch/pstate.hpp"
 #include "arch/sgi_filter.hpp"
 #include "arch/sysreg.h"
 #include "hv/console.hpp"
@@ -125,7 +126,15 @@ u64 handle_unknown(TrapFrame &f, PerCpu &pc, u64 esr)
     stats_count(pc.id, MOAT_EXIT_OTHER);
     u64 ec = esr_ec(esr);
     u64 at = read_sysreg(elr_el2);
-    if (!pc.cell->is_root() && aarch32_el0_coproc_undefined(pc.cell->linux_os(), ec, read_sysreg(spsr_el2))) {
+    u64 spsr = read_sysreg(spsr_el2);
+    if (aarch32_trap_condition_failed(esr, spsr)) {
+        // A conditional AArch32 instruction the core trapped although its condition failed:
+        // it does nothing; step over it (2 or 4 bytes) and on in its IT block.
+        write_sysreg(elr_el2, at + ((esr & ESR_IL) ? 4 : 2));
+        write_sysreg(spsr_el2, aarch32_it_advance(spsr));
+        return 0;
+    }
+    if (!pc.cell->is_root() && aarch32_el0_coproc_undefined(pc.cell->linux_os(), ec, spsr)) {
         // A 32-bit process of a Linux cell at a debug or PMU register: SIGILL for it, not the
         // cell's end (docs/linux-cell.md).
         inject_undefined(f);

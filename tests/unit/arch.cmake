@@ -18,6 +18,7 @@ add_executable(arch_tests
   ${CMAKE_CURRENT_LIST_DIR}/arch/gic_inject_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/arch/gic_leave_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/arch/esr_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/arch/pstate_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/arch/affinity_test.cpp)
 target_link_libraries(arch_tests PRIVATE moat_hv_host GTest::gtest_main)
 gtest_discover_tests(arch_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS host)

@@ -19,6 +19,7 @@ add_executable(hv_tests
   ${CMAKE_CURRENT_LIST_DIR}/hv/cells_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hv/link_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hv/sysreg_policy_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/hv/gic_owner_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/hv/fake_arch.cpp)
 target_link_libraries(hv_tests PRIVATE moat_hv_host GTest::gtest_main)
 gtest_discover_tests(hv_tests DISCOVERY_MODE PRE_TEST PROPERTIES LABELS host)

@@ -48,6 +48,8 @@ struct FakeLrs {
 // gic_take/gic_retry_pending want a function of (GicCpu &, u32).
 FakeLrs *lrs;
 GicInject fake_inject(GicCpu &, u32 v) { return lrs->inject(v); }
+// gic_retry_pending's owner check: here every waiting copy is still owned.
+bool all_owned(u32) { return true; }
 
 TEST(GicPickLr, FreeRegisterIsTheLowestEmpty)
 {
@@ -97,12 +99,12 @@ TEST(GicTake, SecondCopyWaitsAndGoesInWhenTheFirstEnds)
     ASSERT_EQ(g.npending, 1u);
     // Retried while the first is still there: still waits, and not for a free register (the
     // underflow maintenance would fire at once with one valid list register).
-    EXPECT_EQ(gic_retry_pending(g, fake_inject), 0u);
+    EXPECT_EQ(gic_retry_pending(g, all_owned, fake_inject), 0u);
     EXPECT_EQ(g.npending, 1u);
     EXPECT_EQ(f.copies(48), 1u);
     // The guest ends the first (end-of-interrupt maintenance empties its register).
     f.intid[0] = 0;
-    EXPECT_EQ(gic_retry_pending(g, fake_inject), 0u);
+    EXPECT_EQ(gic_retry_pending(g, all_owned, fake_inject), 0u);
     EXPECT_EQ(g.npending, 0u);
     EXPECT_EQ(f.copies(48), 1u);
 }
@@ -127,14 +129,37 @@ TEST(GicTake, FullRegistersQueueAndCountForUnderflow)
     EXPECT_EQ(gic_take(g, 33, fake_inject), GicTake::INJECTED);
     EXPECT_EQ(gic_take(g, 34, fake_inject), GicTake::WAITING);
     EXPECT_EQ(gic_take(g, 33, fake_inject), GicTake::HELD);
-    EXPECT_EQ(gic_retry_pending(g, fake_inject), 1u) << "34 waits for a free register, 33 for its first copy";
+    EXPECT_EQ(gic_retry_pending(g, all_owned, fake_inject), 1u) << "34 waits for a free register, 33 for its first copy";
     f.intid[1] = 0;  // 33 ended
-    EXPECT_EQ(gic_retry_pending(g, fake_inject), 1u)
+    EXPECT_EQ(gic_retry_pending(g, all_owned, fake_inject), 1u)
         << "in arrival order: 34 takes the freed register, 33 now waits for a free one";
     EXPECT_EQ(f.copies(34), 1u);
     EXPECT_EQ(f.copies(33), 0u);
     ASSERT_EQ(g.npending, 1u);
     EXPECT_EQ(g.pending[0], 33u);
+}
+
+// A copy that waits is offered again only while the CPU's owner still owns it: one whose SPI
+// changed owners since it was taken is dropped without reaching a list register (gic_take's
+// caller checked the owner once at acknowledge; only the queue can outlive an ownership change).
+TEST(GicRetryPending, CopyNoLongerOwnedIsDroppedNeverOffered)
+{
+    FakeLrs f(1);
+    lrs = &f;
+    GicCpu g{};
+    EXPECT_EQ(gic_take(g, 30, fake_inject), GicTake::INJECTED);
+    EXPECT_EQ(gic_take(g, 40, fake_inject), GicTake::WAITING);
+    EXPECT_EQ(gic_take(g, 41, fake_inject), GicTake::WAITING);
+    EXPECT_EQ(gic_take(g, 42, fake_inject), GicTake::WAITING);
+    f.intid[0] = 0;  // 30 ended: one register free
+    std::vector<u32> offered;
+    auto inject = [&](GicCpu &c, u32 v) { offered.push_back(v); return fake_inject(c, v); };
+    auto owned = [](u32 v) { return v != 40 && v != 42; };  // 40 and 42 went to another cell
+    EXPECT_EQ(gic_retry_pending(g, owned, inject), 0u);
+    EXPECT_EQ(offered, std::vector<u32>{41});
+    EXPECT_EQ(f.copies(41), 1u);
+    EXPECT_EQ(f.copies(40) + f.copies(42), 0u);
+    EXPECT_EQ(g.npending, 0u) << "the foreign copies are gone from the queue, not kept";
 }
 
 TEST(GicTake, QueueFullIsReported)
@@ -220,7 +245,7 @@ GicInject try_inject(GicCpu &, u32 intid)
         lr[pick.lr] = gicv3_lr_hold(lr[pick.lr]);
     return pick.result;
 }
-void flush(GicCpu &g) { uie = gic_retry_pending(g, try_inject) != 0; }
+void flush(GicCpu &g) { uie = gic_retry_pending(g, all_owned, try_inject) != 0; }
 
 void handle_maintenance(GicCpu &g)
 {

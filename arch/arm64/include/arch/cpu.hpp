@@ -50,7 +50,8 @@ struct alignas(PAGE_SIZE) PerCpu {
     GicCpu gic;
 };
 
-PerCpu &this_cpu();
+// The calling CPU's data (TPIDR_EL2 holds its address from cpu_start on).
+inline PerCpu &this_cpu() { return *reinterpret_cast<PerCpu *>(read_sysreg(tpidr_el2)); }
 PerCpu *cpu_data(u32 cpu);  // nullptr if out of range
 u32 cpu_count();
 // Bring the calling CPU under the hypervisor (stage 2, vectors, virtual GIC) / take it out.

@@ -17,6 +17,7 @@
 
 #include <moat/cell.h>
 
+#include "arch/gic_regs.hpp"
 #include "hv/gic_dist.hpp"
 #include "hv/mmio.hpp"
 #include "lib/types.hpp"
@@ -74,15 +75,21 @@ GicLrPick gic_pick_lr(u64 used, u64 all, u32 intid, Live live)
     return {GicInject::DONE, static_cast<unsigned>(__builtin_ctzll(empty))};
 }
 
-// Offer each waiting interrupt to `inject` and keep the rest, in order. Returns how many wait
-// for a free list register (FULL): the caller arms its underflow maintenance on that. The HELD
-// ones wait for the end-of-interrupt maintenance of the list register holding their INTID; the
-// underflow one would fire at once when that is the only valid list register.
-template <typename Inject>
-u32 gic_retry_pending(GicCpu &g, Inject inject)
+// Offer each waiting interrupt to `inject` and keep the rest, in order. Each is checked with
+// `owns(entry)` first: a copy whose SPI changed owners since it was taken (a create or destroy
+// on another CPU) is dropped, never offered (the hand-over quiesced the SPI, so its activation
+// is gone, and the hardware link would make this owner's deactivation end the new owner's).
+// Returns how many wait for a free list register (FULL): the caller arms its underflow
+// maintenance on that. The HELD ones wait for the end-of-interrupt maintenance of the list
+// register holding their INTID; the underflow one would fire at once when that is the only
+// valid list register.
+template <typename Owns, typename Inject>
+u32 gic_retry_pending(GicCpu &g, Owns owns, Inject inject)
 {
     u32 kept = 0, full = 0;
     for (u32 i = 0; i < g.npending; i++) {
+        if (!owns(g.pending[i]))
+            continue;
         GicInject r = inject(g, g.pending[i]);
         if (r == GicInject::DONE)
             continue;
@@ -111,6 +118,8 @@ inline bool gic_is_waiting(const GicCpu &g, u32 entry)
     return false;
 }
 // `entry` (INTID; v2 SGIs: and source CPU) into a list register through `inject`, or queued.
+// `inject` does not check the owner: the caller has, for this interrupt, in this exception
+// (gic_owner_has; a copy that waits is checked again by gic_retry_pending when it is offered).
 template <typename Inject>
 GicTake gic_take(GicCpu &g, u32 entry, Inject inject)
 {
@@ -236,8 +245,14 @@ inline u32 gic_route_spis_off(const u32 *irqs, u32 cpus, u32 to)
     return gic_ops()->reroute_spis(irqs, gic_reroute_of(cpus, to, mpidr));
 }
 // Does the cell logical CPU `cpu` runs now own `intid`? SGIs and PPIs always count as owned;
-// SPIs by the ownership map; LPIs (not in that map) belong to the root cell only.
-bool gic_owner_has(u32 cpu, u32 intid);
+// SPIs by the ownership map; LPIs (not in that map) belong to the root cell only
+// (gic_cell_owns, arch/gic_owner.hpp). The private INTIDs are answered inline: they are most of
+// what a cell's CPU takes (its timer), and this is on every interrupt's path.
+bool gic_owner_has_shared(u32 cpu, u32 intid);
+inline bool gic_owner_has(u32 cpu, u32 intid)
+{
+    return intid < GIC_PRIVATE_COUNT || gic_owner_has_shared(cpu, intid);
+}
 // Logical CPU `cpu` (off) goes to a cell / comes back: its SGIs and PPIs (v3: in its
 // redistributor) start clean for the cell, and go back to the root as the root had them.
 inline void gic_lend_cpu(u32 cpu)
