@@ -161,7 +161,8 @@ u64 handle_smc(TrapFrame &f, PerCpu &pc)
                           (f.x[0] & psci::SMC64_BIT) ? f.x[1] : (f.x[1] & 0xffffffffull), entry, pc.id);
         break;
     case SmcAction::CELL_OFF:
-        log("CPU %u: cell asked for system off/reset: its CPUs stop", pc.id);
+        log("CPU %u: cell asked for system %s: its CPUs stop", pc.id,
+            (f.x[0] & 0xffffffffull) == psci::SYSTEM_RESET ? "reset" : "off");
         cell_system_off(*pc.cell, pc.id);
         cpu_park(pc);
     case SmcAction::CPU_OFF: {

@@ -5,7 +5,8 @@
 # SYSTEM_OFF: the cell ends, not the machine). Kernel command-line switches for the root's
 # destroy cycles: moat.hold (stay up: the root destroys the cell by force), moat.hotplug (and
 # take a CPU off and on in a loop meanwhile), moat.busy (8 s idle, then busy on both CPUs);
-# moat.demo: scripts/demo.sh --linux's few lines of work, then poweroff.
+# moat.demo: scripts/demo.sh --linux's few lines of work, then poweroff; moat.reboot: reboot -f
+# after the workload instead of poweroff -f.
 # Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
 set -euo pipefail
 busybox=${1:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz} out=${2:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz}
@@ -75,6 +76,11 @@ case " $cmdline " in *" moat.hold "*)
 esac
 # The workload, typed into an interactive shell on the console (-v echoes each line read).
 PS1='linux-cell:/# ' sh -iv < /workload
+case " $cmdline " in *" moat.reboot "*)
+	# PSCI SYSTEM_RESET: it ends the cell as SYSTEM_OFF does, never resets the machine.
+	echo "linux-cell: reboot"
+	reboot -f
+esac
 echo "linux-cell: poweroff"
 poweroff -f
 INIT
