@@ -142,3 +142,104 @@ TEST(LinuxBoot, LayoutAndImageHeader)
     EXPECT_EQ(stub[0] | stub[1] << 8 | stub[2] << 16 | uint32_t(stub[3]) << 24, 0x580000c0u);  // ldr x0, dtb
     EXPECT_EQ(stub[24] | stub[25] << 8 | stub[26] << 16 | uint32_t(stub[27]) << 24, 0x42400000u);
 }
+
+namespace {
+
+// The ZCU102's Linux cell (cells/zcu102-linux), with linux.dtso's text changed by `edit` if given.
+cellc::LinuxDtResult zcu102_linux_dt(std::string (*edit)(std::string) = nullptr)
+{
+    BoardSystem s = board_system("zcu102", "zcu102-moat", "zcu102-linux");
+    std::vector<cellc::Blob> overlays = with_last(s.overlays, "linux");
+    if (edit)
+        overlays.back() = compile_dts("linux.dtbo", edit(read_text(std::string(MOAT_SOURCE_DIR) +
+                                                                   "/cells/zcu102-linux/linux.dtso")));
+    return cellc::linux_dt(s.board, overlays, "console=ttyPS0 earlycon");
+}
+
+std::string without_line(std::string text, const std::string &needle)
+{
+    size_t at = text.find(needle);
+    if (at == std::string::npos)
+        return text;
+    size_t begin = text.rfind('\n', at), end = text.find('\n', at);
+    return text.erase(begin, end - begin);
+}
+
+}  // namespace
+
+// The ZynqMP's uart1 sits on /axi (empty ranges) and takes its clocks, power domain and pins from
+// the platform-management firmware: in the cell's tree it is at the root with its reg as it is,
+// its clocks are fixed clocks of linux-clock-rates, and nothing names the firmware.
+TEST(LinuxDt, Zcu102UartOnAxiWithFixedClocks)
+{
+    cellc::LinuxDtResult r = zcu102_linux_dt();
+    ASSERT_TRUE(r.diags.empty()) << r.diags[0].str();
+    const void *fdt = r.dtb.data();
+    ASSERT_EQ(fdt_check_full(fdt, r.dtb.size()), 0);
+    EXPECT_EQ(cells(fdt, "/memory@6c000000", "reg"), (std::vector<uint32_t>{0, 0x6c000000, 0, 0x10000000}));
+    EXPECT_EQ(cells(fdt, "/cpus/cpu@2", "reg"), (std::vector<uint32_t>{0, 2}));
+    EXPECT_EQ(cells(fdt, "/cpus/cpu@3", "reg"), (std::vector<uint32_t>{0, 3}));
+    EXPECT_LT(fdt_path_offset(fdt, "/cpus/cpu@0"), 0);
+    // The GIC-400 (under /axi on the board): distributor and CPU interface only.
+    EXPECT_EQ(str(fdt, "/interrupt-controller@f9010000", "compatible"), "arm,cortex-a15-gic");
+    EXPECT_EQ(cells(fdt, "/interrupt-controller@f9010000", "reg"),
+              (std::vector<uint32_t>{0, 0xf9010000, 0, 0x10000, 0, 0xf9020000, 0, 0x20000}));
+    EXPECT_EQ(cells(fdt, "/", "interrupt-parent"), cells(fdt, "/interrupt-controller@f9010000", "phandle"));
+    // uart1 at the root, its address and SPI (22: INTID 54) as the board's.
+    EXPECT_EQ(cells(fdt, "/serial@ff010000", "reg"), (std::vector<uint32_t>{0, 0xff010000, 0, 0x1000}));
+    EXPECT_EQ(cells(fdt, "/serial@ff010000", "interrupts"), (std::vector<uint32_t>{0, 0x16, 4}));
+    int uart = fdt_path_offset(fdt, "/serial@ff010000");
+    for (const char *p : {"power-domains", "pinctrl-0", "pinctrl-names", "status"})
+        EXPECT_EQ(fdt_getprop(fdt, uart, p, nullptr), nullptr) << p << " names what the cell does not get";
+    std::vector<uint32_t> clk = cells(fdt, "/serial@ff010000", "clocks");
+    ASSERT_EQ(clk.size(), 2u) << "uart_clk and pclk, one fixed clock each (#clock-cells 0)";
+    for (uint32_t ph : clk) {
+        int n = fdt_node_offset_by_phandle(fdt, ph);
+        ASSERT_GE(n, 0);
+        EXPECT_STREQ(static_cast<const char *>(fdt_getprop(fdt, n, "compatible", nullptr)), "fixed-clock");
+        const fdt32_t *hz = static_cast<const fdt32_t *>(fdt_getprop(fdt, n, "clock-frequency", nullptr));
+        ASSERT_NE(hz, nullptr);
+        EXPECT_EQ(fdt32_to_cpu(*hz), 100000000u);
+    }
+    EXPECT_NE(clk[0], clk[1]);
+    EXPECT_LT(fdt_path_offset(fdt, "/firmware"), 0) << "the platform-management firmware is the root's";
+    EXPECT_LT(fdt_path_offset(fdt, "/serial@ff000000"), 0) << "the root's console";
+    EXPECT_LT(fdt_path_offset(fdt, "/axi"), 0);
+    // The console: console-device with console = "none" (no Cadence driver in the hypervisor);
+    // serial0, so the cell's Linux calls it ttyPS0.
+    EXPECT_EQ(str(fdt, "/chosen", "stdout-path"), "/serial@ff010000");
+    EXPECT_EQ(str(fdt, "/aliases", "serial0"), "/serial@ff010000");
+    EXPECT_EQ(str(fdt, "/chosen", "bootargs"), "console=ttyPS0 earlycon");
+}
+
+// Without linux-clock-rates the UART's firmware clocks have no rate: refused, naming them.
+TEST(LinuxDt, Zcu102FirmwareClocksNeedRates)
+{
+    cellc::LinuxDtResult r = zcu102_linux_dt([](std::string t) { return without_line(t, "linux-clock-rates ="); });
+    ASSERT_EQ(r.diags.size(), 1u);
+    EXPECT_TRUE(r.dtb.empty());
+    std::string m = r.diags[0].str();
+    EXPECT_NE(m.find("serial@ff010000 uart_clk"), std::string::npos) << m;
+    EXPECT_NE(m.find("serial@ff010000 pclk"), std::string::npos) << m;
+    EXPECT_NE(m.find("linux-clock-rates gives 0"), std::string::npos) << m;
+}
+
+// One rate for two clocks: refused too (a rate must not silently go to the wrong clock).
+TEST(LinuxDt, Zcu102ClockRatesCountMustMatch)
+{
+    cellc::LinuxDtResult r = zcu102_linux_dt([](std::string t) {
+        size_t at = t.find("<100000000 100000000>");
+        return at == std::string::npos ? t : t.replace(at, 21, "<100000000>");
+    });
+    ASSERT_EQ(r.diags.size(), 1u);
+    EXPECT_NE(r.diags[0].str().find("2 clock(s)"), std::string::npos) << r.diags[0].str();
+    EXPECT_NE(r.diags[0].str().find("linux-clock-rates gives 1"), std::string::npos) << r.diags[0].str();
+}
+
+// console-device with console = "hypercall" is for a Linux cell's tree only.
+TEST(LinuxDt, ConsoleDeviceWithoutPl011OnlyForLinux)
+{
+    cellc::LinuxDtResult r = zcu102_linux_dt([](std::string t) { return without_line(t, "moat,os ="); });
+    ASSERT_FALSE(r.diags.empty());
+    EXPECT_NE(r.diags[0].str().find("takes no console-device"), std::string::npos) << r.diags[0].str();
+}

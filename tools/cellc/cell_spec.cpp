@@ -297,6 +297,18 @@ void read_console(const Tree &t, const Board &b, int node, Cell &c)
     std::string type = t.string(node, "console").value_or("none");
     if (type == "none" || type == "hypercall") {
         c.console_type = type == "none" ? MOAT_CELL_CONSOLE_NONE : MOAT_CELL_CONSOLE_HYPERCALL;
+        // A Linux cell's console UART of a kind the hypervisor has no driver for (the ZCU102's
+        // Cadence UART): only the cell's tree names it (moat-cellc linux-dt: stdout-path, serial0).
+        if (t.has(node, "console-device")) {
+            if (!c.linux_os)
+                throw Error(t.at(node, "console-device"), "console = \"" + type + "\" takes no console-device "
+                                                          "(only a Linux cell's tree uses it); remove it");
+            auto dev = phandle_list(t, node, "console-device");
+            const Device *d = dev.size() == 1 ? b.device_at(dev[0]) : nullptr;
+            if (!d || std::find(c.devices.begin(), c.devices.end(), d) == c.devices.end())
+                throw Error(t.at(node, "console-device"), "console-device must name one node that is also in devices");
+            c.console_device = dev[0];
+        }
         return;
     }
     if (type == "ring") {
@@ -321,6 +333,7 @@ void read_console(const Tree &t, const Board &b, int node, Cell &c)
         throw Error(t.at(node, "console-device"), t.path(dev[0]) + " is not one of the cell's devices; add it to devices");
     c.console_type = MOAT_CELL_CONSOLE_PL011;
     c.console_base = d->mmio.at(0).base;  // devices are mapped 1:1
+    c.console_device = dev[0];
 }
 
 // moat,irq-delivery: "trapped" (the default: every interrupt through the hypervisor) or "direct"
@@ -365,9 +378,9 @@ Cell read_cell(const Tree &t, const Board &b, int node)
     read_cpus(t, b, node, c);
     read_devices(t, b, node, c);
     read_memory(t, b, node, c);
+    read_os(t, node, c);  // before the console: a Linux cell's console-device
     read_console(t, b, node, c);
     read_irq_delivery(t, node, c);
-    read_os(t, node, c);
     if (c.root && t.has(node, "entry"))
         throw Error(t.at(node, "entry"), "the root cell (Linux) keeps running where it is; remove entry");
     if (!c.root)

@@ -61,6 +61,7 @@ struct Cell {
     std::vector<u32> spis;  // sorted, unique
     u32 console_type = 0;   // MOAT_CELL_CONSOLE_*
     u64 console_base = 0;
+    int console_device = -1;  // console-device's node (pl011; a Linux cell's with "none"/"hypercall")
     u64 entry = 0;
     std::vector<LinkEndpoint> links;
 };

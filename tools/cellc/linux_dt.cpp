@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <set>
 
 #include "cell_spec.hpp"
@@ -149,23 +150,111 @@ void write_cpus(Writer &w, const void *fdt, const Cell &c)
     w.end();
 }
 
-// Providers named by the devices' `clocks` (fixed clocks on QEMU virt): copied whole.
-std::vector<int> clock_providers(const Tree &t, const Cell &c)
+// The clocks of the cell's devices. A fixed clock (QEMU virt's apb-pclk) is copied whole. Any other
+// provider (the ZynqMP's clock controller, a client of the platform-management firmware, which
+// only the root can call) cannot come along: each of its clocks becomes a fixed clock of the rate
+// the cell's overlay gives in `linux-clock-rates` (Hz, one per such clock, in the order of the
+// cell's devices and their `clocks`), with the device's `clocks` rewritten to it.
+struct CellClocks {
+    std::vector<int> copied;                      // fixed-clock providers, copied whole
+    std::vector<std::pair<u32, u32>> fixed;       // (phandle, Hz) of each clock put in a provider's place
+    std::vector<std::string> fixed_names;         // its clock-output-names
+    std::map<const Device *, std::vector<u32>> clocks;  // each device's `clocks` in the cell's tree
+};
+
+u32 max_phandle(const Tree &t)
 {
-    std::vector<int> out;
+    u32 m = 0;
+    for (int n : t.nodes())
+        m = std::max(m, fdt_get_phandle(t.fdt(), n));
+    return m;
+}
+
+CellClocks cell_clocks(const Tree &t, const Cell &c)
+{
+    int cell_node = t.node_by_path(c.where.node);
+    std::vector<u32> rates;
+    if (cell_node >= 0 && t.has(cell_node, "linux-clock-rates"))
+        rates = *t.cells(cell_node, "linux-clock-rates");
+    CellClocks out;
+    u32 next_phandle = max_phandle(t) + 1;
+    size_t used = 0;
+    std::vector<std::string> wanted;  // what each rate is for, for the message
     for (const Device *d : c.devices) {
         auto clocks = t.cells(d->node, "clocks");
-        for (size_t i = 0; clocks && i < clocks->size();) {
+        if (!clocks)
+            continue;
+        std::vector<std::string> names = t.strings(d->node, "clock-names");
+        std::vector<u32> mine;
+        size_t k = 0;
+        for (size_t i = 0; i < clocks->size(); k++) {
             int p = t.node_by_phandle((*clocks)[i]);
             if (p < 0)
                 throw Error(t.at(d->node, "clocks"), "linux-dt: names a clock phandle the tree does not have");
             auto n = t.cells(p, "#clock-cells");
-            i += 1 + (n && !n->empty() ? (*n)[0] : 0);
-            if (std::find(out.begin(), out.end(), p) == out.end())
-                out.push_back(p);
+            size_t len = 1 + (n && !n->empty() ? (*n)[0] : 0);
+            if (i + len > clocks->size())
+                throw Error(t.at(d->node, "clocks"), "linux-dt: ends inside a clock specifier (#clock-cells of " +
+                                                         t.path(p) + ")");
+            if (t.compatible(p, "fixed-clock")) {
+                mine.insert(mine.end(), clocks->begin() + i, clocks->begin() + i + len);
+                if (std::find(out.copied.begin(), out.copied.end(), p) == out.copied.end())
+                    out.copied.push_back(p);
+            } else {
+                std::string what = node_name(t.fdt(), d->node) + " " + (k < names.size() ? names[k] : "clock " + std::to_string(k));
+                wanted.push_back(what + " (from " + t.path(p) + ")");
+                if (used < rates.size()) {
+                    if (rates[used] == 0)
+                        throw Error(t.at(cell_node, "linux-clock-rates"), "linux-dt: the rate of " + what + " is 0; give it in Hz");
+                    out.fixed.push_back({next_phandle, rates[used]});
+                    std::string name = what;
+                    std::replace(name.begin(), name.end(), ' ', '-');
+                    out.fixed_names.push_back(name);
+                    mine.push_back(next_phandle++);
+                }
+                used++;
+            }
+            i += len;
         }
+        out.clocks[d] = mine;
+    }
+    if (used != rates.size()) {
+        std::string list;
+        for (const std::string &w : wanted)
+            list += (list.empty() ? "" : ", ") + w;
+        Location where = cell_node >= 0 ? t.at(cell_node, "linux-clock-rates") : c.where;
+        throw Error(where, "linux-dt: " + std::to_string(used) + " clock(s) of the cell's devices come from a provider "
+                    "a cell cannot reach (only fixed clocks are copied)" + (list.empty() ? "" : ": " + list) +
+                    "; linux-clock-rates gives " + std::to_string(rates.size()) +
+                    ". Give one rate in Hz per such clock, in this order (the rate the firmware set)");
     }
     return out;
+}
+
+// A device goes to the root of the cell's tree with its reg as it is: it must sit at the root or
+// on buses that map 1:1 (empty `ranges`) with the root's 2 address and 2 size cells (the ZynqMP's
+// /axi).
+void check_flat(const Tree &t, int node)
+{
+    for (int bus = t.parent(node); bus >= 0; bus = bus == 0 ? -1 : t.parent(bus)) {
+        bool flat = t.address_cells(bus) == 2 && t.size_cells(bus) == 2;
+        if (bus != 0) {
+            auto r = t.has(bus, "ranges") ? t.cells(bus, "ranges") : std::nullopt;
+            flat = flat && r && r->empty();
+        }
+        if (!flat)
+            throw Error(t.at(node), "linux-dt: " + t.path(bus) + " translates its children's addresses (a `ranges` "
+                                    "that is not empty, or not 2 address and 2 size cells): a device under it cannot be "
+                                    "given to a Linux cell yet; give the cell devices at the root or on a 1:1 bus");
+    }
+}
+
+// Properties of a device that name what the cell does not get: the firmware's power domains and
+// pin control (they stay as the firmware and the root set them), and `clocks` (rewritten).
+bool dropped_device_prop(const std::string &name)
+{
+    return name == "status" || name == "clocks" || name == "power-domains" || name == "power-domain-names" ||
+           name.rfind("pinctrl-", 0) == 0;
 }
 
 }  // namespace
@@ -195,10 +284,10 @@ LinuxDtResult linux_dt(const Blob &board, const std::vector<Blob> &overlays, con
         w.str("model", "moat Linux cell " + c.name);
         w.u32s("interrupt-parent", {b.gic.phandle});
 
+        // console-device: stdout-path and serial0 (so its driver numbers it 0: ttyAMA0, ttyPS0).
         std::string console;
-        for (const Device *d : c.devices)
-            if (d->mmio.size() && c.console_type == MOAT_CELL_CONSOLE_PL011 && d->mmio[0].base == c.console_base)
-                console = "/" + node_name(fdt, d->node);
+        if (c.console_device >= 0)
+            console = "/" + node_name(fdt, c.console_device);
         w.begin("chosen");
         w.str("bootargs", bootargs);
         if (!console.empty())
@@ -229,18 +318,38 @@ LinuxDtResult linux_dt(const Blob &board, const std::vector<Blob> &overlays, con
         w.begin("timer");
         copy_props(w, fdt, timer, {"phandle", "interrupt-parent"});
         w.end();
-        for (int p : clock_providers(tree, c)) {
+        CellClocks clk = cell_clocks(tree, c);
+        for (int p : clk.copied) {
             w.begin(node_name(fdt, p));
             copy_props(w, fdt, p);
             w.end();
         }
+        for (size_t i = 0; i < clk.fixed.size(); i++) {
+            std::snprintf(name, sizeof(name), "cell-clock-%zu", i);
+            w.begin(name);
+            w.str("compatible", "fixed-clock");
+            w.u32s("#clock-cells", {0});
+            w.u32s("clock-frequency", {clk.fixed[i].second});
+            w.str("clock-output-names", clk.fixed_names[i]);
+            w.u32s("phandle", {clk.fixed[i].first});
+            w.end();
+        }
         for (const Device *d : c.devices) {
-            // Copied to the root node as they are: only devices whose reg needs no translation.
-            if (tree.parent(d->node) != 0)
-                throw Error(tree.at(d->node), "linux-dt: a device under a bus (not a child of /) cannot be given "
-                                              "to a Linux cell yet; give the cell devices at the root of the tree");
+            // Copied to the root node with their reg as it is (check_flat).
+            check_flat(tree, d->node);
             w.begin(node_name(fdt, d->node));
-            copy_props(w, fdt, d->node, {"status"});
+            int prop;
+            fdt_for_each_property_offset(prop, fdt, d->node)
+            {
+                const char *pname;
+                int len;
+                const void *val = fdt_getprop_by_offset(fdt, prop, &pname, &len);
+                if (val && !dropped_device_prop(pname))
+                    w.prop(pname, val, len);
+            }
+            auto it = clk.clocks.find(d);
+            if (it != clk.clocks.end() && !it->second.empty())
+                w.u32s("clocks", it->second);
             w.end();
         }
         w.end();

@@ -8,6 +8,8 @@
 # CPU_ON of it must fail), one during a hotplug loop; and the root's own attempt to online a
 # CPU the cell owns must fail.
 . /tests/lib.sh
+# A board of its own (the ZCU102): one boot, in linux-cell-board.sh.
+[ "$BOARD" = virt ] || . /tests/linux-cell-board.sh
 if [ "$GIC_VERSION" = 2 ]; then sfx=-gicv2; else sfx=; fi
 cell=/extra/linux$sfx.cell tree=/extra/linux1$sfx.dtb
 bootargs="console=ttyAMA0 earlycon=pl011,0x9040000"
