@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <libfdt.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "fixtures.hpp"
@@ -91,6 +92,32 @@ TEST(LinuxDt, QemuVirtGicv2Nodes)
     EXPECT_LT(fdt_path_offset(fdt, "/intc@8000000/v2m@8020000"), 0);
     EXPECT_EQ(cells(fdt, "/", "interrupt-parent"), cells(fdt, "/intc@8000000", "phandle"));
     EXPECT_EQ(cells(fdt, "/pl011@9040000", "interrupts"), (std::vector<uint32_t>{0, 8, 4}));
+}
+
+// The cell's disk (docs/linux-cell.md, Devices): the eight virtio-mmio transports of the page at
+// 0xa001000 as the board has them (reg, SPI 16 + n edge-triggered, dma-coherent), on both GICs;
+// the other pages' transports stay the root's.
+TEST(LinuxDt, QemuVirtVirtioTransports)
+{
+    for (const char *board : {"qemu-virt-gicv3", "qemu-virt-gicv2"}) {
+        SCOPED_TRACE(board);
+        std::vector<char> dtb = virt_linux_dt(board);
+        ASSERT_FALSE(dtb.empty());
+        const void *fdt = dtb.data();
+        for (uint32_t n = 8; n < 16; n++) {
+            char path[32];
+            std::snprintf(path, sizeof(path), "/virtio_mmio@%x", 0xa000000 + n * 0x200);
+            SCOPED_TRACE(path);
+            EXPECT_EQ(str(fdt, path, "compatible"), "virtio,mmio");
+            EXPECT_EQ(cells(fdt, path, "reg"), (std::vector<uint32_t>{0, 0xa000000 + n * 0x200, 0, 0x200}));
+            EXPECT_EQ(cells(fdt, path, "interrupts"), (std::vector<uint32_t>{0, 16 + n, 1}));
+            int node = fdt_path_offset(fdt, path);
+            EXPECT_NE(node >= 0 ? fdt_getprop(fdt, node, "dma-coherent", nullptr) : nullptr, nullptr);
+        }
+        EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a000e00"), 0) << "transport 7: the root's";
+        EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a002000"), 0) << "transport 16: the root's";
+        EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a003e00"), 0) << "transport 31: the root's scratch disk";
+    }
 }
 
 TEST(LinuxDt, ChosenEditorSetsInitrdAndBootargs)
