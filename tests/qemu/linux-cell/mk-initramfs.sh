@@ -88,14 +88,17 @@ taskset -c 1 sh -c 'echo "linux-cell: ran on CPU $(cut -d" " -f39 /proc/self/sta
 insmod /lib/modules/virtio_mmio.ko; insmod /lib/modules/virtio_blk.ko
 i=0; while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
 echo "linux-cell: disk vda $(cat /sys/block/vda/size) sectors"
-m=$(dd if=/dev/vda bs=4096 count=1 iflag=direct 2>/dev/null | head -n 1)
+# Files, not pipes, into head: this shell's stdin is /workload, and busybox runs head inside the
+# shell's process, where it would read the rest of the workload.
+dd if=/dev/vda of=/tmp/sec0 bs=4096 count=1 iflag=direct 2>/dev/null
+m=$(head -n 1 /tmp/sec0)
 echo "linux-cell: disk marker <$m>"
 p=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 dd if=/dev/zero of=/tmp/blk bs=4096 count=1 2>/dev/null; echo "moat-celldisk-reply ${m#moat-celldisk } $p" | dd of=/tmp/blk conv=notrunc 2>/dev/null
 dd if=/tmp/blk of=/dev/vda bs=4096 seek=1 count=1 oflag=direct 2>/dev/null; echo "linux-cell: disk direct write status $?"
 sync; echo 3 > /proc/sys/vm/drop_caches
 dd if=/dev/vda of=/tmp/back bs=4096 skip=1 count=1 iflag=direct 2>/dev/null
-echo "linux-cell: disk direct read-back $(cmp -s /tmp/blk /tmp/back && echo matches || echo DIFFERS) ($(head -c 100 /tmp/back | head -n 1))"
+echo "linux-cell: disk direct read-back $(cmp -s /tmp/blk /tmp/back && echo matches || echo DIFFERS) ($(head -n 1 /tmp/back))"
 exit
 WORK
 chmod 0755 "$stage/init"
