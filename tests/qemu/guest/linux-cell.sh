@@ -137,6 +137,16 @@ celldisk_check() {
 		sh -c "echo '$reply' | grep -Eqx 'moat-celldisk-reply $token [0-9a-f]{32}'"
 }
 celldisk_check
+# Now the root's virtio-mmio driver holds transport 8: moat cell linux refuses the cell (before
+# creating it), naming the device and the unbind command, which works.
+refused_bound() {
+	if moat cell linux $cell $tree /extra/Image --initrd /extra/linux-cell.cpio.gz 2> /tmp/refused; then return 1; fi
+	cat /tmp/refused
+	grep -q "a001000.virtio_mmio is a DMA master the root's Linux drives (driver virtio-mmio).*unbind it first: echo a001000.virtio_mmio > /sys/bus/platform/drivers/virtio-mmio/unbind" /tmp/refused &&
+		! moat cell list | grep -q " linux1 "
+}
+check "moat cell linux refuses the disk a root driver holds" refused_bound
+check "the unbind command it names works" sh -c 'echo a001000.virtio_mmio > /sys/bus/platform/drivers/virtio-mmio/unbind && test ! -e /sys/bus/platform/devices/a001000.virtio_mmio/driver'
 show_hv_console
 check "moat disable" moat disable
 check "dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace'"
