@@ -5,6 +5,7 @@
 #               [--cpu-model cortex-a57]
 #               [--icount] [--timeout SECONDS] [--extra FILE]... [--append "KERNEL ARGS"] [--kvm]
 #               [--expect FILE] [--log FILE] [--uboot] [--cache DIR] [--series 6.12] [--bootfiles DIR]
+#               [--cell-disk]
 #   qemu-run.sh --baremetal ELF [--gic 3|2] [--icount] [--timeout S] [--expect F] [--log F]
 #
 # Boots Debian's arm64 kernel on QEMU virt (EL2 available, cortex-a57) with the board tree that
@@ -35,6 +36,10 @@
 # copy with the firmware's header filled in and CPU_OFF's warm reset, which QEMU ignores, done by
 # a branch (docs/boards/rpi4.md, fix-up 5). The PL011 (uart0) is
 # the console, the mini UART (uart1) goes to <log>-uart1.log as on the ZCU102.
+# --cell-disk (virt): a 4 MiB virtio-blk disk on virtio-mmio transport 8 (0xa001000, SPI 24), the
+# Linux cell's (cells/qemu-virt-linux/linux.dtso). Sector 0 starts with the line
+# "moat-celldisk TOKEN" (16 random hex digits, new each run); the root's command line gets
+# moat.celldisk=TOKEN, so that its test can check what the cell read from the disk and wrote back.
 # --bootfiles DIR (rpi4): boot what scripts/mk-bootfiles.sh laid out for the SD card instead: the
 # files config.txt names (armstub, kernel, device_tree) at its kernel_address, and the tree's
 # /memory as it is (it must be QEMU's 2 GiB: mk-bootfiles.sh --ram-mb 2048). The initramfs and the
@@ -42,7 +47,7 @@
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cache=${MOAT_CACHE:-$top/.cache} build=$top/build test="" shell=0 baremetal="" board=virt gic=3 cpus=4 icount=0 timeout=300 append="" kvm=0 expect="" log="" uboot=0 series="" cpu_model=cortex-a57
-bootfiles=""
+bootfiles="" cell_disk=0
 extras=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -65,6 +70,7 @@ while [ $# -gt 0 ]; do
     --cache) cache=$2; shift ;;
     --series) series=$2; shift ;;
     --bootfiles) bootfiles=$2; shift ;;
+    --cell-disk) cell_disk=1 ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "qemu-run: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -260,6 +266,18 @@ cmdline="console=ttyAMA0 quiet"
 [ $kvm -eq 1 ] || cmdline="$cmdline kvm-arm.mode=none"
 [ $shell -eq 1 ] || [ -z "$test" ] || cmdline="$cmdline moat.test=$test"
 [ -n "$append" ] && cmdline="$cmdline $append"
+celldisk=()
+if [ $cell_disk -eq 1 ]; then
+  [ "$board" = virt ] || { echo "qemu-run: --cell-disk is for QEMU virt (its virtio-mmio transport 8)" >&2; exit 2; }
+  celldisk_token=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+  truncate -s 4M "$work/celldisk.img"
+  printf 'moat-celldisk %s\n' "$celldisk_token" | dd of="$work/celldisk.img" conv=notrunc status=none
+  cmdline="$cmdline moat.celldisk=$celldisk_token"
+  # bus= names the transport: QEMU's virt would otherwise plug it into the highest free one,
+  # in the page of the root's scratch disk (31) and network card (30).
+  celldisk=(-drive "if=none,file=$work/celldisk.img,format=raw,id=celldisk"
+            -device virtio-blk-device,drive=celldisk,bus=virtio-mmio-bus.8)
+fi
 # Every root cell gets a scratch virtio disk (16 MiB) and a virtio network card on QEMU's user
 # network (10.0.2.0/24, gateway 10.0.2.2), on the board's virtio-mmio transports.
 truncate -s 16M "$work/disk.img"
@@ -276,7 +294,7 @@ fi
 qemu=(qemu-system-aarch64 -M "virt,virtualization=on,gic-version=$gic" -cpu "$cpu_model" -smp "$cpus"
       -m 1G -nographic -nic none "${boot[@]}"
       -drive "if=none,file=$work/disk.img,format=raw,id=disk0" -device virtio-blk-device,drive=disk0
-      -netdev user,id=net0 -device virtio-net-device,netdev=net0 "${bootdisk[@]}")
+      -netdev user,id=net0 -device virtio-net-device,netdev=net0 "${bootdisk[@]}" "${celldisk[@]}")
 if [ "$board" = virt ]; then
   # QEMU's virt builds its second PL011 (uart1, 0x9040000, SPI 8) only for a second -serial; the
   # board trees in dts/ have it (a Linux cell's console). What it prints goes to <log>-uart1.log

@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <libfdt.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 #include "fixtures.hpp"
@@ -91,6 +95,62 @@ TEST(LinuxDt, QemuVirtGicv2Nodes)
     EXPECT_LT(fdt_path_offset(fdt, "/intc@8000000/v2m@8020000"), 0);
     EXPECT_EQ(cells(fdt, "/", "interrupt-parent"), cells(fdt, "/intc@8000000", "phandle"));
     EXPECT_EQ(cells(fdt, "/pl011@9040000", "interrupts"), (std::vector<uint32_t>{0, 8, 4}));
+}
+
+// The cell's disk (docs/linux-cell.md, Devices): the eight virtio-mmio transports of the page at
+// 0xa001000 as the board has them (reg, SPI 16 + n edge-triggered, dma-coherent), on both GICs;
+// the other pages' transports stay the root's.
+TEST(LinuxDt, QemuVirtVirtioTransports)
+{
+    for (const char *board : {"qemu-virt-gicv3", "qemu-virt-gicv2"}) {
+        SCOPED_TRACE(board);
+        std::vector<char> dtb = virt_linux_dt(board);
+        ASSERT_FALSE(dtb.empty());
+        const void *fdt = dtb.data();
+        for (uint32_t n = 8; n < 16; n++) {
+            char path[32];
+            std::snprintf(path, sizeof(path), "/virtio_mmio@%x", 0xa000000 + n * 0x200);
+            SCOPED_TRACE(path);
+            EXPECT_EQ(str(fdt, path, "compatible"), "virtio,mmio");
+            EXPECT_EQ(cells(fdt, path, "reg"), (std::vector<uint32_t>{0, 0xa000000 + n * 0x200, 0, 0x200}));
+            EXPECT_EQ(cells(fdt, path, "interrupts"), (std::vector<uint32_t>{0, 16 + n, 1}));
+            int node = fdt_path_offset(fdt, path);
+            EXPECT_NE(node >= 0 ? fdt_getprop(fdt, node, "dma-coherent", nullptr) : nullptr, nullptr);
+        }
+        EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a000e00"), 0) << "transport 7: the root's";
+        EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a002000"), 0) << "transport 16: the root's";
+        EXPECT_LT(fdt_path_offset(fdt, "/virtio_mmio@a003e00"), 0) << "transport 31: the root's scratch disk";
+    }
+}
+
+// moat cell linux refuses a tree whose DMA master a root driver holds: the tree's DMA masters by
+// their Linux device names, then a sysfs with a driver bound to one of them.
+TEST(LinuxDt, BoundDmaMasterIsNamed)
+{
+    std::vector<char> dtb = virt_linux_dt("qemu-virt-gicv3");
+    ASSERT_FALSE(dtb.empty());
+    std::vector<std::uint8_t> tree(dtb.begin(), dtb.end());
+    std::vector<std::string> dma;
+    std::string err;
+    ASSERT_TRUE(moat::tools::fdt_dma_devices(tree, dma, err)) << err;
+    EXPECT_EQ(dma, (std::vector<std::string>{"a001000.virtio_mmio", "a001200.virtio_mmio", "a001400.virtio_mmio",
+                                             "a001600.virtio_mmio", "a001800.virtio_mmio", "a001a00.virtio_mmio",
+                                             "a001c00.virtio_mmio", "a001e00.virtio_mmio"}))
+        << "the eight transports, not the UART";
+    char tmpl[] = "/tmp/moat-sysfs-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    std::string sys = tmpl;
+    EXPECT_EQ(moat::tools::bound_dma_device(dma, sys), "") << "no driver bound: allowed";
+    std::string dev = sys + "/bus/platform/devices/a001000.virtio_mmio";
+    ASSERT_EQ(std::system(("mkdir -p " + dev + " " + sys + "/bus/platform/drivers/virtio-mmio").c_str()), 0);
+    ASSERT_EQ(symlink("../../../../bus/platform/drivers/virtio-mmio", (dev + "/driver").c_str()), 0);
+    EXPECT_EQ(moat::tools::bound_dma_device(dma, sys),
+              "a001000.virtio_mmio is a DMA master the root's Linux drives (driver virtio-mmio): the cell's Linux "
+              "would reset it under that driver, whose queues are in the root's memory; unbind it first: echo "
+              "a001000.virtio_mmio > /sys/bus/platform/drivers/virtio-mmio/unbind");
+    std::system(("rm -rf " + sys).c_str());
+    tree[0] ^= 1;
+    EXPECT_FALSE(moat::tools::fdt_dma_devices(tree, dma, err));
 }
 
 TEST(LinuxDt, ChosenEditorSetsInitrdAndBootargs)

@@ -12,6 +12,7 @@
 
 using cellc_test::cell_blob;
 using cellc_test::CellText;
+using cellc_test::cell_dtso;
 using cellc_test::compile_dts;
 using cellc_test::messages;
 using cellc_test::test_board;
@@ -174,6 +175,7 @@ TEST(CellcRules, MmioNotPageAligned)
 {
     CellText a;
     a.devices = "&virtio0";
+    a.cell_extra = "moat,dma-unconfined;";
     EXPECT_THAT(compile(cell_blob(a)),
                 ElementsAre("a.dtbo: /cell-a: devices: /virtio_mmio@a000000 registers 0xa000000..0xa0001ff are not "
                             "page aligned: the cell would also reach /virtio_mmio@a000200 in the same 4 KiB page; add "
@@ -184,9 +186,49 @@ TEST(CellcRules, SubPageDevicesTogetherAreFine)
 {
     CellText a;
     a.devices = "&virtio0 &virtio1";
+    a.cell_extra = "moat,dma-unconfined;";
     auto r = cellc::compile_cell(test_board(), {cell_blob(a)});
     EXPECT_THAT(messages(r.diags), IsEmpty());
     ASSERT_EQ(r.descriptor.size(), sizeof(moat_cell_desc));
+}
+
+// A DMA master (no SMMU confines it) goes to a cell only with the cell's explicit acknowledgement.
+TEST(CellcRules, DmaMasterNeedsAcknowledgement)
+{
+    CellText a;
+    a.devices = "&virtio0 &virtio1";
+    std::string why = " is a DMA master (compatible \"virtio,mmio\"): with no SMMU in front of it, whoever drives "
+                      "it can make it read and write any physical memory, the root's and the hypervisor's included. "
+                      "If the cell is trusted with that, add moat,dma-unconfined; to the cell node (docs/binding.md); "
+                      "otherwise leave the device with the root";
+    EXPECT_THAT(compile(cell_blob(a)), ElementsAre("a.dtbo: /cell-a: devices: /virtio_mmio@a000000" + why,
+                                                   "a.dtbo: /cell-a: devices: /virtio_mmio@a000200" + why));
+}
+
+TEST(CellcRules, DmaMasterByDmaCoherentProperty)
+{
+    CellText a;
+    a.devices = "&rtc";
+    std::string overlay = cell_dtso(a) + "&rtc { dma-coherent; };\n";
+    EXPECT_THAT(compile(compile_dts("a.dtbo", overlay)),
+                ElementsAre(::testing::HasSubstr("is a DMA master (it has dma-coherent)")));
+    a.cell_extra = "moat,dma-unconfined;";
+    overlay = cell_dtso(a) + "&rtc { dma-coherent; };\n";
+    EXPECT_THAT(compile(compile_dts("a.dtbo", overlay)), IsEmpty());
+}
+
+TEST(CellcRules, DmaUnconfinedTakesNoValueAndNotOnTheRoot)
+{
+    CellText a;
+    a.devices = "&virtio0 &virtio1";
+    a.cell_extra = "moat,dma-unconfined = \"yes\";";
+    EXPECT_THAT(compile(cell_blob(a)),
+                ElementsAre("a.dtbo: /cell-a: moat,dma-unconfined: takes no value; write it as moat,dma-unconfined;"));
+    cellc::Blob root = compile_dts("r.dtbo", "/dts-v1/;\n/plugin/;\n&{/} {\n\tmoat-root-cell {\n\t\tcompatible = "
+                                             "\"moat,root-cell\";\n\t\tcell-name = \"r\";\n\t\tmoat,dma-unconfined;\n\t};\n};\n");
+    EXPECT_THAT(messages(cellc::check_system(test_board(), {root})),
+                ::testing::Contains("r.dtbo: /moat-root-cell: moat,dma-unconfined: the root cell owns all memory "
+                                    "and every device already; remove moat,dma-unconfined"));
 }
 
 TEST(CellcRules, HypervisorMemoryTouched)

@@ -29,6 +29,20 @@ bool is_disabled(const Tree &t, int node)
     return !status.empty() && status[0] != "okay" && status[0] != "ok";
 }
 
+// Why a device can write memory by itself (a DMA master), or "": moat has no SMMU to confine it
+// (docs/security.md, Known gaps). Compatibles of known DMA masters, and any node that says it
+// does DMA (dma-coherent, or an IOMMU/DMA binding).
+std::string dma_master_reason(const Tree &t, int node)
+{
+    for (const char *c : {"virtio,mmio", "arm,pl330", "arm,pl080", "arm,pl081"})
+        if (t.compatible(node, c))
+            return std::string("compatible \"") + c + "\"";
+    for (const char *p : {"dma-coherent", "iommus", "#dma-cells"})
+        if (t.has(node, p))
+            return std::string("it has ") + p;
+    return "";
+}
+
 // One node with a compatible string from `compats`; Error if there are several.
 int find_unique_compatible(const Tree &t, std::initializer_list<const char *> compats, const char *what)
 {
@@ -283,6 +297,7 @@ void read_devices(const Tree &t, Board &b)
         if (d.is_pci_host)
             read_pci_windows(t, node, d);
         read_device_irqs(t, b, node, d);
+        d.dma_master = dma_master_reason(t, node);
         b.devices.push_back(std::move(d));
     }
 }

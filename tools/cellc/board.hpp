@@ -33,6 +33,7 @@ struct Device {
     std::string irq_problem;         // why its interrupts cannot be routed, if they cannot
     bool is_gic = false;
     bool is_pci_host = false;
+    std::string dma_master;  // why it is a DMA master ("compatible \"virtio,mmio\""), or empty
     std::vector<AddressRange> pci_windows;  // CPU-side windows of a PCI host's ranges
 };
 

@@ -365,6 +365,21 @@ void read_os(const Tree &t, int node, Cell &c)
     c.linux_os = os == "linux";
 }
 
+// moat,dma-unconfined (empty): the author's acknowledgement that the cell's DMA masters can write
+// all of physical memory (no SMMU in front of them: docs/security.md, Known gaps).
+void read_dma_unconfined(const Tree &t, int node, Cell &c)
+{
+    if (!t.has(node, "moat,dma-unconfined"))
+        return;
+    if (c.root)
+        throw Error(t.at(node, "moat,dma-unconfined"), "the root cell owns all memory and every device already; "
+                                                       "remove moat,dma-unconfined");
+    int len = 0;
+    if (fdt_getprop(t.fdt(), node, "moat,dma-unconfined", &len) && len != 0)
+        throw Error(t.at(node, "moat,dma-unconfined"), "takes no value; write it as moat,dma-unconfined;");
+    c.dma_unconfined = true;
+}
+
 Cell read_cell(const Tree &t, const Board &b, int node)
 {
     Cell c;
@@ -381,6 +396,7 @@ Cell read_cell(const Tree &t, const Board &b, int node)
     read_os(t, node, c);  // before the console: a Linux cell's console-device
     read_console(t, b, node, c);
     read_irq_delivery(t, node, c);
+    read_dma_unconfined(t, node, c);
     if (c.root && t.has(node, "entry"))
         throw Error(t.at(node, "entry"), "the root cell (Linux) keeps running where it is; remove entry");
     if (!c.root)
@@ -527,6 +543,12 @@ void check_devices(const Cell &c, const Board &b, Diagnostics &diags)
                 diags.push_back(at(c.where, "devices", d->path + " raises INTID " + std::to_string(spi) +
                                                            ", outside the GIC's SPI range (32..1019); fix its interrupts"));
         check_subpage(c, *d, b, diags);
+        if (!d->dma_master.empty() && !c.dma_unconfined)
+            diags.push_back(at(c.where, "devices",
+                               d->path + " is a DMA master (" + d->dma_master + "): with no SMMU in front of it, "
+                               "whoever drives it can make it read and write any physical memory, the root's and the "
+                               "hypervisor's included. If the cell is trusted with that, add moat,dma-unconfined; to "
+                               "the cell node (docs/binding.md); otherwise leave the device with the root"));
     }
 }
 

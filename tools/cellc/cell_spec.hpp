@@ -54,6 +54,7 @@ struct Cell {
     bool root = false;
     bool direct_irq = false;  // moat,irq-delivery = "direct"
     bool linux_os = false;    // moat,os = "linux"
+    bool dma_unconfined = false;  // moat,dma-unconfined: the cell may own DMA masters (no SMMU)
     std::string name;
     std::vector<Cpu> cpus;
     std::vector<MemoryMapping> memory;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "linux_boot.hpp"
 
+#include <unistd.h>
+
 #include <cstring>
 
 namespace moat::tools {
@@ -259,6 +261,83 @@ bool fdt_set_chosen(std::vector<std::uint8_t> &dtb, const std::vector<FdtProp> &
     set_be32(out.data() + 36, static_cast<std::uint32_t>(st.size()));
     dtb = std::move(out);
     return true;
+}
+
+bool fdt_dma_devices(const std::vector<std::uint8_t> &dtb, std::vector<std::string> &out, std::string &err)
+{
+    out.clear();
+    if (dtb.size() < FDT_HEADER || be32(dtb.data()) != FDT_MAGIC) {
+        err = "not a well-formed device tree: no FDT magic";
+        return false;
+    }
+    const std::uint8_t *h = dtb.data();
+    std::uint32_t total = be32(h + 4), off_struct = be32(h + 8), off_strings = be32(h + 12),
+                  size_strings = be32(h + 32), size_struct = be32(h + 36);
+    if (total > dtb.size() || off_struct > total || size_struct > total - off_struct || off_strings > total ||
+        size_strings > total - off_strings) {
+        err = "not a well-formed device tree: header out of bounds";
+        return false;
+    }
+    const char *strings = reinterpret_cast<const char *>(h + off_strings);
+    const std::uint8_t *p = h + off_struct, *end = p + size_struct;
+    int depth = 0;
+    std::string node;
+    bool dma = false;
+    while (end - p >= 4) {
+        std::uint32_t tok = be32(p);
+        p += 4;
+        if (tok == FDT_BEGIN_NODE) {
+            const std::uint8_t *nul = static_cast<const std::uint8_t *>(std::memchr(p, 0, end - p));
+            if (!nul)
+                break;
+            if (++depth == 2)
+                node.assign(reinterpret_cast<const char *>(p), nul - p), dma = false;
+            p += align_up(nul - p + 1, 4);
+        } else if (tok == FDT_END_NODE) {
+            if (depth-- == 2 && dma) {
+                std::size_t at = node.find('@');
+                if (at != std::string::npos)
+                    out.push_back(node.substr(at + 1) + "." + node.substr(0, at));
+            }
+        } else if (tok == FDT_PROP) {
+            if (end - p < 8)
+                break;
+            std::uint32_t len = be32(p), nameoff = be32(p + 4);
+            p += 8;
+            if (len > static_cast<std::size_t>(end - p) || nameoff >= size_strings)
+                break;
+            std::string name(strings + nameoff, strnlen(strings + nameoff, size_strings - nameoff));
+            if (depth == 2 && name == "dma-coherent")
+                dma = true;
+            if (depth == 2 && name == "compatible")
+                for (std::size_t i = 0; i < len; i += strnlen(reinterpret_cast<const char *>(p) + i, len - i) + 1)
+                    if (std::strncmp(reinterpret_cast<const char *>(p) + i, "virtio,mmio", len - i) == 0)
+                        dma = true;
+            p += align_up(len, 4);
+        } else if (tok == FDT_END) {
+            return true;
+        } else if (tok != FDT_NOP) {
+            break;
+        }
+    }
+    err = "not a well-formed device tree: bad structure block";
+    return false;
+}
+
+std::string bound_dma_device(const std::vector<std::string> &devices, const std::string &sysfs)
+{
+    for (const std::string &d : devices) {
+        char link[512];
+        ssize_t n = readlink((sysfs + "/bus/platform/devices/" + d + "/driver").c_str(), link, sizeof(link) - 1);
+        if (n <= 0)
+            continue;
+        link[n] = 0;
+        const char *driver = std::strrchr(link, '/') ? std::strrchr(link, '/') + 1 : link;
+        return d + " is a DMA master the root's Linux drives (driver " + driver + "): the cell's Linux would reset "
+               "it under that driver, whose queues are in the root's memory; unbind it first: echo " + d +
+               " > /sys/bus/platform/drivers/" + driver + "/unbind";
+    }
+    return {};
 }
 
 }  // namespace moat::tools

@@ -43,4 +43,15 @@ bool fdt_set_chosen(std::vector<std::uint8_t> &dtb, const std::vector<FdtProp> &
 std::vector<std::uint8_t> fdt_u64(std::uint64_t v);
 std::vector<std::uint8_t> fdt_string(const std::string &s);
 
+// The DMA masters among the top-level nodes of a Linux cell's tree (compatible "virtio,mmio", or
+// dma-coherent), each by the name Linux gives its platform device from the node name: "UNIT.NAME"
+// (virtio_mmio@a001000: "a001000.virtio_mmio"). False with `err` on a malformed tree.
+bool fdt_dma_devices(const std::vector<std::uint8_t> &dtb, std::vector<std::string> &out, std::string &err);
+
+// The first of `devices` that a driver of the running Linux is bound to (its driver link under
+// SYSFS/bus/platform/devices), as a message naming the device, the driver and the unbind
+// command; empty if none is. A cell's Linux resets such a device under the root's driver, whose
+// queues point into the root's memory.
+std::string bound_dma_device(const std::vector<std::string> &devices, const std::string &sysfs = "/sys");
+
 }  // namespace moat::tools

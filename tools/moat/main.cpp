@@ -529,6 +529,17 @@ int cell_linux(int fd, int argc, char **argv)
         tree = dtb;
         moat::tools::fdt_set_chosen(tree, chosen, err);
     }
+    // A DMA master of the cell's tree that a root driver holds: refused before the cell exists.
+    std::vector<std::string> dma;
+    if (!moat::tools::fdt_dma_devices(dtb, dma, err)) {
+        std::fprintf(stderr, "moat cell linux: %s: %s\n", pos[1].c_str(), err.c_str());
+        return 1;
+    }
+    std::string bound = moat::tools::bound_dma_device(dma);
+    if (!bound.empty()) {
+        std::fprintf(stderr, "moat cell linux: %s: %s\n", pos[1].c_str(), bound.c_str());
+        return 1;
+    }
     if (cell_create(fd, pos[0].c_str()) != 0)
         return 1;
     if (!load_at(fd, d.name, moat::tools::linux_boot_stub(at.dtb, at.kernel), at.stub, "boot stub") ||

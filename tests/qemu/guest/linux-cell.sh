@@ -16,6 +16,8 @@ bootargs="console=ttyAMA0 earlycon=pl011,0x9040000"
 check "insmod moat.ko" insmod /moat.ko
 check "moat enable" moat enable $ROOT_CELL
 used0=$(moat info | sed -n 's/^memory in use: *//p')
+# The cell's disk (virtio-mmio transport 8, qemu-run.sh --cell-disk): no driver of the root's on it.
+check "the root drives nothing on the cell's virtio transport 8" test ! -e /sys/bus/platform/devices/a001000.virtio_mmio/driver
 # The workload ends in poweroff -f on GICv3 and in reboot -f on GICv2: PSCI SYSTEM_OFF and
 # SYSTEM_RESET both end the cell, never the machine.
 if [ "$GIC_VERSION" = 2 ]; then ending=moat.reboot; else ending=; fi
@@ -124,6 +126,37 @@ during=root_online_attack cycle 4 $tree "" held
 during=exit_rates cycle 5 $tree moat.busy held
 check "5 cycles: hypervisor memory back to before the cells" test "$(moat info | sed -n 's/^memory in use: *//p')" = "$used0"
 check "root workload on all 4 CPUs after the cycles" workload
+# The cell's disk, read by the root once the cells are gone: sector 0 still holds the marker
+# qemu-run.sh wrote (the token is also on the root's command line), block 1 the reply part 1's
+# workload wrote with O_DIRECT: the token the cell read from the disk, then its own pattern.
+celldisk_check() {
+	token=$(sed -n 's/.*moat\.celldisk=\([0-9a-f]*\).*/\1/p' /proc/cmdline)
+	check "qemu-run.sh gave the cell's disk (moat.celldisk=TOKEN)" test -n "$token"
+	for m in virtio_mmio virtio_blk; do insmod /lib/modules/$m.ko; done
+	dev= i=0
+	while [ -z "$dev" ] && [ $i -lt 20 ]; do
+		for b in /sys/bus/platform/devices/a001000.virtio_mmio/virtio*/block/*; do [ -e "/dev/${b##*/}" ] && dev=/dev/${b##*/}; done
+		[ -n "$dev" ] || { sleep 0.5; i=$((i + 1)); }
+	done
+	echo "moat-guest: the cell's disk is ${dev:-missing} in the root"
+	marker=$(dd if="$dev" bs=4096 count=1 iflag=direct 2>/dev/null | head -n 1)
+	reply=$(dd if="$dev" bs=4096 skip=1 count=1 iflag=direct 2>/dev/null | head -n 1)
+	echo "moat-guest: the cell's disk: sector 0 '$marker', block 1 '$reply'"
+	check "the cell's disk: the marker in sector 0" test "$marker" = "moat-celldisk $token"
+	check "the cell's disk: block 1 has the token the cell read from it" \
+		sh -c "echo '$reply' | grep -Eqx 'moat-celldisk-reply $token [0-9a-f]{32}'"
+}
+celldisk_check
+# Now the root's virtio-mmio driver holds transport 8: moat cell linux refuses the cell (before
+# creating it), naming the device and the unbind command, which works.
+refused_bound() {
+	if moat cell linux $cell $tree /extra/Image --initrd /extra/linux-cell.cpio.gz 2> /tmp/refused; then return 1; fi
+	cat /tmp/refused
+	grep -q "a001000.virtio_mmio is a DMA master the root's Linux drives (driver virtio-mmio).*unbind it first: echo a001000.virtio_mmio > /sys/bus/platform/drivers/virtio-mmio/unbind" /tmp/refused &&
+		! moat cell list | grep -q " linux1 "
+}
+check "moat cell linux refuses the disk a root driver holds" refused_bound
+check "the unbind command it names works" sh -c 'echo a001000.virtio_mmio > /sys/bus/platform/drivers/virtio-mmio/unbind && test ! -e /sys/bus/platform/devices/a001000.virtio_mmio/driver'
 show_hv_console
 check "moat disable" moat disable
 check "dmesg has no warning or oops" sh -c "! dmesg | grep -Ei 'WARNING:|Oops|BUG:|Call trace'"

@@ -7,6 +7,9 @@
 # take a CPU off and on in a loop meanwhile), moat.busy (8 s idle, then busy on both CPUs);
 # moat.demo: scripts/demo.sh --linux's few lines of work, then poweroff; moat.reboot: reboot -f
 # after the workload instead of poweroff -f.
+# The workload's disk steps load virtio_mmio.ko and virtio_blk.ko, taken from the kernel tree
+# BUSYBOX is in (BUSYBOX's ../lib/modules/*/kernel: fetch-kernel.sh extracts them; no other
+# dependencies, the virtio core is built in).
 # Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
 set -euo pipefail
 busybox=${1:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz} out=${2:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz}
@@ -15,6 +18,12 @@ trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,proc,sys,dev}
 install -m 0755 "$busybox" "$stage/bin/busybox"
 python3 "$(dirname "$0")/mk-a32.py" "$stage/bin"
+mkdir -p "$stage/lib/modules" "$stage/tmp"
+for m in drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko; do
+	ko=$(ls "$(dirname "$busybox")"/../lib/modules/*/kernel/$m 2>/dev/null | head -n 1)
+	[ -n "$ko" ] || { echo "mk-initramfs.sh: no $m under $(dirname "$busybox")/../lib/modules (scripts/fetch-kernel.sh extracts it)" >&2; exit 1; }
+	install -m 0644 "$ko" "$stage/lib/modules/"
+done
 cat > "$stage/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -94,6 +103,24 @@ echo "linux-cell: after cpu1 off: online $(cat /sys/devices/system/cpu/online)"
 echo 1 > /sys/devices/system/cpu/cpu1/online
 echo "linux-cell: after cpu1 on: online $(cat /sys/devices/system/cpu/online)"
 taskset -c 1 sh -c 'echo "linux-cell: ran on CPU $(cut -d" " -f39 /proc/self/stat)"'
+# The disk (docs/linux-cell.md, Devices): virtio-mmio transport 8 with the stock drivers, its DMA
+# into the cell's RAM (IPA = PA). Read the marker qemu-run.sh wrote in sector 0; write block 1
+# (4 KiB) with O_DIRECT: "moat-celldisk-reply <the token read> <a fresh pattern>"; drop the
+# caches, read it back with O_DIRECT, compare. The root checks block 1 after the cell is gone.
+insmod /lib/modules/virtio_mmio.ko; insmod /lib/modules/virtio_blk.ko
+i=0; while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+echo "linux-cell: disk vda $(cat /sys/block/vda/size) sectors"
+# Files, not pipes, into head: this shell's stdin is /workload, and busybox runs head inside the
+# shell's process, where it would read the rest of the workload.
+dd if=/dev/vda of=/tmp/sec0 bs=4096 count=1 iflag=direct 2>/dev/null
+m=$(head -n 1 /tmp/sec0)
+echo "linux-cell: disk marker <$m>"
+p=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+dd if=/dev/zero of=/tmp/blk bs=4096 count=1 2>/dev/null; echo "moat-celldisk-reply ${m#moat-celldisk } $p" | dd of=/tmp/blk conv=notrunc 2>/dev/null
+dd if=/tmp/blk of=/dev/vda bs=4096 seek=1 count=1 oflag=direct 2>/dev/null; echo "linux-cell: disk direct write status $?"
+sync; echo 3 > /proc/sys/vm/drop_caches
+dd if=/dev/vda of=/tmp/back bs=4096 skip=1 count=1 iflag=direct 2>/dev/null
+echo "linux-cell: disk direct read-back $(cmp -s /tmp/blk /tmp/back && echo matches || echo DIFFERS) ($(head -n 1 /tmp/back))"
 exit
 WORK
 chmod 0755 "$stage/init"
