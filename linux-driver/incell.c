@@ -12,7 +12,8 @@
  *    which the root's moat.ko drains into `moat console`. From the log's first record: the
  *    module reads the kernel's log buffer (kmsg_dump_get_line) rather than registering a
  *    console, so the lines printed before it loaded are there, and it paces itself (at most
- *    PUMP_BYTES bytes and PUMP_LINES lines every PUMP_PERIOD_MS), because the ring is one page,
+ *    PUMP_BYTES bytes and PUMP_LINES lines every PUMP_PERIOD_MS, every PUMP_IDLE_MS when the
+ *    log is quiet), because the ring is one page,
  *    its writer never waits, and the root drains it twice a second, at most 64 lines at a time.
  */
 #include <linux/ctype.h>
@@ -35,6 +36,7 @@
 #define PUMP_PERIOD_MS 250
 #define PUMP_BYTES 800  /* x 2 per root drain: well inside the ring's 4032 bytes */
 #define PUMP_LINES 12   /* x 2 per root drain: well inside its 64 lines */
+#define PUMP_IDLE_MS 1000 /* the period after a round that found nothing new */
 
 static struct moat_cell_ring *ring;
 static struct kmsg_dump_iter log_iter;
@@ -76,7 +78,8 @@ static void pump_log(struct work_struct *work)
 		bytes += len;
 		lines++;
 	}
-	schedule_delayed_work(&pump_work, msecs_to_jiffies(PUMP_PERIOD_MS));
+	/* An idle log costs the idle cell one wakeup a second, not four. */
+	schedule_delayed_work(&pump_work, msecs_to_jiffies(lines ? PUMP_PERIOD_MS : PUMP_IDLE_MS));
 }
 
 static bool name_ok(const char *s)
