@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * moat-link endpoints of the root cell (include/moat/link.h): one character device per link,
+ * moat-link endpoints (include/moat/link.h), of the root cell and, with the same code, of a Linux
+ * cell (incell.c builds the endpoint from the cell's device tree): one character device per link,
  * /dev/moat-link-NAME (sysfs: /sys/class/misc/moat-link-NAME), with the interface of a UIO
  * device so that UIO habits apply. Debian's kernel builds UIO as a module (CONFIG_UIO=m) that the
  * test initramfs does not carry, and moat.ko must work without other kernel code, so this is a
@@ -259,7 +260,7 @@ static int link_mmap(struct file *file, struct vm_area_struct *vma)
 	map = vma->vm_pgoff;
 	if (map < l->ep.num_sections) {
 		s = &l->ep.sections[map];
-		base = s->phys;
+		base = s->ipa; /* where this cell sees it: the root's is the physical address */
 		size = s->size;
 		writable = s->owner == MOAT_LINK_OWNER_ALL || s->owner == l->ep.self;
 		/* Normal cacheable memory (the default), as the peers map it. */
@@ -370,7 +371,9 @@ static void link_kill(struct moat_link *l)
 	kref_put(&l->ref, link_release);
 }
 
-static int link_add(const struct moat_cell_link *ep)
+/* irq: the doorbell's Linux interrupt number if the caller mapped it (a cell: from its tree), or
+ * 0 to map the SPI here. */
+int moat_link_add(const struct moat_cell_link *ep, int irq)
 {
 	struct moat_link *l = kzalloc(sizeof(*l), GFP_KERNEL);
 	int err;
@@ -384,7 +387,7 @@ static int link_add(const struct moat_cell_link *ep)
 	snprintf(l->devname, sizeof(l->devname), "moat-link-%s", ep->name);
 	l->regs = ioremap(ep->regs_ipa, PAGE_SIZE);
 	l->state = memremap(ep->regs_ipa + MOAT_LINK_STATE_OFFSET, PAGE_SIZE, MEMREMAP_WB);
-	l->irq = link_map_spi(ep->doorbell_intid);
+	l->irq = irq > 0 ? irq : link_map_spi(ep->doorbell_intid);
 	err = !l->regs || !l->state ? -ENOMEM : l->irq < 0 ? l->irq : 0;
 	if (!err)
 		err = request_irq(l->irq, link_doorbell, 0, l->devname, l);
@@ -419,7 +422,7 @@ int moat_links_create(const struct moat_cell_desc *root)
 	int err;
 
 	for (i = 0; i < root->links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
-		err = link_add(&root->links.link[i]);
+		err = moat_link_add(&root->links.link[i], 0);
 		if (err) {
 			moat_links_destroy();
 			return err;

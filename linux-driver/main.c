@@ -247,10 +247,17 @@ static struct miscdevice moat_misc = {
 	.mode = 0600,
 };
 
+static bool in_cell;
+
 static int __init moat_init(void)
 {
-	int err = moat_sysfs_init();
+	int err;
 
+	/* In a Linux cell (its tree says so): link endpoints and the console ring only (incell.c). */
+	in_cell = moat_incell();
+	if (in_cell)
+		return moat_incell_init();
+	err = moat_sysfs_init();
 	if (err)
 		return err;
 	err = misc_register(&moat_misc);
@@ -265,6 +272,11 @@ static int __init moat_init(void)
 
 static void __exit moat_exit(void)
 {
+	if (in_cell) {
+		moat_incell_exit();
+		pr_info("moat: driver unloaded\n");
+		return;
+	}
 	/* The driver pins itself while the hypervisor runs, so this only runs when disabled. */
 	misc_deregister(&moat_misc);
 	moat_cells_unwatch();

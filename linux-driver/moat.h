@@ -88,5 +88,14 @@ void moat_sysfs_cell_changed(const char *name); /* wakes pollers of cells/NAME/s
  * before disable; every user mapping torn down). Serialised by the caller. */
 int moat_links_create(const struct moat_cell_desc *root);
 void moat_links_destroy(void);
+struct moat_cell_link;
+int moat_link_add(const struct moat_cell_link *ep, int irq); /* one endpoint; irq 0: map its SPI */
+
+/* incell.c: moat.ko in a Linux cell (its tree has a "moat,cell-info" node): no hypervisor to
+ * take, no /dev/moat; the tree's link endpoints as /dev/moat-link-NAME and the kernel log into
+ * the cell's console ring. */
+bool moat_incell(void);
+int moat_incell_init(void);
+void moat_incell_exit(void);
 
 #endif

@@ -153,6 +153,61 @@ TEST(LinuxDt, BoundDmaMasterIsNamed)
     EXPECT_FALSE(moat::tools::fdt_dma_devices(tree, dma, err));
 }
 
+// What moat.ko in the cell reads (docs/linux-cell.md, "Links and the console"): the node that
+// says it runs in a moat cell, its end of link "talk" and its console ring, from its descriptor.
+TEST(LinuxDt, MoatCellLinkAndConsoleRingNodes)
+{
+    for (const char *board : {"qemu-virt-gicv3", "qemu-virt-gicv2"}) {
+        SCOPED_TRACE(board);
+        std::vector<char> dtb = virt_linux_dt(board);
+        ASSERT_FALSE(dtb.empty());
+        const void *fdt = dtb.data();
+        ASSERT_EQ(fdt_check_full(fdt, dtb.size()), 0);
+        EXPECT_EQ(str(fdt, "/moat-cell", "compatible"), "moat,cell-info");
+        EXPECT_EQ(str(fdt, "/moat-cell", "cell-name"), "linux1");
+        const char *ep = "/moat-link-talk@90010000";
+        EXPECT_EQ(str(fdt, ep, "compatible"), "moat,link-endpoint");
+        EXPECT_EQ(str(fdt, ep, "link-name"), "talk");
+        // The register and state pages right after the 64 KiB section, then the section at its IPA.
+        EXPECT_EQ(cells(fdt, ep, "reg"), (std::vector<uint32_t>{0, 0x90010000, 0, 0x2000, 0, 0x90000000, 0, 0x10000}));
+        // linux1's doorbell, SPI 241 - 32, edge.
+        EXPECT_EQ(cells(fdt, ep, "interrupts"), (std::vector<uint32_t>{0, 209, 1}));
+        EXPECT_EQ(cells(fdt, ep, "moat,self"), std::vector<uint32_t>{1});
+        EXPECT_EQ(cells(fdt, ep, "moat,section-owners"), std::vector<uint32_t>{0xffffffffu});
+        int node = fdt_path_offset(fdt, ep), len = 0;
+        const char *peers = static_cast<const char *>(fdt_getprop(fdt, node, "moat,peers", &len));
+        ASSERT_NE(peers, nullptr);
+        EXPECT_EQ(std::string(peers, len), std::string("linux\0linux1\0", 13));
+        EXPECT_EQ(str(fdt, "/moat-console-ring@90100000", "compatible"), "moat,console-ring");
+        EXPECT_EQ(cells(fdt, "/moat-console-ring@90100000", "reg"), (std::vector<uint32_t>{0, 0x90100000, 0, 0x1000}));
+        // console = "ring": Linux's first lines still go to uart1, the cell's PL011.
+        EXPECT_EQ(str(fdt, "/chosen", "stdout-path"), "/pl011@9040000");
+    }
+}
+
+// A cell with no link and no ring gets only the moat,cell-info node; a console = "pl011" cell keeps
+// that UART as stdout-path.
+TEST(LinuxDt, NoLinkNoRingOnlyCellInfo)
+{
+    BoardSystem s = board_system("qemu-virt-gicv3", "qemu-virt-moat", "qemu-virt-linux");
+    std::vector<cellc::Blob> overlays;
+    for (const cellc::Blob &b : s.overlays)
+        if (b.file != "talk-link.dtbo" && b.file != "linux.dtbo" && b.file != "root.dtbo")
+            overlays.push_back(b);
+    overlays.push_back(compile_dts("plain.dtbo", R"(/dts-v1/; /plugin/;
+&{/reserved-memory} { r: linux1@6c000000 { compatible = "moat,cell-memory"; reg = <0x0 0x6c000000 0x0 0x10000000>; }; };
+&{/} { moat-cell-linux1 { compatible = "moat,cell"; cell-name = "linux1"; cpus = <&cpu2>; devices = <&uart1>;
+  console = "pl011"; console-device = <&uart1>; moat,os = "linux"; entry = <0x0 0x6c000000>;
+  ram { memory-region = <&r>; ipa = <0x0 0x6c000000>; loadable; }; }; };)"));
+    cellc::LinuxDtResult r = cellc::linux_dt(s.board, overlays, "console=ttyAMA0");
+    ASSERT_TRUE(r.diags.empty()) << r.diags[0].str();
+    const void *fdt = r.dtb.data();
+    EXPECT_EQ(str(fdt, "/moat-cell", "compatible"), "moat,cell-info");
+    EXPECT_EQ(fdt_node_offset_by_compatible(fdt, -1, "moat,link-endpoint"), -FDT_ERR_NOTFOUND);
+    EXPECT_EQ(fdt_node_offset_by_compatible(fdt, -1, "moat,console-ring"), -FDT_ERR_NOTFOUND);
+    EXPECT_EQ(str(fdt, "/chosen", "stdout-path"), "/pl011@9040000");
+}
+
 TEST(LinuxDt, ChosenEditorSetsInitrdAndBootargs)
 {
     std::vector<char> dtb = virt_linux_dt("qemu-virt-gicv3");

@@ -60,7 +60,7 @@ contents() {
            /usr/share/doc/moat-tools/copyright /usr/share/doc/moat-tools/boards/rpi4.md; do
     check "moat-tools holds $f" grep -qxF "$f" "$work/tools.list"
   done
-  for f in dkms.conf Kbuild main.c hv.c cell.c sysfs.c link.c console.c live.c moat.h include/moat/ioctl.h include/moat/abi.h; do
+  for f in dkms.conf Kbuild main.c hv.c cell.c sysfs.c link.c console.c live.c incell.c moat.h include/moat/ioctl.h include/moat/abi.h; do
     check "moat-dkms holds /usr/src/moat-$version/$f" grep -qxF "/usr/src/moat-$version/$f" "$work/dkms.list"
   done
   check "moat-dkms holds no build products or CMake files" sh -c "! grep -E '\\.(o|ko|cmd|mod)\$|CMakeLists' '$work/dkms.list'"

@@ -2,6 +2,7 @@
 #include "linux_dt.hpp"
 
 #include <libfdt.h>
+#include <moat/cell_ring.h>
 
 #include <algorithm>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include <set>
 
 #include "cell_spec.hpp"
+#include "descriptor.hpp"
 
 namespace cellc {
 
@@ -257,6 +259,61 @@ bool dropped_device_prop(const std::string &name)
            name.rfind("pinctrl-", 0) == 0;
 }
 
+
+std::string hex_name(const std::string &base, u64 addr)
+{
+    char at[24];
+    std::snprintf(at, sizeof(at), "@%llx", static_cast<unsigned long long>(addr));
+    return base + at;
+}
+
+// What moat.ko in the cell needs, from the cell's descriptor alone (docs/linux-cell.md, "Links
+// and the console"): a node saying that this Linux runs in a moat cell (moat.ko then takes no
+// EL2 and makes no /dev/moat), one per link endpoint (the struct moat_cell_link, section IPAs
+// instead of physical addresses, which the cell has no use for) and the console ring page.
+void write_moat_nodes(Writer &w, const moat_cell_desc &d)
+{
+    w.begin("moat-cell");
+    w.str("compatible", "moat,cell-info");
+    w.str("cell-name", std::string(d.name, strnlen(d.name, sizeof(d.name))));
+    w.end();
+    for (u32 i = 0; i < d.links.num_links && i < MOAT_CELL_MAX_LINKS; i++) {
+        const moat_cell_link &l = d.links.link[i];
+        std::string name(l.name, strnlen(l.name, sizeof(l.name)));
+        w.begin(hex_name("moat-link-" + name, l.regs_ipa));
+        w.str("compatible", "moat,link-endpoint");
+        w.str("link-name", name);
+        // The doorbell register page and the state page, then the sections in the link's order.
+        std::vector<u32> reg, owners;
+        push_number(reg, l.regs_ipa);
+        push_number(reg, MOAT_LINK_REGS_SIZE);
+        for (u32 k = 0; k < l.num_sections && k < MOAT_LINK_MAX_SECTIONS; k++) {
+            push_number(reg, l.sections[k].ipa);
+            push_number(reg, l.sections[k].size);
+            owners.push_back(l.sections[k].owner);
+        }
+        w.u32s("reg", reg);
+        // GIC_SPI, edge: the hypervisor sets the doorbell pending once per ring.
+        w.u32s("interrupts", {0, l.doorbell_intid - MOAT_CELL_FIRST_SPI, 1});
+        std::string peers;
+        for (u32 p = 0; p < l.num_peers && p < MOAT_LINK_MAX_PEERS; p++)
+            peers += std::string(l.peers[p], strnlen(l.peers[p], sizeof(l.peers[p]))) + '\0';
+        w.prop("moat,peers", peers.data(), static_cast<int>(peers.size()));
+        w.u32s("moat,self", {l.self});
+        w.u32s("moat,section-owners", owners);
+        w.end();
+    }
+    if (d.console.type == MOAT_CELL_CONSOLE_RING) {
+        w.begin(hex_name("moat-console-ring", d.console.base));
+        w.str("compatible", "moat,console-ring");
+        std::vector<u32> reg;
+        push_number(reg, d.console.base);
+        push_number(reg, MOAT_CELL_RING_SIZE);
+        w.u32s("reg", reg);
+        w.end();
+    }
+}
+
 }  // namespace
 
 LinuxDtResult linux_dt(const Blob &board, const std::vector<Blob> &overlays, const std::string &bootargs)
@@ -284,10 +341,22 @@ LinuxDtResult linux_dt(const Blob &board, const std::vector<Blob> &overlays, con
         w.str("model", "moat Linux cell " + c.name);
         w.u32s("interrupt-parent", {b.gic.phandle});
 
-        // console-device: stdout-path and serial0 (so its driver numbers it 0: ttyAMA0, ttyPS0).
+        // stdout-path (and serial0): console-device where the overlay names one (so its driver
+        // numbers it 0: ttyAMA0, ttyPS0); else the PL011 of console = "pl011"; with another
+        // console (a ring, which Linux reaches only once moat.ko is loaded), the cell's first
+        // PL011, for the first lines.
+        moat_cell_desc desc = encode_cell(c, b);
         std::string console;
         if (c.console_device >= 0)
             console = "/" + node_name(fdt, c.console_device);
+        for (const Device *d : c.devices)
+            if (console.empty() && d->mmio.size() && c.console_type == MOAT_CELL_CONSOLE_PL011 &&
+                d->mmio[0].base == c.console_base)
+                console = "/" + node_name(fdt, d->node);
+        for (const Device *d : c.devices)
+            if (console.empty() && c.console_type != MOAT_CELL_CONSOLE_PL011 &&
+                fdt_node_check_compatible(fdt, d->node, "arm,pl011") == 0)
+                console = "/" + node_name(fdt, d->node);
         w.begin("chosen");
         w.str("bootargs", bootargs);
         if (!console.empty())
@@ -352,6 +421,7 @@ LinuxDtResult linux_dt(const Blob &board, const std::vector<Blob> &overlays, con
                 w.u32s("clocks", it->second);
             w.end();
         }
+        write_moat_nodes(w, desc);
         w.end();
         out.dtb = w.finish();
     } catch (const Error &e) {

@@ -14,7 +14,8 @@ if [ "$GIC_VERSION" = 2 ]; then sfx=-gicv2; else sfx=; fi
 cell=/extra/linux$sfx.cell tree=/extra/linux1$sfx.dtb
 bootargs="console=ttyAMA0 earlycon=pl011,0x9040000"
 check "insmod moat.ko" insmod /moat.ko
-check "moat enable" moat enable $ROOT_CELL
+# The root cell with its end of link "talk" to linux1 (cells/qemu-virt-linux/root.dtso).
+check "moat enable" moat enable /extra/linux-root$sfx.cell
 used0=$(moat info | sed -n 's/^memory in use: *//p')
 # The cell's disk (virtio-mmio transport 8, qemu-run.sh --cell-disk): no driver of the root's on it.
 check "the root drives nothing on the cell's virtio transport 8" test ! -e /sys/bus/platform/devices/a001000.virtio_mmio/driver
@@ -24,10 +25,16 @@ if [ "$GIC_VERSION" = 2 ]; then ending=moat.reboot; else ending=; fi
 check "moat cell linux" moat cell linux $cell $tree /extra/Image --initrd /extra/linux-cell.cpio.gz \
 	--cmdline "$bootargs $ending"
 check "Linux keeps CPUs 0-1" test "$(cat /sys/devices/system/cpu/online)" = "0-1"
+# Link "talk": the cell's /init loads moat.ko and says hello over /dev/moat-link-talk; the root
+# sends a random token and must get it back reversed. `moat console` is read every second while
+# the cell runs (its log of the cells' lines keeps the last 16 KiB) into /tmp/cellcon.
+token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
+moat-link-talk root "$token" > /tmp/talk 2>&1 & talk=$!
 # The cell's /init ends in poweroff -f: PSCI SYSTEM_OFF ends the cell ("shut down").
 i=0
 while [ $i -lt 150 ]; do
 	moat cell list > /tmp/list
+	moat console >> /tmp/cellcon 2>&1
 	grep -Eq " linux1 +(running|created) " /tmp/list || break
 	sleep 1; i=$((i + 1))
 done
@@ -36,6 +43,14 @@ echo "moat-guest: waited ${i}s for the cell to end"
 check "the cell powered itself off (GICv2: rebooted)" grep -Eq " linux1 +shut down " /tmp/list
 if [ "$GIC_VERSION" = 2 ]; then ask=reset call=SYSTEM_RESET; else ask=off call=SYSTEM_OFF; fi
 check "the hypervisor saw the cell's PSCI $call" sh -c "moat console | grep -q 'cell asked for system $ask: its CPUs stop'"
+wait $talk && talk_rc=0 || talk_rc=$?
+cat /tmp/talk
+check "link talk: the cell answered the root's token reversed" test "$talk_rc" = 0
+grep -m 3 '^\[linux1\]' /tmp/cellcon
+check "moat console: the cell's kernel log from its first line" \
+	grep -q '^\[linux1\] \[ *0\.000000\] Booting Linux on physical CPU' /tmp/cellcon
+check "moat console: the cell's line logged after moat.ko loaded" \
+	grep -q '^\[linux1\] .*linux-cell: /init after moat.ko' /tmp/cellcon
 check "root responsive" sh -c 'dd if=/dev/urandom of=/tmp/blob bs=1k count=256 2>/dev/null && cp /tmp/blob /tmp/blob2 && cmp -s /tmp/blob /tmp/blob2'
 check "destroy the Linux cell" moat cell destroy linux1
 check "Linux has its 4 CPUs back" test "$(cat /sys/devices/system/cpu/online)" = "0-3"

@@ -10,13 +10,20 @@
 # The workload's disk steps load virtio_mmio.ko and virtio_blk.ko, taken from the kernel tree
 # BUSYBOX is in (BUSYBOX's ../lib/modules/*/kernel: fetch-kernel.sh extracts them; no other
 # dependencies, the virtio core is built in).
-# Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz
+# With MOAT_KO and LINK_TALK (the root's moat.ko, tests/link-talk's moat-link-talk), /init loads
+# moat.ko (the cell's link endpoints and console ring, docs/linux-cell.md) and talks to the root.
+# Usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz [MOAT_KO LINK_TALK]
 set -euo pipefail
-busybox=${1:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz} out=${2:?usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz}
+usage="usage: mk-initramfs.sh BUSYBOX OUT.cpio.gz [MOAT_KO LINK_TALK]"
+busybox=${1:?$usage} out=${2:?$usage} moat_ko=${3:-} link_talk=${4:-}
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,proc,sys,dev}
 install -m 0755 "$busybox" "$stage/bin/busybox"
+if [ -n "$moat_ko" ]; then
+	install -m 0644 "${moat_ko}" "$stage/moat.ko"
+	install -m 0755 "${link_talk:?$usage}" "$stage/bin/moat-link-talk"
+fi
 python3 "$(dirname "$0")/mk-a32.py" "$stage/bin"
 mkdir -p "$stage/lib/modules" "$stage/tmp"
 for m in drivers/virtio/virtio_mmio.ko drivers/block/virtio_blk.ko; do
@@ -44,6 +51,21 @@ a32 ok "no trap"
 a32 mrc-p14 "mrc p14"
 a32 pmcr "mrc p15 pmcr"
 cmdline=$(cat /proc/cmdline)
+# moat.ko in the cell (issue 19): /dev/moat-link-talk and the kernel log into the console ring,
+# which the root reads with `moat console`; part 1 (not held) talks to the root over link "talk".
+if [ -f /moat.ko ]; then
+	insmod /moat.ko && echo "linux-cell: moat.ko loaded: $(ls /dev | grep moat-link | tr '\n' ' ')"
+	echo "linux-cell: /init after moat.ko (kernel log)" > /dev/kmsg
+	case " $cmdline " in *" moat.hold "* | *" moat.demo "*) ;; *)
+		moat-link-talk cell || echo "linux-cell: moat-link-talk cell failed" ;;
+	esac
+fi
+# Before the poweroff: moat.ko has put the whole kernel log into the ring (it paces itself).
+ring_flushed() {
+	p=/sys/module/moat/parameters/console_pending n=0
+	while [ -f $p ] && [ "$(cat $p)" != 0 ] && [ $n -lt 60 ]; do sleep 1; n=$((n + 1)); done
+	[ -f $p ] && echo "linux-cell: console ring caught up after ${n}s ($(cat $p) records pending)"
+}
 case " $cmdline " in *" moat.demo "*)
 	# scripts/demo.sh --linux: a few lines of work through the kernel log (every console of the
 	# cell prints them), then poweroff: the root sees the cell shut down.
@@ -57,6 +79,7 @@ case " $cmdline " in *" moat.demo "*)
 		n=$((n + 1))
 	done
 	say "demo: poweroff"
+	ring_flushed
 	poweroff -f
 esac
 case " $cmdline " in *" moat.hold "*)
@@ -85,6 +108,7 @@ case " $cmdline " in *" moat.hold "*)
 esac
 # The workload, typed into an interactive shell on the console (-v echoes each line read).
 PS1='linux-cell:/# ' sh -iv < /workload
+ring_flushed
 case " $cmdline " in *" moat.reboot "*)
 	# PSCI SYSTEM_RESET: it ends the cell as SYSTEM_OFF does, never resets the machine.
 	echo "linux-cell: reboot"
