@@ -217,6 +217,32 @@ TEST(CellcRules, DmaMasterByDmaCoherentProperty)
     EXPECT_THAT(compile(compile_dts("a.dtbo", overlay)), IsEmpty());
 }
 
+// Controllers that move their own data without saying so in the board tree (the Raspberry Pi 4's
+// GENET and EMMC2 have neither dma-coherent nor iommus), and PCI host bridges (found by an attack
+// review: moat-cellc let them through).
+TEST(CellcRules, DmaMasterByKindOfController)
+{
+    CellText a;
+    a.devices = "&rtc";
+    for (const char *compat : {"brcm,bcm2711-genet-v5", "brcm,bcm2711-emmc2", "snps,dwc2", "generic-xhci", "cdns,gem"}) {
+        SCOPED_TRACE(compat);
+        std::string overlay = cell_dtso(a) + "&rtc { compatible = \"" + compat + "\"; };\n";
+        EXPECT_THAT(compile(compile_dts("a.dtbo", overlay)),
+                    ElementsAre(::testing::HasSubstr(std::string("is a DMA master (compatible \"") + compat + "\": a ")));
+    }
+    std::string pci = cell_dtso(a) + "&rtc { device_type = \"pci\"; };\n";
+    EXPECT_THAT(compile(compile_dts("a.dtbo", pci)),
+                ElementsAre(::testing::HasSubstr("is a DMA master (a PCI host bridge: the devices behind it master the bus)")));
+    // Words inside other words are not kinds: "arm,pl031" (the RTC itself) and a made-up
+    // "acme,gemstone-timer" stay plain devices.
+    EXPECT_THAT(compile(cell_blob(a)), IsEmpty());
+    std::string other = cell_dtso(a) + "&rtc { compatible = \"acme,gemstone-timer\"; };\n";
+    EXPECT_THAT(compile(compile_dts("a.dtbo", other)), IsEmpty());
+    a.cell_extra = "moat,dma-unconfined;";
+    pci = cell_dtso(a) + "&rtc { device_type = \"pci\"; };\n";
+    EXPECT_THAT(compile(compile_dts("a.dtbo", pci)), IsEmpty());
+}
+
 TEST(CellcRules, DmaUnconfinedTakesNoValueAndNotOnTheRoot)
 {
     CellText a;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "board.hpp"
+#include "../common/dma_master.hpp"
 
 #include <libfdt.h>
 #include <moat/cell.h>
@@ -34,10 +35,20 @@ bool is_disabled(const Tree &t, int node)
 // does DMA (dma-coherent, or an IOMMU/DMA binding).
 std::string dma_master_reason(const Tree &t, int node)
 {
-    for (const char *c : {"virtio,mmio", "arm,pl330", "arm,pl080", "arm,pl081"})
-        if (t.compatible(node, c))
-            return std::string("compatible \"") + c + "\"";
-    for (const char *p : {"dma-coherent", "iommus", "#dma-cells"})
+    int len = 0;
+    const char *list = static_cast<const char *>(fdt_getprop(t.fdt(), node, "compatible", &len));
+    for (int at = 0; list && at < len;) {
+        std::string compat(list + at, strnlen(list + at, static_cast<size_t>(len - at)));
+        at += static_cast<int>(compat.size()) + 1;
+        std::string why = moat::tools::dma_master_compatible(compat);
+        if (!why.empty())
+            return why;
+    }
+    // A PCI host bridge: every device behind it can master the bus.
+    auto type = t.string(node, "device_type");
+    if (type && *type == "pci")
+        return "a PCI host bridge: the devices behind it master the bus";
+    for (const char *p : moat::tools::dma_master_props)
         if (t.has(node, p))
             return std::string("it has ") + p;
     return "";

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "linux_boot.hpp"
+#include "dma_master.hpp"
 
 #include <unistd.h>
 
@@ -307,12 +308,17 @@ bool fdt_dma_devices(const std::vector<std::uint8_t> &dtb, std::vector<std::stri
             if (len > static_cast<std::size_t>(end - p) || nameoff >= size_strings)
                 break;
             std::string name(strings + nameoff, strnlen(strings + nameoff, size_strings - nameoff));
-            if (depth == 2 && name == "dma-coherent")
-                dma = true;
+            // moat-cellc's rule (dma_master.hpp): the properties, the compatibles, a PCI host.
+            for (const char *d : dma_master_props)
+                if (depth == 2 && name == d)
+                    dma = true;
+            const char *v = reinterpret_cast<const char *>(p);
             if (depth == 2 && name == "compatible")
-                for (std::size_t i = 0; i < len; i += strnlen(reinterpret_cast<const char *>(p) + i, len - i) + 1)
-                    if (std::strncmp(reinterpret_cast<const char *>(p) + i, "virtio,mmio", len - i) == 0)
+                for (std::size_t i = 0; i < len; i += strnlen(v + i, len - i) + 1)
+                    if (!dma_master_compatible(std::string(v + i, strnlen(v + i, len - i))).empty())
                         dma = true;
+            if (depth == 2 && name == "device_type" && std::string(v, strnlen(v, len)) == "pci")
+                dma = true;
             p += align_up(len, 4);
         } else if (tok == FDT_END) {
             return true;
@@ -326,17 +332,19 @@ bool fdt_dma_devices(const std::vector<std::uint8_t> &dtb, std::vector<std::stri
 
 std::string bound_dma_device(const std::vector<std::string> &devices, const std::string &sysfs)
 {
-    for (const std::string &d : devices) {
-        char link[512];
-        ssize_t n = readlink((sysfs + "/bus/platform/devices/" + d + "/driver").c_str(), link, sizeof(link) - 1);
-        if (n <= 0)
-            continue;
-        link[n] = 0;
-        const char *driver = std::strrchr(link, '/') ? std::strrchr(link, '/') + 1 : link;
-        return d + " is a DMA master the root's Linux drives (driver " + driver + "): the cell's Linux would reset "
-               "it under that driver, whose queues are in the root's memory; unbind it first: echo " + d +
-               " > /sys/bus/platform/drivers/" + driver + "/unbind";
-    }
+    // Platform devices, and AMBA ones (PL330, PL08x) under the name Linux gives them there.
+    for (const char *bus : {"platform", "amba"})
+        for (const std::string &d : devices) {
+            char link[512];
+            ssize_t n = readlink((sysfs + "/bus/" + bus + "/devices/" + d + "/driver").c_str(), link, sizeof(link) - 1);
+            if (n <= 0)
+                continue;
+            link[n] = 0;
+            const char *driver = std::strrchr(link, '/') ? std::strrchr(link, '/') + 1 : link;
+            return d + " is a DMA master the root's Linux drives (driver " + driver + "): the cell's Linux would reset "
+                   "it under that driver, whose queues are in the root's memory; unbind it first: echo " + d +
+                   " > /sys/bus/" + bus + "/drivers/" + driver + "/unbind";
+        }
     return {};
 }
 
