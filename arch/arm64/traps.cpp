@@ -130,8 +130,7 @@ u64 handle_unknown(TrapFrame &f, PerCpu &pc, u64 esr)
     if (aarch32_trap_condition_failed(esr, spsr)) {
         // A conditional AArch32 instruction the core trapped although its condition failed:
         // it does nothing; step over it (2 or 4 bytes) and on in its IT block.
-        write_sysreg(elr_el2, at + ((esr & ESR_IL) ? 4 : 2));
-        write_sysreg(spsr_el2, aarch32_it_advance(spsr));
+        skip_instruction();
         return 0;
     }
     if (!pc.cell->is_root() && aarch32_el0_coproc_undefined(pc.cell->linux_os(), ec, spsr)) {

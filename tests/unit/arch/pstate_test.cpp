@@ -113,3 +113,21 @@ TEST(Aarch32Condition, ItAdvanceMovesThroughTheBlockAndEndsIt)
     EXPECT_EQ(aarch32_itstate(s), 0u);
     EXPECT_EQ(s, base) << "only ITSTATE changed";
 }
+
+// An instruction the hypervisor completed: past it by ESR.IL, and on in the IT block (attack
+// review: a 32-bit process's 16-bit Thumb store to a link's doorbell page skipped the next
+// instruction, and the IT block stood still).
+TEST(Aarch32Condition, AfterSkipStepsByLengthAndMovesTheItBlock)
+{
+    u64 a64 = 0x3c5;  // EL1h, AArch64
+    AfterSkip a = after_skip(0x1000, ESR_IL, a64);
+    EXPECT_EQ(a.elr, 0x1004u);
+    EXPECT_EQ(a.spsr, a64);
+    u64 t32 = with_it(USR32 | PSTATE_T, 0x06);  // three instructions left in an EQ block
+    a = after_skip(0x8000, 0, t32);
+    EXPECT_EQ(a.elr, 0x8002u) << "16-bit T32";
+    EXPECT_EQ(aarch32_itstate(a.spsr), 0x0cu);
+    a = after_skip(0x8000, ESR_IL, USR32);
+    EXPECT_EQ(a.elr, 0x8004u) << "A32, or 32-bit T32";
+    EXPECT_EQ(a.spsr, u64{USR32});
+}

@@ -4,6 +4,7 @@
 
 #include "arch/asm.h"
 #include "arch/gic.hpp"
+#include "arch/pstate.hpp"
 #include "arch/sysreg.h"
 #include "hv/page_pool.hpp"
 #include "lib/types.hpp"
@@ -62,9 +63,15 @@ void cpu_warm_start(PerCpu &pc, u32 cpu);
 [[noreturn]] void cpu_park(PerCpu &pc);
 PagePool &page_pool();
 
-// Return from this exception to the instruction after the trapped one (every trapped AArch64
-// instruction is 4 bytes: HVC and SMC return past themselves, emulated accesses and system
-// register accesses are done by the hypervisor).
-inline void skip_instruction() { write_sysreg(elr_el2, read_sysreg(elr_el2) + 4); }
+// Return from this exception to the instruction after the trapped one, which the hypervisor did
+// (HVC and SMC return past themselves; emulated accesses, system registers, WFI): by its length,
+// and on in an AArch32 IT block (after_skip, pstate.hpp). A 32-bit process's 16-bit Thumb store
+// to an emulated page (a link's doorbell) is 2 bytes: 4 would skip the next instruction.
+inline void skip_instruction()
+{
+    AfterSkip a = after_skip(read_sysreg(elr_el2), read_sysreg(esr_el2), read_sysreg(spsr_el2));
+    write_sysreg(elr_el2, a.elr);
+    write_sysreg(spsr_el2, a.spsr);
+}
 
 }  // namespace moat::arm64

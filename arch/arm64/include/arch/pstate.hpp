@@ -113,4 +113,15 @@ constexpr u64 aarch32_it_advance(u64 spsr)
     return (spsr & ~(PSTATE_IT_LO | PSTATE_IT_HI)) | (u64{it & 3} << 25) | (u64{it >> 2} << 10);
 }
 
+// Where a trapped instruction the hypervisor completed (an emulated access, a WFI, a system
+// register, an HVC or SMC) leaves its caller: past it, by its length (ESR.IL: 4 bytes, or 2 for a
+// 16-bit T32 one), and for AArch32 on in its IT block, as the instruction would have moved.
+struct AfterSkip {
+    u64 elr, spsr;
+};
+constexpr AfterSkip after_skip(u64 elr, u64 esr, u64 spsr)
+{
+    return {elr + ((esr & ESR_IL) ? 4 : 2), (spsr & PSTATE_AARCH32) ? aarch32_it_advance(spsr) : spsr};
+}
+
 }  // namespace moat::arm64
