@@ -11,6 +11,7 @@
 #include <linux/arm-smccc.h>
 #include <linux/io.h>
 #include <linux/printk.h>
+#include <linux/ratelimit.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <moat/cell_ring.h>
@@ -73,11 +74,18 @@ static void drained_put(char c)
 	drained->written++;
 }
 
+/* The cells' lines go to the kernel log too, but at most 20 in 5 s for all cells together: a
+ * cell writing its ring at full rate (64 lines of 199 characters a drain) would otherwise rotate
+ * the root's log and keep the drain, which holds moat_lock, printing to a slow serial console
+ * (attack review). `moat console` has every line. */
+static DEFINE_RATELIMIT_STATE(cell_lines_to_log, 5 * HZ, 20);
+
 static void emit_line(void *ctx, const char *line)
 {
 	const char *name = ctx;
 
-	pr_info("moat: [%s] %s\n", name, line);
+	if (__ratelimit(&cell_lines_to_log))
+		pr_info("moat: [%s] %s\n", name, line);
 	drained_put('[');
 	for (; *name; name++)
 		drained_put(*name);
@@ -97,7 +105,7 @@ void moat_ring_drain(u32 id)
 		return;
 	d = moat_cell_ring_drain(&rings[id], readers[id], emit_line, reader_names[id]);
 	if (d.dropped)
-		pr_warn("moat: cell \"%s\": %llu bytes of its console ring dropped (written faster than drained, more than %u lines at once, or a garbled ring)\n",
+		pr_warn_ratelimited("moat: cell \"%s\": %llu bytes of its console ring dropped (written faster than drained, more than %u lines at once, or a garbled ring)\n",
 			reader_names[id], d.dropped, MOAT_CELL_RING_MAX_LINES);
 }
 
