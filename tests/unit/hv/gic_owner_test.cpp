@@ -53,10 +53,17 @@ TEST(GicCellOwns, LpisAreTheRootsOnly)
     }
 }
 
-TEST(GicCellOwns, SpecialAndReservedIntidsAreNotRefused)
+TEST(GicCellOwns, SpecialIntidsAreNotRefusedExtendedRangesAreTheRoots)
 {
-    // 1020..1023 are never acknowledged as interrupts; 1024..8191 name none (no extended range).
+    // 1020..1023 are never acknowledged as interrupts. GICv3.1's extended PPIs (1056..1119) and
+    // SPIs (4096..5119), and whatever else lies below the LPIs, are the root's, as LPIs are.
     Cell cell = cell_owning(3, {});
-    for (u32 i : {GIC_SPI_END, 1023u, 1024u, GIC_LPI_FIRST - 1})
+    for (u32 i : {GIC_SPI_END, 1023u})
         EXPECT_TRUE(gic_cell_owns(&cell, i)) << i;
+    Cell root = cell_owning(ROOT_CELL, {});
+    for (u32 i : {1024u, 1056u, 1119u, 4096u, 5119u, GIC_LPI_FIRST - 1}) {
+        EXPECT_FALSE(gic_cell_owns(&cell, i)) << i;
+        EXPECT_TRUE(gic_cell_owns(&root, i)) << i;
+        EXPECT_TRUE(gic_cell_owns(nullptr, i)) << i;
+    }
 }

@@ -18,6 +18,7 @@ constexpr u32 GIC_SPI_FIRST = GIC_PRIVATE_COUNT;
 constexpr u32 GIC_SPI_END = 1020;            // SPIs are 32..1019
 constexpr u32 GIC_INTID_SPECIAL_FIRST = 1020;  // 1020..1023: nothing to acknowledge (1023 spurious)
 constexpr u32 GIC_INTID_LIMIT = 1024;        // what a 10-bit INTID field (and the cell IRQ bitmap) holds
+constexpr u32 GIC_SPECIAL_END = 1024;        // 1020..1023: special INTIDs (spurious and the like)
 constexpr u32 GIC_LPI_FIRST = 8192;          // LPIs (GICv3 with an ITS): 8192 and up
 
 // Distributor, offsets from GICD base.
