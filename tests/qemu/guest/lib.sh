@@ -84,6 +84,20 @@ hv_has_uart() {
 }
 # Where the hypervisor has no UART, its console ring on the test's output, so that the log holds
 # what the UART would have shown. Only while it is enabled (the ring is read through it).
+# wait_cell_end NAME [COMMAND]: poll `moat cell list` once a second, at most 150 s, until cell
+# NAME is neither running nor created (a Linux cell that powered itself off), running COMMAND in
+# each round; the last list stays in /tmp/list.
+wait_cell_end() {
+	i=0
+	while [ $i -lt 150 ]; do
+		moat cell list > /tmp/list
+		[ -n "${2:-}" ] && $2
+		grep -Eq " $1 +(running|created) " /tmp/list || break
+		sleep 1; i=$((i + 1))
+	done
+	cat /tmp/list
+	echo "moat-guest: waited ${i}s for the cell to end"
+}
 show_hv_console() {
 	hv_has_uart || moat console | sed 's/^/hv-console: /'
 }

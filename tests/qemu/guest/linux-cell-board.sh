@@ -11,14 +11,7 @@ used0=$(moat info | sed -n 's/^memory in use: *//p')
 check "moat cell linux" moat cell linux $cell $tree /extra/Image --initrd /extra/linux-cell.cpio.gz
 check "Linux keeps CPUs 0-1" test "$(cat /sys/devices/system/cpu/online)" = "0-1"
 # The cell's /init ends in poweroff -f: PSCI SYSTEM_OFF ends the cell ("shut down").
-i=0
-while [ $i -lt 150 ]; do
-	moat cell list > /tmp/list
-	grep -Eq " linux1 +(running|created) " /tmp/list || break
-	sleep 1; i=$((i + 1))
-done
-cat /tmp/list
-echo "moat-guest: waited ${i}s for the cell to end"
+wait_cell_end linux1
 check "the cell powered itself off" grep -Eq " linux1 +shut down " /tmp/list
 check "root responsive" sh -c 'dd if=/dev/urandom of=/tmp/blob bs=1k count=256 2>/dev/null && cp /tmp/blob /tmp/blob2 && cmp -s /tmp/blob /tmp/blob2'
 show_hv_console

@@ -31,15 +31,8 @@ check "Linux keeps CPUs 0-1" test "$(cat /sys/devices/system/cpu/online)" = "0-1
 token=$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')
 moat-link-talk root "$token" > /tmp/talk 2>&1 & talk=$!
 # The cell's /init ends in poweroff -f: PSCI SYSTEM_OFF ends the cell ("shut down").
-i=0
-while [ $i -lt 150 ]; do
-	moat cell list > /tmp/list
-	moat console >> /tmp/cellcon 2>&1
-	grep -Eq " linux1 +(running|created) " /tmp/list || break
-	sleep 1; i=$((i + 1))
-done
-cat /tmp/list
-echo "moat-guest: waited ${i}s for the cell to end"
+save_cell_console() { moat console >> /tmp/cellcon 2>&1; }
+wait_cell_end linux1 save_cell_console
 check "the cell powered itself off (GICv2: rebooted)" grep -Eq " linux1 +shut down " /tmp/list
 if [ "$GIC_VERSION" = 2 ]; then ask=reset call=SYSTEM_RESET; else ask=off call=SYSTEM_OFF; fi
 check "the hypervisor saw the cell's PSCI $call" sh -c "moat console | grep -q 'cell asked for system $ask: its CPUs stop'"
