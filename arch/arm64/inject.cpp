@@ -24,7 +24,9 @@ void inject_sync(u64 esr, u64 far)
     // Enter EL1h as the hardware would: every exception masked, PAN, SSBS, TCO as the CPU
     // and the cell's SCTLR_EL1 have them.
     u64 pfr1 = read_sysreg(id_aa64pfr1_el1), mmfr1 = read_sysreg(id_aa64mmfr1_el1);
-    EntryFeatures f{((mmfr1 >> 20) & 0xf) != 0, ((pfr1 >> 4) & 0xf) != 0, ((pfr1 >> 8) & 0xf) != 0};
+    EntryFeatures f{((mmfr1 >> ID_AA64MMFR1_PAN_SHIFT) & ID_FIELD_MASK) != 0,
+                    ((pfr1 >> ID_AA64PFR1_SSBS_SHIFT) & ID_FIELD_MASK) != 0,
+                    ((pfr1 >> ID_AA64PFR1_MTE_SHIFT) & ID_FIELD_MASK) != 0};
     write_sysreg(elr_el2, vector);
     write_sysreg(spsr_el2, el1_entry_pstate(spsr, read_sysreg(sctlr_el1), f));
 }

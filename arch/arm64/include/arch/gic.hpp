@@ -245,8 +245,8 @@ inline u32 gic_route_spis_off(const u32 *irqs, u32 cpus, u32 to)
     return gic_ops()->reroute_spis(irqs, gic_reroute_of(cpus, to, mpidr));
 }
 // Does the cell logical CPU `cpu` runs now own `intid`? SGIs and PPIs always count as owned;
-// SPIs by the ownership map; LPIs (not in that map) belong to the root cell only
-// (gic_cell_owns, arch/gic_owner.hpp). The private INTIDs are answered inline: they are most of
+// SPIs by the ownership map; LPIs and GICv3.1's extended ranges (not in that map) belong to
+// the root cell only (gic_cell_owns, arch/gic_owner.hpp). The private INTIDs are answered inline: they are most of
 // what a cell's CPU takes (its timer), and this is on every interrupt's path.
 bool gic_owner_has_shared(u32 cpu, u32 intid);
 inline bool gic_owner_has(u32 cpu, u32 intid)

@@ -82,6 +82,11 @@
 #define ID_AA64DFR0_PMUVER_SHIFT 8
 #define ID_AA64DFR0_PMUVER_MASK 0xf
 #define ID_AA64DFR0_PMUVER_IMPDEF 0xf
+/* Feature fields (4 bits each, 0: not implemented) the injected exception's entry PSTATE needs. */
+#define ID_AA64MMFR1_PAN_SHIFT 20
+#define ID_AA64PFR1_SSBS_SHIFT 4
+#define ID_AA64PFR1_MTE_SHIFT 8
+#define ID_FIELD_MASK 0xf
 
 /* CPTR_EL2 (non-VHE) */
 #define CPTR_EL2_TTA BIT(20)   /* trace (ETM/ETE) system registers */
